@@ -1,0 +1,1 @@
+//! xero-schema: OpenAPI validation for tests (being built).

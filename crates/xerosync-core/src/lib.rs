@@ -1,0 +1,1 @@
+//! xerosync-core: the pure engine (being built).

@@ -1,0 +1,1 @@
+//! xerosync-wasm: the npm package (being built).

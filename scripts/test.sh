@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`) and CI's (.ci/run): installs what it needs, then runs every test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
+
+step() { local name="$1"; shift; printf '\n== %s\n' "$name"; local t0=$SECONDS; "$@"; printf '== %s: ok (%ss)\n' "$name" $((SECONDS - t0)); }
+
+step "rust: format" cargo fmt --all -- --check
+step "rust: clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "rust: tests" cargo test --workspace --locked

@@ -1,0 +1,1 @@
+//! The xerosync proxy Worker (being built).
