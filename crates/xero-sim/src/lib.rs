@@ -1,0 +1,1 @@
+//! xero-sim (being built).
