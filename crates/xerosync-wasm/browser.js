@@ -1,0 +1,14 @@
+// The browser entry of `xerosync` (package.json "exports" → "browser", "default"). It fetches and instantiates
+// xerosync_bg.wasm (beside the glue, found through import.meta.url) before it finishes loading, with a top-level
+// await, so importers, including a plain <script type="module">, get functions that are ready to call.
+import init from "./pkg/web/xerosync.js";
+
+await init();
+
+export {
+  planSend,
+  planUpdate,
+  previewInvoice,
+  buildInvoicePayload,
+  applyXeroInvoice,
+} from "./pkg/web/xerosync.js";
