@@ -1,1 +1,25 @@
-//! xerosync-core: the pure engine (being built).
+#![doc = include_str!("../README.md")]
+
+pub mod api;
+pub mod apply;
+pub mod date;
+pub mod decimal;
+pub mod decode;
+pub mod error;
+pub mod money;
+pub mod parse;
+pub mod payload;
+pub mod preview;
+pub mod records;
+pub mod rules;
+pub mod xero;
+
+pub use date::IsoDate;
+pub use decode::{decode_invoice, decode_invoices, Ctx};
+pub use error::{Error, RecordKind, RecordRef};
+pub use preview::{preview_invoice, Preview};
+pub use records::{
+    AmountsAre, Company, Discount, DiscountStrategy, Invoice, InvoiceKind, InvoiceStatus, Line,
+    Person, Product, Settings, TaxRate,
+};
+pub use rules::{plan_send, plan_update, SendMode, UpdateMode};

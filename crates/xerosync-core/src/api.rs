@@ -1,0 +1,127 @@
+//! The JSON boundary: one function per JS export, JSON in, JSON out (camelCase, decimals as strings).
+//!
+//! The wasm crate converts `JsValue` ⇄ [`serde_json::Value`] and calls these; it holds no logic of its own. Errors are
+//! [`Error`]s (their `code()` becomes the JS error's `code`).
+
+use crate::apply;
+use crate::date::IsoDate;
+use crate::decode::{decode_invoice, json_kind, Ctx};
+use crate::error::{Error, RecordKind};
+use crate::parse;
+use crate::payload;
+use crate::preview;
+use crate::records::Invoice;
+use crate::rules::{self, SendMode, UpdateMode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+fn to_json<T: Serialize>(value: &T) -> Result<Value, Error> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::options(RecordKind::Options, "(result)", e.to_string()))
+}
+
+fn invoices(value: &Value) -> Result<Vec<Invoice>, Error> {
+    let list = value.as_array().ok_or_else(|| {
+        Error::options(
+            RecordKind::Options,
+            "invoices",
+            format!("expected an array, got {}", json_kind(value)),
+        )
+    })?;
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| decode_invoice(v, i))
+        .collect()
+}
+
+/// Reads one option: absent or `null` → default.
+fn option<T: DeserializeOwned + Default>(options: &Value, key: &str) -> Result<T, Error> {
+    if options.is_null() {
+        return Ok(T::default());
+    }
+    if !options.is_object() {
+        return Err(Error::options(
+            RecordKind::Options,
+            "(options)",
+            format!("expected an object, got {}", json_kind(options)),
+        ));
+    }
+    match options.get(key) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            Error::options(
+                RecordKind::Options,
+                key,
+                format!("{e}, got {}", json_kind(v)),
+            )
+        }),
+    }
+}
+
+/// Reads a required date option (`today`).
+pub(crate) fn date_option(options: &Value, key: &str) -> Result<IsoDate, Error> {
+    let value = options
+        .get(key)
+        .ok_or_else(|| Error::options(RecordKind::Options, key, "missing (a date YYYY-MM-DD)"))?;
+    value.as_str().and_then(IsoDate::parse).ok_or_else(|| {
+        Error::options(
+            RecordKind::Options,
+            key,
+            format!("expected a date YYYY-MM-DD, got {}", json_kind(value)),
+        )
+    })
+}
+
+/// `planSend(invoices, { mode })` (rules S1, A1) → `{ send: [id], skipped: [{ id, rule, reason }] }`.
+pub fn plan_send(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
+    let mode: SendMode = option(options, "mode")?;
+    to_json(&rules::plan_send(&invoices(invoices_json)?, mode))
+}
+
+/// `planUpdate(invoices, { mode })` (rules U1, A2) → `{ update: [id], skipped: [{ id, rule, reason }] }`.
+pub fn plan_update(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
+    let mode: UpdateMode = option(options, "mode")?;
+    to_json(&rules::plan_update(&invoices(invoices_json)?, mode))
+}
+
+/// `previewInvoice(invoice, ctx)` (rules S5, S6, S7) →
+/// `{ lines: [{ lineAmount, taxAmount, discountRate?, discountAmount? }], subTotal, totalTax, total, matchesCrm, differences }`.
+pub fn preview_invoice(invoice: &Value, ctx: &Value) -> Result<Value, Error> {
+    let ctx = Ctx::from_json(ctx)?;
+    to_json(&preview::preview_invoice(
+        &decode_invoice(invoice, 0)?,
+        &ctx,
+    )?)
+}
+
+/// `buildInvoicePayload(invoice, ctx)` (rules S4-S7, T1) → one Xero `Invoice` or `CreditNote` (PascalCase).
+pub fn build_invoice_payload(invoice: &Value, ctx: &Value) -> Result<Value, Error> {
+    let ctx = Ctx::from_json(ctx)?;
+    to_json(&payload::build_invoice_payload(&decode_invoice(invoice, 0)?, &ctx)?.document)
+}
+
+/// `applyXeroInvoice(crmInvoice, xeroInvoice, { today })` (rules U2, U4, U5) → `{ changes, discrepancies }`.
+pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
+    let today = date_option(options, "today")?;
+    to_json(&apply::apply_xero_invoice(
+        &decode_invoice(crm, 0)?,
+        xero,
+        today,
+    )?)
+}
+
+/// `parseXeroError({ status, body, retryAfter?, rateLimitProblem? })` → `{ kind, status, message, retryAfterSeconds?,
+/// problem?, elements? }`: reads any failed answer from Xero, JSON or not.
+pub fn parse_xero_error(answer: &Value) -> Result<Value, Error> {
+    let status: u16 = option(answer, "status")?;
+    let body: String = option(answer, "body")?;
+    let retry_after: Option<String> = option(answer, "retryAfter")?;
+    let problem: Option<String> = option(answer, "rateLimitProblem")?;
+    to_json(&parse::parse_xero_error(
+        status,
+        &body,
+        retry_after.as_deref(),
+        problem.as_deref(),
+    ))
+}

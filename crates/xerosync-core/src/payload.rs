@@ -1,0 +1,249 @@
+//! Payload builders: CRM records → Xero `Items` (S2), `Contacts` (S3), `Invoices` and `CreditNotes` (S4-S7).
+
+use crate::decimal::places;
+use crate::decode::Ctx;
+use crate::error::{Error, RecordKind, RecordRef};
+use crate::money::XeroDiscount;
+use crate::preview::{plan_invoice, InvoicePlan};
+use crate::records::{Company, Invoice, InvoiceKind, Person, Product};
+use crate::xero;
+use rust_decimal::Decimal;
+
+/// An invoice or credit note ready for Xero, and whether its request needs `unitdp=4`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentPayload {
+    pub document: xero::Document,
+    pub needs_unitdp4: bool,
+}
+
+fn non_blank(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// The contact an invoice points at: by `ContactID` when known, else by name and `ContactNumber` (the CRM id).
+pub fn contact_reference(company: &Company, contact_id: Option<&str>) -> xero::Contact {
+    match non_blank(contact_id).or_else(|| non_blank(company.xero_contact_id.as_deref())) {
+        Some(id) => xero::Contact {
+            contact_id: Some(id),
+            ..Default::default()
+        },
+        None => xero::Contact {
+            name: Some(company.name.trim().to_string()),
+            contact_number: Some(company.id.clone()),
+            ..Default::default()
+        },
+    }
+}
+
+/// Builds the Xero document from a resolved plan (rules S4-S7). `contact_id` overrides the company's stored one
+/// (the send plan passes the ContactID Xero just returned).
+pub fn build_document(
+    plan: &InvoicePlan<'_>,
+    company: &Company,
+    ctx: &Ctx,
+    contact_id: Option<&str>,
+) -> Result<DocumentPayload, Error> {
+    let invoice = plan.invoice;
+    if !plan.held.is_empty() {
+        return Err(Error::InvoiceHeld {
+            record: invoice.record_ref(),
+            reason: plan.held.join("; "),
+        });
+    }
+    let line_items = plan
+        .lines
+        .iter()
+        .map(|l| {
+            let product = l.product;
+            let description = non_blank(Some(&l.line.description))
+                .or_else(|| non_blank(product.and_then(|p| p.description.as_deref())))
+                .or_else(|| product.map(|p| p.name.clone()))
+                .unwrap_or_default();
+            xero::LineItem {
+                description,
+                quantity: l.line.quantity,
+                unit_amount: l.money.unit_amount,
+                item_code: product.map(|p| p.code.clone()),
+                account_code: non_blank(l.line.account_code.as_deref())
+                    .or_else(|| non_blank(product.and_then(|p| p.sales_account_code.as_deref())))
+                    .or_else(|| non_blank(ctx.settings.default_sales_account_code.as_deref())),
+                tax_type: l.tax_rate.and_then(|t| t.xero_tax_type.clone()),
+                discount_rate: match l.money.discount {
+                    XeroDiscount::Rate(r) => Some(r),
+                    _ => None,
+                },
+                discount_amount: match l.money.discount {
+                    XeroDiscount::Amount(a) => Some(a),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    let contact = contact_reference(company, contact_id);
+    let xero_id = non_blank(invoice.xero_id.as_deref());
+    let reference = non_blank(invoice.reference.as_deref());
+    let date = invoice.issue_date.to_string();
+    let due_date = invoice.due_date.map(|d| d.to_string());
+    let currency_code = invoice.currency.clone();
+    let line_amount_types = invoice.amounts_are.xero_name().to_string();
+    let status = "DRAFT".to_string();
+    let document = match invoice.kind {
+        InvoiceKind::Invoice => xero::Document::Invoice(xero::Invoice {
+            kind: "ACCREC".into(),
+            invoice_id: xero_id,
+            invoice_number: invoice.number.clone(),
+            reference,
+            contact,
+            date,
+            due_date,
+            currency_code,
+            line_amount_types,
+            status,
+            line_items,
+        }),
+        InvoiceKind::CreditNote => xero::Document::CreditNote(xero::CreditNote {
+            kind: "ACCRECCREDIT".into(),
+            credit_note_id: xero_id,
+            credit_note_number: invoice.number.clone(),
+            reference,
+            contact,
+            date,
+            due_date,
+            currency_code,
+            line_amount_types,
+            status,
+            line_items,
+        }),
+    };
+    Ok(DocumentPayload {
+        document,
+        needs_unitdp4: plan.needs_unitdp4(),
+    })
+}
+
+/// `buildInvoicePayload` (rules S4-S7, T1): one Xero `Invoice` or `CreditNote`.
+pub fn build_invoice_payload(invoice: &Invoice, ctx: &Ctx) -> Result<DocumentPayload, Error> {
+    let company = ctx.company(&invoice.company_id, &invoice.record_ref(), "companyId")?;
+    let plan = plan_invoice(invoice, ctx)?;
+    build_document(&plan, company, ctx, None)
+}
+
+/// The person who goes on the company's contact (rule S3): the invoice's person, else the company's primary one.
+pub fn contact_person<'a>(
+    invoice: &Invoice,
+    company: &'a Company,
+) -> Result<Option<&'a Person>, Error> {
+    match non_blank(invoice.person_id.as_deref()) {
+        Some(id) => company
+            .people
+            .iter()
+            .find(|p| p.id == id)
+            .map(Some)
+            .ok_or_else(|| Error::UnknownReference {
+                record: invoice.record_ref(),
+                field: "personId".into(),
+                target: format!("person of company {}", company.id),
+                target_id: id,
+            }),
+        None => Ok(company.primary_person()),
+    }
+}
+
+/// A Xero contact for a company with one person (rule S3). The person's names and email are the contact's main
+/// person: a later send with another person overwrites them rather than adding a second one. The CRM id goes in
+/// `ContactNumber` (so re-sends match), the CRM account number in `AccountNumber`.
+pub fn build_contact_payload(company: &Company, person: Option<&Person>) -> xero::Contact {
+    xero::Contact {
+        contact_id: non_blank(company.xero_contact_id.as_deref()),
+        contact_number: Some(company.id.clone()),
+        account_number: non_blank(company.account_number.as_deref()),
+        name: Some(company.name.trim().to_string()),
+        first_name: person.and_then(|p| non_blank(Some(&p.first_name))),
+        last_name: person.and_then(|p| non_blank(Some(&p.last_name))),
+        email_address: person.and_then(|p| non_blank(p.email.as_deref())),
+    }
+}
+
+fn check_length(
+    record: &RecordRef,
+    field: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), Error> {
+    let chars = text.chars().count();
+    if text.trim().is_empty() && min > 0 {
+        return Err(Error::invalid(record, field, "must not be empty"));
+    }
+    if chars < min || chars > max {
+        return Err(Error::invalid(
+            record,
+            field,
+            format!("must be {min} to {max} characters, got {chars}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A Xero item for a product, after the local product checks of rule S2: code 1-30 characters, name 1-50,
+/// description up to 4000, a price that is not negative with at most 4 decimals, a mapped tax rate (T1).
+pub fn build_item_payload(product: &Product, ctx: &Ctx) -> Result<xero::Item, Error> {
+    let record = RecordRef::new(RecordKind::Product, product.id.clone());
+    check_length(&record, "code", &product.code, 1, 30)?;
+    check_length(&record, "name", &product.name, 1, 50)?;
+    if let Some(description) = &product.description {
+        check_length(&record, "description", description, 0, 4000)?;
+    }
+    let price = product.unit_price;
+    if price < Decimal::ZERO {
+        return Err(Error::invalid(
+            &record,
+            "unitPrice",
+            format!("must not be negative, got {price}"),
+        ));
+    }
+    if places(price) > 4 {
+        return Err(Error::invalid(
+            &record,
+            "unitPrice",
+            format!("at most 4 decimal places, got {price}"),
+        ));
+    }
+    if price > Decimal::from(1_000_000_000_000_i64) {
+        return Err(Error::invalid(
+            &record,
+            "unitPrice",
+            format!("too large, got {price}"),
+        ));
+    }
+    let tax_type = match non_blank(product.tax_rate_id.as_deref()) {
+        None => None,
+        Some(id) => {
+            let rate = ctx.tax_rate(&id, &record, "taxRateId")?;
+            match non_blank(rate.xero_tax_type.as_deref()) {
+                Some(t) => Some(t),
+                None => {
+                    return Err(Error::UnmappedTaxRate {
+                        record,
+                        field: "taxRateId".into(),
+                        tax_rate: rate.label(),
+                    })
+                }
+            }
+        }
+    };
+    Ok(xero::Item {
+        code: product.code.clone(),
+        name: product.name.clone(),
+        description: non_blank(product.description.as_deref()),
+        is_sold: true,
+        sales_details: xero::Purchase {
+            unit_price: price,
+            account_code: non_blank(product.sales_account_code.as_deref())
+                .or_else(|| non_blank(ctx.settings.default_sales_account_code.as_deref())),
+            tax_type,
+        },
+    })
+}

@@ -1,0 +1,216 @@
+//! The preview (rules S5, S6, S7, T1): what Xero will compute for an invoice, compared with the CRM's totals.
+//!
+//! [`plan_invoice`] resolves every line once (product, tax rate, discount representation); the preview and the
+//! payload builder both read that plan, so what is previewed is what is sent.
+
+use crate::decimal::money;
+use crate::decode::Ctx;
+use crate::error::Error;
+use crate::money::{line_tax, plan_credit_line, plan_invoice_line, LinePlan, XeroDiscount};
+use crate::records::{AmountsAre, Invoice, InvoiceKind, Line, Product, TaxRate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// One line, resolved against the context.
+#[derive(Debug, Clone)]
+pub struct PlannedLine<'a> {
+    pub line: &'a Line,
+    pub product: Option<&'a Product>,
+    /// The tax rate in force; `None` only on `noTax` invoices.
+    pub tax_rate: Option<&'a TaxRate>,
+    pub money: LinePlan,
+    pub tax_amount: Decimal,
+}
+
+/// A whole invoice, resolved: lines plus Xero's totals and the differences from the CRM.
+#[derive(Debug, Clone)]
+pub struct InvoicePlan<'a> {
+    pub invoice: &'a Invoice,
+    pub lines: Vec<PlannedLine<'a>>,
+    pub sub_total: Decimal,
+    pub total_tax: Decimal,
+    pub total: Decimal,
+    pub differences: Vec<String>,
+    /// Lines that the `hold` strategy holds back (S6), as readable reasons.
+    pub held: Vec<String>,
+}
+
+impl InvoicePlan<'_> {
+    /// Some unit amount has 4 dp: the write request needs `unitdp=4`.
+    pub fn needs_unitdp4(&self) -> bool {
+        self.lines.iter().any(|l| l.money.needs_unitdp4())
+    }
+}
+
+fn line_label(index: usize, line: &Line) -> String {
+    let description = line.description.trim();
+    if description.is_empty() {
+        format!("line {}", index + 1)
+    } else {
+        let short: String = description.chars().take(40).collect();
+        format!("line {} ({short})", index + 1)
+    }
+}
+
+fn resolve_tax_rate<'a>(
+    invoice: &Invoice,
+    index: usize,
+    line: &Line,
+    product: Option<&'a Product>,
+    ctx: &'a Ctx,
+) -> Result<Option<&'a TaxRate>, Error> {
+    if invoice.amounts_are == AmountsAre::NoTax {
+        return Ok(None);
+    }
+    let record = invoice.record_ref();
+    let field = format!("lines[{index}].taxRateId");
+    let id = line
+        .tax_rate_id
+        .as_deref()
+        .or_else(|| product.and_then(|p| p.tax_rate_id.as_deref()));
+    let Some(id) = id else {
+        return Err(Error::MissingField { record, field });
+    };
+    let rate = ctx.tax_rate(id, &record, &field)?;
+    // Rule T1: an unmapped tax rate stops the invoice; the error names the rate.
+    if rate
+        .xero_tax_type
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
+        return Err(Error::UnmappedTaxRate {
+            record,
+            field,
+            tax_rate: rate.label(),
+        });
+    }
+    Ok(Some(rate))
+}
+
+/// Resolves an invoice against the context. Errors: unknown product or tax rate, unmapped tax rate (T1).
+pub fn plan_invoice<'a>(invoice: &'a Invoice, ctx: &'a Ctx) -> Result<InvoicePlan<'a>, Error> {
+    let record = invoice.record_ref();
+    let strategy = ctx.settings.discount_strategy;
+    let mut lines = Vec::with_capacity(invoice.lines.len());
+    let mut differences = Vec::new();
+    let mut held = Vec::new();
+    for (index, line) in invoice.lines.iter().enumerate() {
+        let product = match &line.product_id {
+            Some(id) => Some(ctx.product(id, &record, &format!("lines[{index}].productId"))?),
+            None => None,
+        };
+        let tax_rate = resolve_tax_rate(invoice, index, line, product, ctx)?;
+        let discount = line.discount.as_ref();
+        let money = match invoice.kind {
+            InvoiceKind::Invoice => {
+                plan_invoice_line(line.quantity, line.list_price, discount, strategy)
+            }
+            InvoiceKind::CreditNote => {
+                plan_credit_line(line.quantity, line.list_price, discount, strategy)
+            }
+        };
+        let percent = tax_rate.map_or(Decimal::ZERO, |t| t.percent);
+        let tax_amount = line_tax(money.xero_amount, percent, invoice.amounts_are);
+        if !money.reproduces {
+            let label = line_label(index, line);
+            let text = format!(
+                "{label}: Xero will compute {}, the CRM has {}",
+                money.xero_amount, money.crm_amount
+            );
+            if money.held {
+                held.push(format!(
+                    "{label}: no 2-dp discount rate gives the CRM's {}",
+                    money.crm_amount
+                ));
+            }
+            differences.push(text);
+        }
+        lines.push(PlannedLine {
+            line,
+            product,
+            tax_rate,
+            money,
+            tax_amount,
+        });
+    }
+    let line_sum: Decimal = lines.iter().map(|l| l.money.xero_amount).sum();
+    let total_tax: Decimal = lines.iter().map(|l| l.tax_amount).sum();
+    let (sub_total, total) = match invoice.amounts_are {
+        AmountsAre::Inclusive => (line_sum - total_tax, line_sum),
+        AmountsAre::Exclusive | AmountsAre::NoTax => (line_sum, line_sum + total_tax),
+    };
+    if total != invoice.total {
+        differences.push(format!(
+            "total: Xero will compute {}, the CRM has {}",
+            money(total),
+            invoice.total
+        ));
+    }
+    Ok(InvoicePlan {
+        invoice,
+        lines,
+        sub_total,
+        total_tax,
+        total,
+        differences,
+        held,
+    })
+}
+
+/// One line of the preview (contract.md): amounts as Xero will compute them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewLine {
+    pub line_amount: Decimal,
+    pub tax_amount: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount_rate: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<Decimal>,
+}
+
+/// `previewInvoice`'s result (contract.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    pub lines: Vec<PreviewLine>,
+    pub sub_total: Decimal,
+    pub total_tax: Decimal,
+    pub total: Decimal,
+    pub matches_crm: bool,
+    pub differences: Vec<String>,
+}
+
+impl From<&InvoicePlan<'_>> for Preview {
+    fn from(plan: &InvoicePlan<'_>) -> Self {
+        let lines = plan
+            .lines
+            .iter()
+            .map(|l| PreviewLine {
+                line_amount: money(l.money.xero_amount),
+                tax_amount: money(l.tax_amount),
+                discount_rate: match l.money.discount {
+                    XeroDiscount::Rate(r) => Some(money(r)),
+                    _ => None,
+                },
+                discount_amount: match l.money.discount {
+                    XeroDiscount::Amount(a) => Some(money(a)),
+                    _ => None,
+                },
+            })
+            .collect();
+        Preview {
+            lines,
+            sub_total: money(plan.sub_total),
+            total_tax: money(plan.total_tax),
+            total: money(plan.total),
+            matches_crm: plan.differences.is_empty(),
+            differences: plan.differences.clone(),
+        }
+    }
+}
+
+/// `previewInvoice` (rules S5, S6, S7): what Xero will compute, and every difference from the CRM's totals.
+pub fn preview_invoice(invoice: &Invoice, ctx: &Ctx) -> Result<Preview, Error> {
+    plan_invoice(invoice, ctx).map(|plan| Preview::from(&plan))
+}

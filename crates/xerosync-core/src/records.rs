@@ -1,0 +1,272 @@
+//! The CRM records of contract.md: camelCase JSON in, `rust_decimal` inside.
+//!
+//! Decode them with [`crate::decode`]: it reads one record at a time, so an error names that record and the field.
+
+use crate::date::IsoDate;
+use crate::decimal::{de_decimal, de_opt_decimal};
+use crate::error::{RecordKind, RecordRef};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An invoice or a credit note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invoice {
+    pub id: String,
+    #[serde(default)]
+    pub kind: InvoiceKind,
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    pub company_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_id: Option<String>,
+    pub issue_date: IsoDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<IsoDate>,
+    pub currency: String,
+    #[serde(default)]
+    pub amounts_are: AmountsAre,
+    pub status: InvoiceStatus,
+    pub lines: Vec<Line>,
+    #[serde(deserialize_with = "de_decimal")]
+    pub total: Decimal,
+    #[serde(deserialize_with = "de_decimal")]
+    pub amount_outstanding: Decimal,
+    #[serde(default, deserialize_with = "de_bool_or_null")]
+    pub sent_to_accounts: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_to_accounts_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_id: Option<String>,
+}
+
+impl Invoice {
+    /// How errors name this record: `invoice inv-1` or `credit note cn-1`.
+    pub fn record_ref(&self) -> RecordRef {
+        RecordRef::new(self.kind.record_kind(), self.id.clone())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InvoiceKind {
+    #[default]
+    Invoice,
+    CreditNote,
+}
+
+impl InvoiceKind {
+    pub fn record_kind(self) -> RecordKind {
+        match self {
+            InvoiceKind::Invoice => RecordKind::Invoice,
+            InvoiceKind::CreditNote => RecordKind::CreditNote,
+        }
+    }
+}
+
+/// Xero's `LineAmountTypes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AmountsAre {
+    #[default]
+    Exclusive,
+    Inclusive,
+    NoTax,
+}
+
+impl AmountsAre {
+    /// The spelling of Xero's `LineAmountTypes` enum.
+    pub fn xero_name(self) -> &'static str {
+        match self {
+            AmountsAre::Exclusive => "Exclusive",
+            AmountsAre::Inclusive => "Inclusive",
+            AmountsAre::NoTax => "NoTax",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvoiceStatus {
+    Created,
+    Pending,
+    Live,
+    #[serde(rename = "Part Paid")]
+    PartPaid,
+    Paid,
+    Cancelled,
+}
+
+impl InvoiceStatus {
+    /// The CRM's spelling (`"Part Paid"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Created => "Created",
+            InvoiceStatus::Pending => "Pending",
+            InvoiceStatus::Live => "Live",
+            InvoiceStatus::PartPaid => "Part Paid",
+            InvoiceStatus::Paid => "Paid",
+            InvoiceStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// One invoice line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Line {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(deserialize_with = "de_decimal")]
+    pub quantity: Decimal,
+    /// Undiscounted unit price.
+    #[serde(deserialize_with = "de_decimal")]
+    pub list_price: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_code: Option<String>,
+}
+
+/// A line discount: a percentage, or an amount off the whole line (exactly one; checked by validation).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Discount {
+    #[serde(
+        default,
+        deserialize_with = "de_opt_decimal",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub percent: Option<Decimal>,
+    #[serde(
+        default,
+        deserialize_with = "de_opt_decimal",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amount: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_contact_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "de_opt_decimal",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub balance: Option<Decimal>,
+    #[serde(default)]
+    pub people: Vec<Person>,
+}
+
+impl Company {
+    /// The primary person, else the first one.
+    pub fn primary_person(&self) -> Option<&Person> {
+        self.people
+            .iter()
+            .find(|p| p.primary)
+            .or_else(|| self.people.first())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "de_bool_or_null")]
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(deserialize_with = "de_decimal")]
+    pub unit_price: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_account_code: Option<String>,
+}
+
+/// A CRM tax rate and its Xero mapping (rule T1); `xeroTaxType` absent or null means unmapped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaxRate {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(deserialize_with = "de_decimal")]
+    pub percent: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_tax_type: Option<String>,
+}
+
+impl TaxRate {
+    /// `vat20 (VAT 20%)`: how messages name a tax rate.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            self.id.clone()
+        } else {
+            format!("{} ({})", self.id, self.name)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    #[serde(default, deserialize_with = "de_bool_or_null")]
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sales_account_code: Option<String>,
+    #[serde(default)]
+    pub discount_strategy: DiscountStrategy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            enabled: true,
+            default_sales_account_code: None,
+            discount_strategy: DiscountStrategy::Auto,
+        }
+    }
+}
+
+/// How a line discount reaches Xero (rules S5, S6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DiscountStrategy {
+    /// A percentage where it reproduces the CRM line to the cent, else `DiscountAmount`.
+    #[default]
+    Auto,
+    /// Always a percentage (2 dp); differences are reported.
+    Rate,
+    /// A percentage where it reproduces the CRM line, else the invoice is held back.
+    Hold,
+}
+
+fn de_bool_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(deserializer)?.unwrap_or(false))
+}

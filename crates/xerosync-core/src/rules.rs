@@ -1,0 +1,183 @@
+//! Which invoices to send (rules S1, A1) and which to update (U1, A2), each skip with its rule and a reason.
+
+use crate::decimal::money;
+use crate::records::{Invoice, InvoiceStatus};
+use serde::{Deserialize, Serialize};
+
+/// `planSend`'s mode: the invoices the user selected (S1) or every live invoice (A1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SendMode {
+    #[default]
+    Selected,
+    AllLive,
+}
+
+/// `planUpdate`'s mode: the selected invoices (U1) or all of them (A2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UpdateMode {
+    #[default]
+    Selected,
+    All,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub id: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SendSelection {
+    pub send: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UpdateSelection {
+    pub update: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Why an invoice is not sent, if it is not (rules S1 and A1).
+pub fn send_skip_reason(invoice: &Invoice, mode: SendMode) -> Option<(&'static str, String)> {
+    let rule = match mode {
+        SendMode::Selected => "S1",
+        SendMode::AllLive => "A1",
+    };
+    if mode == SendMode::AllLive
+        && matches!(invoice.status, InvoiceStatus::Paid | InvoiceStatus::Pending)
+    {
+        return Some((rule, format!("its status is {}", invoice.status.as_str())));
+    }
+    let (outstanding, total) = (money(invoice.amount_outstanding), money(invoice.total));
+    if outstanding < total {
+        return Some((
+            rule,
+            format!("payments were made: {outstanding} outstanding of {total}"),
+        ));
+    }
+    if outstanding > total {
+        return Some((
+            rule,
+            format!("the amount outstanding {outstanding} is more than the total {total}"),
+        ));
+    }
+    None
+}
+
+/// `planSend` (rules S1, A1). Selected: sent when the amount outstanding equals the total, whatever the status, also
+/// when sent before. All live: the same, and the status is not `Paid` or `Pending`.
+pub fn plan_send(invoices: &[Invoice], mode: SendMode) -> SendSelection {
+    let mut out = SendSelection::default();
+    for invoice in invoices {
+        match send_skip_reason(invoice, mode) {
+            None => out.send.push(invoice.id.clone()),
+            Some((rule, reason)) => out.skipped.push(Skipped {
+                id: invoice.id.clone(),
+                rule: rule.into(),
+                reason,
+            }),
+        }
+    }
+    out
+}
+
+/// Why an invoice is not updated from Xero, if it is not (rules U1 and A2).
+pub fn update_skip_reason(invoice: &Invoice, mode: UpdateMode) -> Option<(&'static str, String)> {
+    let rule = match mode {
+        UpdateMode::Selected => "U1",
+        UpdateMode::All => "A2",
+    };
+    if matches!(
+        invoice.status,
+        InvoiceStatus::Paid | InvoiceStatus::Cancelled
+    ) {
+        return Some((rule, format!("its status is {}", invoice.status.as_str())));
+    }
+    if !invoice.sent_to_accounts {
+        return Some((rule, "it has not been sent to accounts".to_string()));
+    }
+    None
+}
+
+/// `planUpdate` (rules U1, A2): every invoice not `Paid` or `Cancelled` that is marked *Sent to Accounts*.
+pub fn plan_update(invoices: &[Invoice], mode: UpdateMode) -> UpdateSelection {
+    let mut out = UpdateSelection::default();
+    for invoice in invoices {
+        match update_skip_reason(invoice, mode) {
+            None => out.update.push(invoice.id.clone()),
+            Some((rule, reason)) => out.skipped.push(Skipped {
+                id: invoice.id.clone(),
+                rule: rule.into(),
+                reason,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_invoice;
+    use serde_json::json;
+
+    fn invoice(id: &str, status: &str, total: &str, outstanding: &str, sent: bool) -> Invoice {
+        decode_invoice(
+            &json!({
+                "id": id, "number": id.to_uppercase(), "companyId": "co-1", "issueDate": "2026-11-01",
+                "currency": "GBP", "status": status, "total": total, "amountOutstanding": outstanding,
+                "sentToAccounts": sent,
+                "lines": [{ "description": "x", "quantity": "1", "listPrice": total, "taxRateId": "vat20" }]
+            }),
+            0,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn selected_sends_whatever_the_status_rule_s1() {
+        let list = [
+            invoice("a", "Paid", "10", "10", true),
+            invoice("b", "Live", "10", "4", false),
+        ];
+        let plan = plan_send(&list, SendMode::Selected);
+        assert_eq!(plan.send, vec!["a"]);
+        assert_eq!(plan.skipped[0].rule, "S1");
+        assert!(plan.skipped[0].reason.contains("4.00 outstanding of 10.00"));
+    }
+
+    #[test]
+    fn all_live_skips_paid_and_pending_rule_a1() {
+        let list = [
+            invoice("a", "Paid", "10", "10", false),
+            invoice("b", "Pending", "10", "10", false),
+            invoice("c", "Created", "10", "10.00", false),
+        ];
+        let plan = plan_send(&list, SendMode::AllLive);
+        assert_eq!(plan.send, vec!["c"]);
+        assert_eq!(
+            plan.skipped
+                .iter()
+                .map(|s| s.rule.as_str())
+                .collect::<Vec<_>>(),
+            ["A1", "A1"]
+        );
+    }
+
+    #[test]
+    fn update_needs_sent_and_open_rules_u1_a2() {
+        let list = [
+            invoice("a", "Live", "10", "10", true),
+            invoice("b", "Cancelled", "10", "10", true),
+            invoice("c", "Live", "10", "10", false),
+        ];
+        let plan = plan_update(&list, UpdateMode::Selected);
+        assert_eq!(plan.update, vec!["a"]);
+        assert_eq!(plan.skipped.len(), 2);
+        assert_eq!(plan_update(&list, UpdateMode::All).skipped[0].rule, "A2");
+    }
+}

@@ -1,0 +1,155 @@
+//! Xero's wire format for what we write: PascalCase, spelled exactly as `components.schemas` of
+//! `xero_accounting.yaml` (`Invoice`, `CreditNote`, `LineItem`, `Contact`, `Item`, `Purchase`).
+//!
+//! Money goes out as JSON numbers carrying exactly the decimal's digits (see [`crate::decimal::json_number`]).
+
+use crate::decimal::json_number;
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+fn number<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    json_number(*value).serialize(serializer)
+}
+
+fn opt_number<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => number(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// `components.schemas.LineItem` (the fields we write; never `LineAmount`, never both discounts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineItem {
+    #[serde(rename = "Description")]
+    pub description: String,
+    #[serde(rename = "Quantity", serialize_with = "number")]
+    pub quantity: Decimal,
+    #[serde(rename = "UnitAmount", serialize_with = "number")]
+    pub unit_amount: Decimal,
+    #[serde(rename = "ItemCode", skip_serializing_if = "Option::is_none")]
+    pub item_code: Option<String>,
+    #[serde(rename = "AccountCode", skip_serializing_if = "Option::is_none")]
+    pub account_code: Option<String>,
+    #[serde(rename = "TaxType", skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+    #[serde(
+        rename = "DiscountRate",
+        serialize_with = "opt_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discount_rate: Option<Decimal>,
+    #[serde(
+        rename = "DiscountAmount",
+        serialize_with = "opt_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discount_amount: Option<Decimal>,
+}
+
+/// `components.schemas.Contact`, as a full record (Contacts endpoint) or a reference inside an invoice.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Contact {
+    #[serde(rename = "ContactID", skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(rename = "ContactNumber", skip_serializing_if = "Option::is_none")]
+    pub contact_number: Option<String>,
+    #[serde(rename = "AccountNumber", skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+}
+
+/// `components.schemas.Invoice` (ACCREC, DRAFT: rule S4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invoice {
+    #[serde(rename = "Type")]
+    pub kind: String,
+    #[serde(rename = "InvoiceID", skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    #[serde(rename = "InvoiceNumber")]
+    pub invoice_number: String,
+    #[serde(rename = "Reference", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(rename = "Contact")]
+    pub contact: Contact,
+    #[serde(rename = "Date")]
+    pub date: String,
+    #[serde(rename = "DueDate", skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(rename = "CurrencyCode")]
+    pub currency_code: String,
+    #[serde(rename = "LineAmountTypes")]
+    pub line_amount_types: String,
+    #[serde(rename = "Status")]
+    pub status: String,
+    #[serde(rename = "LineItems")]
+    pub line_items: Vec<LineItem>,
+}
+
+/// `components.schemas.CreditNote` (ACCRECCREDIT, DRAFT: rule S4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreditNote {
+    #[serde(rename = "Type")]
+    pub kind: String,
+    #[serde(rename = "CreditNoteID", skip_serializing_if = "Option::is_none")]
+    pub credit_note_id: Option<String>,
+    #[serde(rename = "CreditNoteNumber")]
+    pub credit_note_number: String,
+    #[serde(rename = "Reference", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(rename = "Contact")]
+    pub contact: Contact,
+    #[serde(rename = "Date")]
+    pub date: String,
+    #[serde(rename = "DueDate", skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(rename = "CurrencyCode")]
+    pub currency_code: String,
+    #[serde(rename = "LineAmountTypes")]
+    pub line_amount_types: String,
+    #[serde(rename = "Status")]
+    pub status: String,
+    #[serde(rename = "LineItems")]
+    pub line_items: Vec<LineItem>,
+}
+
+/// An invoice or a credit note, serialised as itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Document {
+    Invoice(Invoice),
+    CreditNote(CreditNote),
+}
+
+/// `components.schemas.Purchase`, used as an item's `SalesDetails`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Purchase {
+    #[serde(rename = "UnitPrice", serialize_with = "number")]
+    pub unit_price: Decimal,
+    #[serde(rename = "AccountCode", skip_serializing_if = "Option::is_none")]
+    pub account_code: Option<String>,
+    #[serde(rename = "TaxType", skip_serializing_if = "Option::is_none")]
+    pub tax_type: Option<String>,
+}
+
+/// `components.schemas.Item` (rule S2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    #[serde(rename = "Code")]
+    pub code: String,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "IsSold")]
+    pub is_sold: bool,
+    #[serde(rename = "SalesDetails")]
+    pub sales_details: Purchase,
+}
