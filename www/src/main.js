@@ -1,0 +1,168 @@
+// The CRM page: loads the CRM from IndexedDB (seeding the demo data the first time), loads the xerosync package,
+// opens the page's link to Xero (xero.js) and routes between the views by the URL hash.
+
+import { DEMO_USERS, generateDemoData } from "./demo-data.js";
+import { loadEngine } from "./engine.js";
+import { openStore } from "./store.js";
+import { announce, h, openDialog, replace } from "./ui.js";
+import { chooseBackend, XeroLink } from "./xero.js";
+import { renderDiscrepancies } from "./views/discrepancies.js";
+import { renderInvoices } from "./views/invoices.js";
+import { renderLog } from "./views/log.js";
+import { renderSettings } from "./views/settings.js";
+import { renderTools } from "./views/tools.js";
+
+const ROUTES = [
+  { path: "invoices", label: "Invoices", render: renderInvoices, xero: false },
+  { path: "settings", label: "Xero settings", render: renderSettings, xero: true, whileDisabled: true },
+  { path: "tools", label: "Xero tools", render: renderTools, xero: true },
+  { path: "log", label: "Xero log", render: renderLog, xero: true },
+  { path: "discrepancies", label: "Discrepancies", render: renderDiscrepancies, xero: true },
+];
+
+/** Everything the views share: the CRM data, the current user, the package and the Xero link. */
+class App {
+  constructor({ store, data, engine, link, userId }) {
+    this.store = store;
+    this.data = data;
+    this.engine = engine;
+    this.link = link;
+    this.user = DEMO_USERS.find((user) => user.id === userId) ?? DEMO_USERS[0];
+    this.selection = new Set();
+    this.list = { page: 0, pageSize: 50, query: "", status: "", kind: "" };
+  }
+
+  /** Rule C1: only finance and admin users see or use anything Xero. */
+  get mayUseXero() {
+    return this.user.role === "finance" || this.user.role === "admin";
+  }
+
+  /** Rules C1 + C2: Xero features are shown to this user and switched on. */
+  get xeroVisible() {
+    return this.mayUseXero && this.data.settings.enabled === true;
+  }
+
+  /** The `ctx` of contract.md for the package's functions. */
+  get ctx() {
+    const { companies, products, taxRates, settings } = this.data;
+    return { companies, products, taxRates, settings };
+  }
+
+  companyById(id) {
+    return this.data.companies.find((company) => company.id === id);
+  }
+
+  async saveSettings(patch) {
+    this.data.settings = { ...this.data.settings, ...patch };
+    await this.store.setMeta("settings", this.data.settings);
+  }
+
+  async saveTaxRates(taxRates) {
+    this.data.taxRates = taxRates;
+    await this.store.putRecords("taxRates", taxRates);
+  }
+
+  async switchUser(userId) {
+    this.user = DEMO_USERS.find((user) => user.id === userId) ?? DEMO_USERS[0];
+    await this.store.setMeta("userId", this.user.id);
+    this.render();
+  }
+
+  async resetDemo() {
+    const data = generateDemoData();
+    await this.store.replaceAll(data);
+    await this.store.setMeta("userId", this.user.id);
+    this.data = data;
+    this.selection.clear();
+    this.list.page = 0;
+    this.render();
+  }
+
+  route() {
+    const path = location.hash.replace(/^#\/?/, "") || "invoices";
+    return ROUTES.find((route) => route.path === path) ?? ROUTES[0];
+  }
+
+  visibleRoutes() {
+    return ROUTES.filter((route) => !route.xero || (this.mayUseXero && (this.xeroVisible || route.whileDisabled)));
+  }
+
+  render() {
+    let route = this.route();
+    if (!this.visibleRoutes().includes(route)) {
+      route = ROUTES[0];
+      history.replaceState(null, "", "#/invoices");
+    }
+    const navList = document.getElementById("nav-list");
+    replace(
+      navList,
+      this.visibleRoutes().map((r) =>
+        h("li", {}, h("a", { href: `#/${r.path}`, "aria-current": r === route ? "page" : null }, r.label)),
+      ),
+    );
+    document.title = `${route.label} · Brightwater CRM`;
+    const main = document.getElementById("main");
+    replace(main);
+    route.render(this, main);
+  }
+}
+
+function confirmReset(app) {
+  const reset = h("button", { type: "button", class: "button danger", id: "confirm-reset" }, "Reset demo data");
+  const cancel = h("button", { type: "button", class: "button" }, "Cancel");
+  const { dialog } = openDialog({
+    title: "Reset the demo CRM?",
+    body: h("p", {}, "Every invoice, company, product and setting goes back to the generated demo data. Changes are lost."),
+    footer: [cancel, reset],
+  });
+  cancel.addEventListener("click", () => dialog.close());
+  reset.addEventListener("click", async () => {
+    await app.resetDemo();
+    dialog.close();
+    announce("Demo data reset.");
+  });
+  cancel.focus();
+}
+
+async function readConfig() {
+  try {
+    const response = await fetch("/config.json", { cache: "no-store" });
+    return response.ok ? await response.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+async function start() {
+  const store = await openStore();
+  let data = await store.loadAll();
+  if (!data) {
+    data = generateDemoData();
+    await store.replaceAll(data);
+  }
+  const [engine, config, userId] = await Promise.all([loadEngine(), readConfig(), store.getMeta("userId")]);
+  const link = new XeroLink(chooseBackend({ xerosync: engine.ok ? engine.xerosync : null, proxyUrl: config.proxyUrl }));
+  const app = new App({ store, data, engine, link, userId });
+  window.crmApp = app; // for the browser console and the e2e tests' diagnostics
+
+  const switcher = document.getElementById("user-switcher");
+  replace(
+    switcher,
+    DEMO_USERS.map((user) => h("option", { value: user.id, selected: user.id === app.user.id }, `${user.name} (${user.role})`)),
+  );
+  switcher.addEventListener("change", () => app.switchUser(switcher.value));
+  document.getElementById("reset-demo").addEventListener("click", () => confirmReset(app));
+  window.addEventListener("hashchange", () => {
+    app.render();
+    document.getElementById("main").focus();
+  });
+  link.addEventListener("statechange", () => app.render());
+  app.render();
+  await link.refresh();
+  document.body.dataset.ready = "true";
+}
+
+start().catch((error) => {
+  replace(document.getElementById("main"), h("div", { class: "notice error", role: "alert" }, `The CRM failed to start: ${error.message}`));
+  document.body.dataset.ready = "error";
+});

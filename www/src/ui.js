@@ -1,0 +1,99 @@
+// Small DOM helpers: element building without innerHTML (so record text is never parsed as HTML), formatting, and
+// the page's polite live region for screen-reader announcements.
+
+/** h("button", { class: "primary", onclick }, "Send") → an element. `null`/`false` children are skipped. */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
+    else if (name === "class") element.className = value;
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else if (name in element && typeof value !== "string") element[name] = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  append(element, children);
+  return element;
+}
+
+function append(parent, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the content of `element` with `children`. */
+export function replace(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+/** Says `message` to assistive technology (and shows it in the status bar). */
+export function announce(message, { tone = "info" } = {}) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  region.dataset.tone = tone;
+  region.textContent = "";
+  // A fresh text node after a tick makes screen readers repeat an identical message.
+  clearTimeout(announce.timer);
+  setTimeout(() => {
+    region.textContent = message;
+  }, 30);
+  // The toast fades after a while; the message has been read out by then.
+  announce.timer = setTimeout(() => {
+    region.textContent = "";
+  }, 6000);
+}
+
+const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
+/** "2026-11-20" → "20 Nov 2026". */
+export function formatDate(isoDate) {
+  if (!isoDate) return "";
+  const date = new Date(`${isoDate.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? isoDate : DATE_FORMAT.format(date);
+}
+
+export function statusClass(status) {
+  return `status status-${String(status).toLowerCase().replace(/\s+/g, "-")}`;
+}
+
+/** Seconds → "1 min 20 s" for ETAs. */
+export function formatDuration(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A modal dialog with a title, a body and footer buttons; resolves when closed. Focus returns to the opener. */
+export function openDialog({ title, body, footer = [], wide = false, labelId = `dialog-${Date.now()}` }) {
+  const opener = document.activeElement;
+  const dialog = h(
+    "dialog",
+    { class: wide ? "dialog wide" : "dialog", "aria-labelledby": labelId },
+    h(
+      "header",
+      { class: "dialog-header" },
+      h("h2", { id: labelId }, title),
+      h("button", { type: "button", class: "icon-button", "aria-label": "Close", onclick: () => dialog.close() }, "×"),
+    ),
+    h("div", { class: "dialog-body" }, body),
+    footer.length ? h("footer", { class: "dialog-footer" }, footer) : null,
+  );
+  document.body.append(dialog);
+  dialog.showModal();
+  return {
+    dialog,
+    closed: new Promise((resolve) => {
+      dialog.addEventListener("close", () => {
+        dialog.remove();
+        if (opener instanceof HTMLElement) opener.focus();
+        resolve(dialog.returnValue);
+      });
+    }),
+  };
+}

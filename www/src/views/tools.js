@@ -1,0 +1,91 @@
+// Xero tools: Send all live invoices (A1) and Update all invoice balances (A2), as long runs (A3) that show progress
+// and an ETA, can be cancelled, and resume from the checkpoint the link returned. A run belongs to the page, not to
+// this view: moving to another view (or working on invoices) leaves it running.
+
+import { callEngine } from "../engine.js";
+import { progressPanel } from "../progress.js";
+import { applyResult } from "../sync.js";
+import { announce, h, replace } from "../ui.js";
+
+const TOOLS = [
+  {
+    key: "sendAll",
+    title: "Send all live invoices",
+    text: "Sends every invoice whose outstanding amount equals its total and whose status is not Paid or Pending.",
+    plan: (app) => callEngine(app.engine, "planSend", app.data.invoices, { mode: "allLive" }),
+    ids: (plan) => plan.send,
+    run: (app, options) => app.link.send({ ...options, mode: "allLive" }),
+  },
+  {
+    key: "updateAll",
+    title: "Update all invoice balances",
+    text: "Reads back every invoice sent before that is not Paid or Cancelled, then every company's balance.",
+    plan: (app) => callEngine(app.engine, "planUpdate", app.data.invoices, { mode: "all" }),
+    ids: (plan) => plan.update,
+    run: (app, options) => app.link.update({ ...options, mode: "all" }),
+  },
+];
+
+/** Runs in progress, by tool key: { controller, panel, last } (kept across renders). */
+const running = new Map();
+
+export function renderTools(app, main) {
+  const rerender = () => {
+    replace(main);
+    renderTools(app, main);
+  };
+  main.append(
+    h("div", { class: "page-header" }, h("h1", {}, "Xero tools"), h("p", { class: "subtle" }, "Long runs keep going while you use the rest of the CRM.")),
+    h("div", { class: "cards" }, TOOLS.map((tool) => toolCard(app, tool, rerender))),
+  );
+}
+
+function toolCard(app, tool, rerender) {
+  const plan = tool.plan(app);
+  const count = plan.value ? tool.ids(plan.value).length : null;
+  const status = h("div", { class: "tool-status" });
+  const start = h("button", { type: "button", class: "button primary", id: `${tool.key}-start`, disabled: !app.link.connected || !count || running.has(tool.key) }, "Start");
+  const resume = h("button", { type: "button", class: "button", id: `${tool.key}-resume`, hidden: true, disabled: !app.link.connected }, "Resume");
+  start.addEventListener("click", () => startRun(app, tool, { status, rerender }));
+  resume.addEventListener("click", async () => startRun(app, tool, { status, rerender, checkpoint: await app.store.getMeta(`checkpoint:${tool.key}`) }));
+  app.store.getMeta(`checkpoint:${tool.key}`).then((checkpoint) => {
+    resume.hidden = !checkpoint;
+  });
+  const current = running.get(tool.key);
+  if (current) status.append(current.panel.element);
+  return h(
+    "section",
+    { class: "card tool", "aria-labelledby": `${tool.key}-title` },
+    h("h2", { id: `${tool.key}-title` }, tool.title),
+    h("p", {}, tool.text),
+    plan.error
+      ? h("p", { class: "notice error" }, `Cannot plan: ${plan.error.message}`)
+      : h("p", { class: "tool-count", id: `${tool.key}-count` }, h("strong", {}, String(count)), ` ${count === 1 ? "record" : "records"} to do`),
+    app.link.connected ? null : h("p", { class: "hint" }, `Needs a connection to Xero: ${app.link.state.reason ?? "not connected"}.`),
+    h("div", { class: "button-row" }, start, resume),
+    status,
+  );
+}
+
+async function startRun(app, tool, { status, rerender, checkpoint }) {
+  const controller = new AbortController();
+  const panel = progressPanel({ label: tool.title, onCancel: () => controller.abort() });
+  running.set(tool.key, { controller, panel });
+  replace(status, panel.element);
+  const plan = tool.plan(app);
+  const ids = new Set(plan.value ? tool.ids(plan.value) : []);
+  const invoices = app.data.invoices.filter((invoice) => ids.has(invoice.id));
+  try {
+    const result = await tool.run(app, { invoices, ctx: app.ctx, onProgress: (p) => panel.update(p), signal: controller.signal, checkpoint });
+    await applyResult(app, result);
+    // A cancelled run leaves a checkpoint to resume from; a finished one clears it.
+    await app.store.setMeta(`checkpoint:${tool.key}`, result.cancelled ? result.checkpoint : undefined);
+    panel.finish(result.cancelled ? "Cancelled. Resume finishes the rest without redoing what was done." : "Finished.");
+    announce(`${tool.title}: ${result.cancelled ? "cancelled" : "finished"}.`);
+  } catch (error) {
+    panel.finish(`Stopped: ${error.message}`);
+  } finally {
+    running.delete(tool.key);
+    rerender();
+  }
+}

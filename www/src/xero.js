@@ -1,0 +1,185 @@
+// The one module of the page that talks to Xero: everything behind it goes through the xerosync proxy (rule C3:
+// tokens stay there). The views only ever see a XeroLink: its connection state, Xero's tax rates, send, update,
+// progress callbacks, the log and the change feed. Behind it sits a *backend*; the sync client of the xerosync
+// package (issue 5) is meant to be one. Until a backend exists, the link reports an honest "unavailable" state and
+// every Xero operation rejects with code `xero_unavailable`: nothing here pretends that Xero answered.
+//
+// The backend contract (each method async unless noted; shapes are what the views consume):
+//   connection()                 → ConnectionState (below), from the proxy
+//   connectUrl({ returnTo })     → the proxy URL that starts the OAuth flow (C3); the page navigates to it
+//   disconnect()                 → ConnectionState
+//   chooseOrganisation(tenantId) → ConnectionState (C7: stored by the proxy, sent on every call)
+//   taxRates()                   → [{ taxType, name, rate }]: the organisation's active revenue rates (T1)
+//   send({ invoices, ctx, mode, onProgress, signal, checkpoint })   → SendResult   (S1-S9, A1, A3)
+//   update({ invoices, ctx, mode, onProgress, signal, checkpoint }) → UpdateResult (U1-U5, A2, A3)
+//   readLog(filters)             → [LogRow] from xero_log (L1)
+//   changes({ cursor })          → { cursor, changes: [{ id, changes, discrepancies }] } (B1)
+//   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
+//
+// ConnectionState: { status, reason, organisation: { tenantId, name } | null, organisations: [{ tenantId, name }] }
+//   status: "unavailable" (no proxy/client) | "disconnected" | "chooseOrganisation" (C7) | "connected"
+//           | "reconnectRequired" (C4: with the reason Xero gave)
+// Progress (A3): { done, total, calls, etaSeconds, phase } — phase e.g. "products", "contacts", "invoices".
+// SendResult: { outcomes: [{ id, outcome: "sent"|"skipped"|"failed", rule?, message?, changes? }],
+//   companyChanges: [{ id, changes }], failingProducts: [{ id, code, reason }], cancelled, checkpoint }
+// UpdateResult: { outcomes: [{ id, outcome: "updated"|"unchanged"|"skipped"|"failed", message?, changes? }],
+//   companyChanges: [{ id, changes }], discrepancies: [{ id, number, messages: [string] }], cancelled, checkpoint }
+// LogRow: { time, user, action, recordKind, crmRef, xeroId, outcome, message }
+
+export const STATUS = Object.freeze({
+  UNAVAILABLE: "unavailable",
+  DISCONNECTED: "disconnected",
+  CHOOSE_ORGANISATION: "chooseOrganisation",
+  CONNECTED: "connected",
+  RECONNECT_REQUIRED: "reconnectRequired",
+});
+
+/** Thrown (as a rejection) by every Xero operation while there is no working connection. */
+export class XeroUnavailableError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "XeroUnavailableError";
+    this.code = "xero_unavailable";
+  }
+}
+
+/** The backend used while the package has no sync client or no proxy is configured: it says so, and does nothing. */
+export function unavailableBackend(reason) {
+  const state = { status: STATUS.UNAVAILABLE, reason, organisation: null, organisations: [] };
+  const refuse = async () => {
+    throw new XeroUnavailableError(`Not connected to Xero: ${reason}`);
+  };
+  return {
+    connection: async () => state,
+    connectUrl: refuse,
+    disconnect: refuse,
+    chooseOrganisation: refuse,
+    taxRates: refuse,
+    send: refuse,
+    update: refuse,
+    readLog: refuse,
+    changes: refuse,
+    invoiceUrl: () => null,
+  };
+}
+
+/**
+ * Picks the backend for this page. `config.proxyUrl` is where the xerosync proxy runs (set by `npm start` through
+ * the page's config); `xerosync` is the loaded package module, or null when it could not be loaded.
+ */
+export function chooseBackend({ xerosync, proxyUrl }) {
+  if (!xerosync) return unavailableBackend("the xerosync package is not loaded");
+  if (typeof xerosync.createClient !== "function") {
+    return unavailableBackend("this build of the xerosync package has no sync client yet");
+  }
+  if (!proxyUrl) return unavailableBackend("no xerosync proxy is configured for this page");
+  // The issue-5 client plugs in here: an adapter from its API to the backend contract above.
+  return unavailableBackend("the sync client is not wired to this page yet");
+}
+
+/**
+ * The page's handle on Xero. Fires "statechange" events (detail: ConnectionState) whenever the state changes.
+ */
+export class XeroLink extends EventTarget {
+  constructor(backend) {
+    super();
+    this.backend = backend;
+    this.state = { status: STATUS.UNAVAILABLE, reason: "not checked yet", organisation: null, organisations: [] };
+  }
+
+  /** True when Send and Update may be offered (rule C6 also needs the integration enabled, which the page knows). */
+  get connected() {
+    return this.state.status === STATUS.CONNECTED;
+  }
+
+  /** Re-reads the connection from the proxy. Never throws: a failure is a state with its reason. */
+  async refresh() {
+    try {
+      this.#setState(await this.backend.connection());
+    } catch (error) {
+      this.#setState({ status: STATUS.UNAVAILABLE, reason: error.message, organisation: null, organisations: [] });
+    }
+    return this.state;
+  }
+
+  /** Starts the OAuth flow (C3): resolves to the URL the page must open. */
+  async connectUrl(options = {}) {
+    return this.backend.connectUrl(options);
+  }
+
+  async disconnect() {
+    return this.#setState(await this.backend.disconnect());
+  }
+
+  async chooseOrganisation(tenantId) {
+    return this.#setState(await this.backend.chooseOrganisation(tenantId));
+  }
+
+  async taxRates() {
+    this.#requireConnected();
+    return this.backend.taxRates();
+  }
+
+  /** Send to Xero (mode "selected", S1-S9) or Send all live (mode "allLive", A1). See SendResult above. */
+  async send({ invoices, ctx, mode = "selected", onProgress = () => {}, signal, checkpoint } = {}) {
+    this.#requireConnected();
+    return this.backend.send({ invoices, ctx, mode, onProgress, signal, checkpoint });
+  }
+
+  /** Update from Xero (mode "selected", U1-U5) or Update all (mode "all", A2). See UpdateResult above. */
+  async update({ invoices, ctx, mode = "selected", onProgress = () => {}, signal, checkpoint } = {}) {
+    this.#requireConnected();
+    return this.backend.update({ invoices, ctx, mode, onProgress, signal, checkpoint });
+  }
+
+  /** Rows of xero_log matching { outcome, action, crmRef, from, to } (L1). */
+  async readLog(filters = {}) {
+    this.#requireConnected();
+    return this.backend.readLog(filters);
+  }
+
+  /**
+   * Polls the change feed (B1) every `intervalMs` while connected and hands each batch to `onChanges`.
+   * Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`) so it survives reloads.
+   */
+  watchChanges({ onChanges, getCursor, setCursor, intervalMs = 5000 }) {
+    let stopped = false;
+    let timer = null;
+    const tick = async () => {
+      if (stopped) return;
+      if (this.connected) {
+        try {
+          const { cursor, changes } = await this.backend.changes({ cursor: await getCursor() });
+          if (changes.length > 0) await onChanges(changes);
+          await setCursor(cursor);
+        } catch (error) {
+          this.dispatchEvent(new CustomEvent("feederror", { detail: error }));
+        }
+      }
+      if (!stopped) timer = setTimeout(tick, intervalMs);
+    };
+    timer = setTimeout(tick, 0);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }
+
+  /** Where to open an invoice or credit note in Xero, or null (not sent, or no connection to link through). */
+  invoiceUrl(invoice) {
+    if (!invoice?.xeroId) return null;
+    return this.backend.invoiceUrl({ kind: invoice.kind, xeroId: invoice.xeroId });
+  }
+
+  #requireConnected() {
+    if (!this.connected) {
+      throw new XeroUnavailableError(`Not connected to Xero: ${this.state.reason ?? this.state.status}`);
+    }
+  }
+
+  #setState(state) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("statechange", { detail: state }));
+    return state;
+  }
+}
