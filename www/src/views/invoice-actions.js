@@ -138,14 +138,14 @@ function previewTable(app, invoices) {
     const c = invoice.currency;
     if (result.error) {
       differing++;
-      return h("tr", { class: "differs", dataset: { id: invoice.id } }, h("td", {}, invoice.number), h("td", {}, company?.name ?? ""), h("td", { class: "num" }, money(invoice.total, c)), h("td", { colspan: 3 }, `Cannot preview: ${result.error.message}`));
+      return h("tr", { class: "differs", dataset: { id: invoice.id } }, h("td", { class: "nowrap" }, invoice.number), h("td", {}, company?.name ?? ""), h("td", { class: "num" }, money(invoice.total, c)), h("td", { colspan: 3 }, `Cannot preview: ${result.error.message}`));
     }
     const p = result.value;
     if (!p.matchesCrm) differing++;
     return h(
       "tr",
       { class: p.matchesCrm ? null : "differs", dataset: { id: invoice.id } },
-      h("td", {}, invoice.number),
+      h("td", { class: "nowrap" }, invoice.number),
       h("td", {}, company?.name ?? ""),
       h("td", { class: "num" }, money(invoice.total, c)),
       h("td", { class: "num xero-total" }, money(p.total, c)),
