@@ -9,6 +9,7 @@ use crate::decode::{decode_invoice, json_kind, Ctx};
 use crate::error::{Error, RecordKind};
 use crate::parse;
 use crate::payload;
+use crate::plan::{SendPlan, XeroAnswer};
 use crate::preview;
 use crate::records::Invoice;
 use crate::rules::{self, SendMode, UpdateMode};
@@ -124,4 +125,55 @@ pub fn parse_xero_error(answer: &Value) -> Result<Value, Error> {
         retry_after.as_deref(),
         problem.as_deref(),
     ))
+}
+
+fn read_plan(plan: &Value) -> Result<SendPlan, Error> {
+    serde_json::from_value(plan.clone())
+        .map_err(|e| Error::options(RecordKind::Options, "plan", format!("not a send plan: {e}")))
+}
+
+fn read_answer(answer: &Value) -> Result<XeroAnswer, Error> {
+    serde_json::from_value(answer.clone())
+        .map_err(|e| Error::options(RecordKind::Options, "answer", e.to_string()))
+}
+
+/// `planSendRequests(invoices, ctx, { today, mode? })` (rules S1-S9, X1) → the send plan: `{ stage, finished,
+/// requests: [{ id, method, path, query, headers, body? }], invoices: [{ id, outcome, rule?, message?, error?,
+/// changes? }], companies, productFailures, log, … }`. Make every request in `requests`, feed each answer to
+/// `applySendAnswer`, and repeat until `finished`.
+pub fn plan_send_requests(invoices: &Value, ctx: &Value, options: &Value) -> Result<Value, Error> {
+    let today = date_option(options, "today")?;
+    let mode: SendMode = option(options, "mode")?;
+    to_json(&SendPlan::new(invoices.clone(), ctx.clone(), today, mode)?)
+}
+
+/// `applySendAnswer(plan, answer)`: `answer` is `{ requestId, status, body, retryAfter?, rateLimitProblem? }` (body as
+/// text or JSON), or an array of them → the updated plan.
+pub fn apply_send_answer(plan: &Value, answer: &Value) -> Result<Value, Error> {
+    let mut plan = read_plan(plan)?;
+    match answer {
+        Value::Array(answers) => {
+            for one in answers {
+                plan.apply_answer(&read_answer(one)?)?;
+            }
+        }
+        one => plan.apply_answer(&read_answer(one)?)?,
+    }
+    to_json(&plan)
+}
+
+/// `sendLookupRequest(plan, { requestId })` (rule S8) → a `GET` request finding the documents of a write request
+/// whose answer was lost.
+pub fn send_lookup_request(plan: &Value, options: &Value) -> Result<Value, Error> {
+    let request_id: String = option(options, "requestId")?;
+    to_json(&read_plan(plan)?.lookup_request(&request_id)?)
+}
+
+/// `applySendLookup(plan, answer)` (rule S8): `answer.requestId` names the write request → `{ found, plan }`; when
+/// `found` is false, re-send the write request (it is idempotent).
+pub fn apply_send_lookup(plan: &Value, answer: &Value) -> Result<Value, Error> {
+    let mut plan = read_plan(plan)?;
+    let answer = read_answer(answer)?;
+    let found = plan.apply_lookup(&answer.request_id, &answer)?;
+    Ok(serde_json::json!({ "found": found, "plan": to_json(&plan)? }))
 }

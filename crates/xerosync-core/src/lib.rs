@@ -9,6 +9,7 @@ pub mod error;
 pub mod money;
 pub mod parse;
 pub mod payload;
+pub mod plan;
 pub mod preview;
 pub mod records;
 pub mod rules;
@@ -17,6 +18,7 @@ pub mod xero;
 pub use date::IsoDate;
 pub use decode::{decode_invoice, decode_invoices, Ctx};
 pub use error::{Error, RecordKind, RecordRef};
+pub use plan::{SendPlan, XeroAnswer, XeroRequest};
 pub use preview::{preview_invoice, Preview};
 pub use records::{
     AmountsAre, Company, Discount, DiscountStrategy, Invoice, InvoiceKind, InvoiceStatus, Line,

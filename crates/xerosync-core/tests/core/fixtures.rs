@@ -1,9 +1,9 @@
 //! Runs every shared fixture in `tests/fixtures/core/*.json` against `xerosync_core::api` (the JS runner executes
 //! the same files against the wasm build, so native and wasm agree). Also checks every payload a fixture produces
 //! against Xero's OpenAPI schemas.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use serde_json::{json, Value};
+use crate::assert_valid_document;
+use serde_json::Value;
 use std::path::PathBuf;
 use xerosync_core::{api, Error};
 
@@ -19,6 +19,10 @@ fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
         "buildInvoicePayload" => api::build_invoice_payload(&arg(0), &arg(1)),
         "applyXeroInvoice" => api::apply_xero_invoice(&arg(0), &arg(1), &arg(2)),
         "parseXeroError" => api::parse_xero_error(&arg(0)),
+        "planSendRequests" => api::plan_send_requests(&arg(0), &arg(1), &arg(2)),
+        "applySendAnswer" => api::apply_send_answer(&arg(0), &arg(1)),
+        "sendLookupRequest" => api::send_lookup_request(&arg(0), &arg(1)),
+        "applySendLookup" => api::apply_send_lookup(&arg(0), &arg(1)),
         other => panic!("fixture calls unknown export {other}"),
     }
 }
@@ -36,27 +40,6 @@ fn fixture_files() -> Vec<PathBuf> {
 fn load(path: &PathBuf) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Validates a Xero payload (an Invoice or a CreditNote object) against the OpenAPI schemas.
-fn assert_valid_document(document: &Value, label: &str) {
-    let schemas = xero_schema::XeroSchemas::shared().expect("Xero's OpenAPI description");
-    let body = if document.get("CreditNoteNumber").is_some() {
-        json!({ "CreditNotes": [document] })
-    } else {
-        json!({ "Invoices": [document] })
-    };
-    let schema = if document.get("CreditNoteNumber").is_some() {
-        "CreditNotes"
-    } else {
-        "Invoices"
-    };
-    if let Err(violations) = schemas.validate_request(schema, &body) {
-        panic!(
-            "{label}: payload not valid against {schema}:\n{}",
-            xero_schema::format_violations(&violations)
-        );
-    }
 }
 
 #[test]

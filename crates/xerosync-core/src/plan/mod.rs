@@ -1,0 +1,17 @@
+//! The send plan, sans-IO (quinn-proto style): the ordered, batched requests to make, and what each answer means for
+//! the CRM. The caller (the Worker, or the browser through the proxy) performs the requests and feeds the answers back.
+//!
+//! Order (rules S2, S3, S4): `POST /Items`, then `POST /Contacts`, then `POST /Invoices` and `POST /CreditNotes`.
+//! Each request holds at most 50 records, asks `summarizeErrors=false` and carries an `Idempotency-Key` derived from
+//! its content (rule X1). Documents are written with `POST` (create or update, matched by `InvoiceID` when the CRM
+//! knows it, else by number), so a retried request never creates a second invoice (rule S8).
+
+mod request;
+mod send;
+
+pub use request::{
+    idempotency_key, lookup_request, XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST,
+};
+pub use send::{
+    CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, SendChanges, SendPlan, Stage,
+};

@@ -1,0 +1,209 @@
+//! Request descriptions (method, path, query, headers, body) and the answers fed back.
+
+use crate::error::Error;
+use crate::parse::Collection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Xero's practical ceiling of records per write request (rule X1).
+pub const MAX_RECORDS_PER_REQUEST: usize = 50;
+
+/// One HTTP request to Xero's Accounting API, relative to `https://api.xero.com/api.xro/2.0`. The caller adds the
+/// bearer token and `xero-tenant-id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct XeroRequest {
+    /// Unique within the plan (`items-1`, `invoices-2`); answers name it.
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+/// An answer to a [`XeroRequest`]: its HTTP status and body (the raw text, or already-parsed JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct XeroAnswer {
+    pub request_id: String,
+    pub status: u16,
+    #[serde(default)]
+    pub body: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_problem: Option<String>,
+}
+
+impl XeroAnswer {
+    /// The body as JSON (parsing it when it came as text); `None` when it is not JSON.
+    pub fn json(&self) -> Option<Value> {
+        match &self.body {
+            Value::String(text) => serde_json::from_str(text).ok(),
+            Value::Null => None,
+            other => Some(other.clone()),
+        }
+    }
+    /// The body as text, for error parsing.
+    pub fn text(&self) -> String {
+        match &self.body {
+            Value::String(text) => text.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// A deterministic `Idempotency-Key` (≤ 128 characters) from a request's method, path, query and body: a retry of
+/// the same request replays Xero's first answer instead of doing the work twice.
+pub fn idempotency_key(
+    method: &str,
+    path: &str,
+    query: &BTreeMap<String, String>,
+    body: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    for part in [method, "\n", path, "\n"] {
+        hasher.update(part.as_bytes());
+    }
+    for (key, value) in query {
+        hasher.update(format!("{key}={value}&").as_bytes());
+    }
+    hasher.update(b"\n");
+    hasher.update(body.as_bytes());
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("xerosync-{hex}")
+}
+
+/// A write request: `POST /{collection}?summarizeErrors=false[&unitdp=4]` with `{ "<Collection>": records }`.
+pub(crate) fn write_request(
+    id: String,
+    collection: Collection,
+    records: Vec<Value>,
+    unitdp4: bool,
+) -> Result<XeroRequest, Error> {
+    let mut query = BTreeMap::new();
+    query.insert("summarizeErrors".to_string(), "false".to_string());
+    if unitdp4 {
+        query.insert("unitdp".to_string(), "4".to_string());
+    }
+    let mut body = serde_json::Map::new();
+    body.insert(collection.key().to_string(), Value::Array(records));
+    let body = Value::Object(body);
+    let text =
+        serde_json::to_string(&body).map_err(|e| Error::xero(collection.key(), e.to_string()))?;
+    let path = format!("/{}", collection.key());
+    let mut headers = BTreeMap::new();
+    headers.insert("Accept".to_string(), "application/json".to_string());
+    headers.insert("Content-Type".to_string(), "application/json".to_string());
+    headers.insert(
+        "Idempotency-Key".to_string(),
+        idempotency_key("POST", &path, &query, &text),
+    );
+    Ok(XeroRequest {
+        id,
+        method: "POST".into(),
+        path,
+        query,
+        headers,
+        body: Some(body),
+    })
+}
+
+/// A read request for documents by number (rule S8): after a lost answer, the client looks the documents up before
+/// writing again. Invoices use `InvoiceNumbers=`, credit notes a `where` filter on `CreditNoteNumber`.
+pub fn lookup_request(
+    id: String,
+    collection: Collection,
+    numbers: &[String],
+    unitdp4: bool,
+) -> XeroRequest {
+    let mut query = BTreeMap::new();
+    match collection {
+        Collection::CreditNotes => {
+            let filter: Vec<String> = numbers
+                .iter()
+                .map(|n| format!("CreditNoteNumber==\"{}\"", n.replace('"', "\\\"")))
+                .collect();
+            query.insert("where".to_string(), filter.join(" OR "));
+        }
+        _ => {
+            query.insert("InvoiceNumbers".to_string(), numbers.join(","));
+        }
+    }
+    if unitdp4 {
+        query.insert("unitdp".to_string(), "4".to_string());
+    }
+    let mut headers = BTreeMap::new();
+    headers.insert("Accept".to_string(), "application/json".to_string());
+    XeroRequest {
+        id,
+        method: "GET".into(),
+        path: format!("/{}", collection.key()),
+        query,
+        headers,
+        body: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn idempotency_key_follows_the_content_rule_x1() {
+        let a = write_request(
+            "a".into(),
+            Collection::Invoices,
+            vec![json!({"InvoiceNumber": "INV-1"})],
+            false,
+        )
+        .unwrap();
+        let b = write_request(
+            "b".into(),
+            Collection::Invoices,
+            vec![json!({"InvoiceNumber": "INV-1"})],
+            false,
+        )
+        .unwrap();
+        let c = write_request(
+            "a".into(),
+            Collection::Invoices,
+            vec![json!({"InvoiceNumber": "INV-2"})],
+            false,
+        )
+        .unwrap();
+        assert_eq!(a.headers["Idempotency-Key"], b.headers["Idempotency-Key"]);
+        assert_ne!(a.headers["Idempotency-Key"], c.headers["Idempotency-Key"]);
+        assert!(a.headers["Idempotency-Key"].len() <= 128);
+        assert_eq!(a.query["summarizeErrors"], "false");
+        assert_eq!(a.method, "POST");
+    }
+
+    #[test]
+    fn lookups_by_number_rule_s8() {
+        let r = lookup_request(
+            "l".into(),
+            Collection::Invoices,
+            &["INV-1".into(), "INV-2".into()],
+            false,
+        );
+        assert_eq!(
+            (
+                r.method.as_str(),
+                r.path.as_str(),
+                r.query["InvoiceNumbers"].as_str()
+            ),
+            ("GET", "/Invoices", "INV-1,INV-2")
+        );
+        let r = lookup_request("l".into(), Collection::CreditNotes, &["CN-1".into()], true);
+        assert_eq!(r.query["where"], "CreditNoteNumber==\"CN-1\"");
+        assert_eq!(r.query["unitdp"], "4");
+    }
+}

@@ -1,0 +1,117 @@
+//! Property tests over the public API: no input panics, and every payload is valid against Xero's schemas.
+
+use crate::assert_valid_document;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use xerosync_core::api;
+
+fn ctx(strategy: &str) -> Value {
+    json!({
+        "companies": [{ "id": "co-1", "name": "Acme Ltd", "people": [{ "id": "p-1", "firstName": "Ann", "lastName": "Lee", "primary": true }] }],
+        "products": [{ "id": "pr-1", "code": "W", "name": "Widget", "unitPrice": "1.00", "taxRateId": "t" }],
+        "taxRates": [{ "id": "t", "name": "T", "percent": "15", "xeroTaxType": "OUTPUT" }],
+        "settings": { "defaultSalesAccountCode": "200", "discountStrategy": strategy }
+    })
+}
+
+fn decimal(max_units: i64, dp: u32) -> impl Strategy<Value = String> {
+    (0..=max_units, 0..10i64.pow(dp)).prop_map(move |(u, f)| {
+        if dp == 0 {
+            u.to_string()
+        } else {
+            format!("{u}.{f:0width$}", width = dp as usize)
+        }
+    })
+}
+
+prop_compose! {
+    fn line()(q in decimal(50, 2), p in decimal(5000, 4), kind in 0..3u8, pct in decimal(100, 3), amt in decimal(20, 2), product in any::<bool>()) -> Value {
+        let mut l = json!({ "description": "Line", "quantity": q, "listPrice": p, "taxRateId": "t" });
+        if product { l["productId"] = json!("pr-1"); }
+        match kind {
+            1 if pct.parse::<f64>().unwrap_or(0.0) <= 100.0 => { l["discount"] = json!({ "percent": pct }); }
+            2 => { l["discount"] = json!({ "amount": amt }); }
+            _ => {}
+        }
+        l
+    }
+}
+
+prop_compose! {
+    fn invoice()(lines in proptest::collection::vec(line(), 1..6), kind in prop_oneof![Just("invoice"), Just("creditNote")],
+                 amounts in prop_oneof![Just("exclusive"), Just("inclusive"), Just("noTax")]) -> Value {
+        json!({ "id": "inv-p", "kind": kind, "number": "INV-P", "companyId": "co-1", "issueDate": "2026-11-01",
+                "currency": "GBP", "amountsAre": amounts, "status": "Created", "lines": lines, "total": "0", "amountOutstanding": "0" })
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Every payload the builder makes is a valid Xero Invoice / CreditNote (and previews agree with it).
+    #[test]
+    fn payloads_are_schema_valid(inv in invoice(), strategy in prop_oneof![Just("auto"), Just("rate")]) {
+        let ctx = ctx(strategy);
+        match api::build_invoice_payload(&inv, &ctx) {
+            Ok(payload) => {
+                assert_valid_document(&payload, "proptest payload");
+                let preview = api::preview_invoice(&inv, &ctx).unwrap();
+                prop_assert_eq!(preview["lines"].as_array().unwrap().len(), payload["LineItems"].as_array().unwrap().len());
+            }
+            // Only a discount amount larger than its line is refused for these inputs.
+            Err(e) => prop_assert!(e.to_string().contains("larger than the line"), "{}", e),
+        }
+    }
+
+    /// No JSON input makes the contract functions panic (rule L2).
+    #[test]
+    fn arbitrary_json_never_panics(value in arb_json(), other in arb_json()) {
+        let _ = api::preview_invoice(&value, &other);
+        let _ = api::build_invoice_payload(&value, &ctx("auto"));
+        let _ = api::plan_send(&json!([value.clone()]), &other);
+        let _ = api::plan_update(&value, &other);
+        let _ = api::apply_xero_invoice(&value, &other, &json!({ "today": "2026-11-20" }));
+        let _ = api::plan_send_requests(&json!([value.clone()]), &other, &json!({ "today": "2026-11-20" }));
+        let _ = api::parse_xero_error(&json!({ "status": 400, "body": value.to_string() }));
+    }
+
+    /// Mutating one field of a valid invoice either works or names that record (rule L2).
+    #[test]
+    fn mutated_invoices_fail_cleanly(inv in invoice(), key in prop_oneof![Just("total"), Just("issueDate"), Just("status"), Just("lines"), Just("currency")], junk in arb_json()) {
+        let mut inv = inv;
+        inv[key] = junk;
+        if let Err(e) = api::preview_invoice(&inv, &ctx("auto")) {
+            prop_assert!(e.to_string().starts_with("invoice inv-p") || e.to_string().starts_with("credit note inv-p"), "{}", e);
+        }
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<i64>().prop_map(|i| json!(i)),
+        "[a-zA-Z0-9 .,-]{0,12}".prop_map(Value::String),
+        Just(json!("1e30")),
+        Just(json!("99999999999999999999999999999")),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("lines".to_string()),
+                    Just("quantity".to_string()),
+                    Just("total".to_string()),
+                    "[a-z]{1,8}"
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
