@@ -65,6 +65,7 @@ class App {
   async switchUser(userId) {
     this.user = DEMO_USERS.find((user) => user.id === userId) ?? DEMO_USERS[0];
     await this.store.setMeta("userId", this.user.id);
+    announce.clear(); // a message from the previous user's session must not linger (it may mention Xero: C1)
     this.render();
   }
 

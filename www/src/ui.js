@@ -47,6 +47,13 @@ export function announce(message, { tone = "info" } = {}) {
   }, 6000);
 }
 
+/** Removes the current announcement at once. */
+announce.clear = () => {
+  clearTimeout(announce.timer);
+  const region = document.getElementById("announcer");
+  if (region) region.textContent = "";
+};
+
 const DATE_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 /** "2026-11-20" → "20 Nov 2026". */

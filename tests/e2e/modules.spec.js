@@ -1,0 +1,138 @@
+// The page's own modules, run in Node (no browser): the demo data generator, the CRM's totals, money formatting,
+// the CSV export and log filters, the static server's package resolution, and the Xero link without a backend.
+
+import { test, expect } from "@playwright/test";
+import * as xerosync from "xerosync";
+import { crmTotals } from "../../www/src/crm-totals.js";
+import { generateDemoData, STATUSES } from "../../www/src/demo-data.js";
+import { csvField, toCsv } from "../../www/src/csv.js";
+import { formatMoney, fixed, round, dec } from "../../www/src/money.js";
+import { filterLog } from "../../www/src/views/log.js";
+import { browserEntry } from "../../www/serve.js";
+import { chooseBackend, STATUS, XeroLink } from "../../www/src/xero.js";
+
+const MONEY = /^\d+\.\d{2}$/;
+
+test.describe("demo data", () => {
+  const data = generateDemoData();
+
+  test("is deterministic per seed, and a different seed gives different data", () => {
+    expect(JSON.stringify(generateDemoData())).toBe(JSON.stringify(data));
+    expect(JSON.stringify(generateDemoData({ seed: 7 }))).not.toBe(JSON.stringify(data));
+  });
+
+  test("has the sizes of the brief: 40 companies, 25 products, 3 tax rates, 500 invoices, credit notes in every status", () => {
+    expect(data.companies).toHaveLength(40);
+    expect(data.products).toHaveLength(25);
+    expect(data.taxRates).toHaveLength(3);
+    expect(data.invoices.filter((i) => i.kind === "invoice")).toHaveLength(500);
+    for (const status of STATUSES) {
+      expect(data.invoices.some((i) => i.kind === "invoice" && i.status === status), `invoice ${status}`).toBe(true);
+      expect(data.invoices.some((i) => i.kind === "creditNote" && i.status === status), `credit note ${status}`).toBe(true);
+    }
+    expect(new Set(data.invoices.map((i) => i.id)).size).toBe(data.invoices.length);
+    expect(new Set(data.invoices.map((i) => i.number)).size).toBe(data.invoices.length);
+    expect(new Set(data.products.map((p) => p.code)).size).toBe(25);
+  });
+
+  test("records are in the contract's shapes, penny-exact and consistent with their status", () => {
+    const companyIds = new Set(data.companies.map((c) => c.id));
+    for (const company of data.companies) {
+      expect(company.people.filter((p) => p.primary)).toHaveLength(1);
+      for (const person of company.people) expect(person.email).toMatch(/^[a-z.]+@[a-z0-9-]+\.example$/);
+    }
+    for (const product of data.products) {
+      expect(product.code.length).toBeLessThanOrEqual(30);
+      expect(product.name.length).toBeLessThanOrEqual(50);
+      expect(product.unitPrice).toMatch(MONEY);
+    }
+    for (const invoice of data.invoices) {
+      expect(companyIds.has(invoice.companyId), invoice.id).toBe(true);
+      expect(invoice.total).toMatch(MONEY);
+      expect(invoice.amountOutstanding).toMatch(MONEY);
+      expect(invoice.total, invoice.id).toBe(crmTotals(invoice, data.taxRates).total);
+      const total = dec(invoice.total).units;
+      const outstanding = dec(invoice.amountOutstanding).units;
+      if (invoice.status === "Paid") expect(outstanding).toBe(0n);
+      else if (invoice.status === "Part Paid") expect(outstanding > 0n && outstanding < total, invoice.id).toBe(true);
+      else expect(outstanding).toBe(total);
+      expect(invoice.sentToAccounts).toBe(false);
+      expect(invoice.xeroId).toBeNull();
+      expect(invoice.dueDate >= invoice.issueDate).toBe(true);
+    }
+  });
+
+  test("every record is accepted by the package's previewInvoice, and some differ from Xero's totals (S6)", () => {
+    const ctx = { companies: data.companies, products: data.products, taxRates: data.taxRates, settings: data.settings };
+    const previews = data.invoices.map((invoice) => xerosync.previewInvoice(invoice, ctx));
+    const differing = previews.filter((p) => !p.matchesCrm).length;
+    expect(differing).toBeGreaterThan(0);
+    expect(differing).toBeLessThan(data.invoices.length / 4);
+  });
+});
+
+test("the CRM's totals round tax once per rate, unlike Xero's per-line rounding", () => {
+  const taxRates = [{ id: "t", percent: "15" }];
+  const line = (price) => ({ quantity: "1", listPrice: price, taxRateId: "t" });
+  // Xero's own example: 25.06, 25.61, 25.63 at 15 % → Xero 11.44 tax; on the subtotal it is 11.45.
+  const invoice = { amountsAre: "exclusive", lines: [line("25.06"), line("25.61"), line("25.63")] };
+  expect(crmTotals(invoice, taxRates)).toEqual({ lines: ["25.06", "25.61", "25.63"], subTotal: "76.30", totalTax: "11.45", total: "87.75" });
+  const inclusive = { amountsAre: "inclusive", lines: [{ quantity: "2", listPrice: "60.00", taxRateId: "t", discount: { amount: "5.00" } }] };
+  expect(crmTotals(inclusive, taxRates)).toEqual({ lines: ["115.00"], subTotal: "100.00", totalTax: "15.00", total: "115.00" });
+  const discounted = { amountsAre: "noTax", lines: [{ quantity: "3", listPrice: "19.99", taxRateId: "t", discount: { percent: "12.5" } }] };
+  expect(crmTotals(discounted, taxRates).total).toBe("52.47"); // 59.97 − 7.50 (7.49625 rounded)
+});
+
+test("money: exact rounding and formatting without floats", () => {
+  expect(fixed(round(dec("2.675"), 2))).toBe("2.68");
+  expect(fixed(round(dec("-2.675"), 2))).toBe("-2.68");
+  expect(formatMoney("1234567.5", "GBP")).toBe("£1,234,567.50");
+  expect(formatMoney("-0.01", "EUR")).toBe("−€0.01");
+  expect(() => dec("1,5")).toThrow(/not a decimal/);
+});
+
+test("CSV export quotes what needs quoting and defuses formulas (L1)", () => {
+  expect(csvField('He said "hi", twice')).toBe('"He said ""hi"", twice"');
+  expect(csvField("line\nbreak")).toBe('"line\nbreak"');
+  expect(csvField("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+  expect(csvField("-12.50")).toBe("-12.50");
+  expect(csvField(null)).toBe("");
+  const csv = toCsv([{ a: "x", b: 1 }, { a: "y,z", b: null }], [{ key: "a", label: "A" }, { key: "b", label: "B" }]);
+  expect(csv).toBe('A,B\r\nx,1\r\n"y,z",\r\n');
+});
+
+test("log filters: outcome, action, record kind, CRM reference and dates (L1)", () => {
+  const rows = [
+    { time: "2026-11-01T10:00:00Z", action: "send", recordKind: "invoice", crmRef: "INV-1001", outcome: "ok" },
+    { time: "2026-11-02T10:00:00Z", action: "send", recordKind: "item", crmRef: "WIDGET", outcome: "error" },
+    { time: "2026-11-03T10:00:00Z", action: "update", recordKind: "invoice", crmRef: "INV-1002", outcome: "ok" },
+  ];
+  expect(filterLog(rows, { outcome: "error" }).map((r) => r.crmRef)).toEqual(["WIDGET"]);
+  expect(filterLog(rows, { action: "send", recordKind: "invoice" }).map((r) => r.crmRef)).toEqual(["INV-1001"]);
+  expect(filterLog(rows, { crmRef: "inv-100" })).toHaveLength(2);
+  expect(filterLog(rows, { from: "2026-11-02", to: "2026-11-02" }).map((r) => r.crmRef)).toEqual(["WIDGET"]);
+  expect(filterLog(rows, {})).toHaveLength(3);
+});
+
+test("the static server finds the package's browser build from its exports", () => {
+  expect(browserEntry({ exports: { ".": { types: "./i.d.ts", node: "./node.js", browser: "./browser.js" } } })).toBe("./browser.js");
+  expect(browserEntry({ exports: { ".": { import: { browser: "./b.js", default: "./n.js" } } } })).toBe("./b.js");
+  expect(browserEntry({ module: "./m.js", main: "./c.js" })).toBe("./m.js");
+  expect(browserEntry({})).toBeNull();
+});
+
+test("the Xero link without a proxy or client: unavailable, with its reason, and every operation refused", async () => {
+  expect((await new XeroLink(chooseBackend({ xerosync: null, proxyUrl: null })).refresh()).reason).toMatch(/not loaded/);
+  expect((await new XeroLink(chooseBackend({ xerosync: {}, proxyUrl: "http://127.0.0.1:1" })).refresh()).reason).toMatch(/no sync client/);
+  const link = new XeroLink(chooseBackend({ xerosync, proxyUrl: null }));
+  const events = [];
+  link.addEventListener("statechange", (event) => events.push(event.detail.status));
+  const state = await link.refresh();
+  expect(state.status).toBe(STATUS.UNAVAILABLE);
+  expect(link.connected).toBe(false);
+  expect(events).toEqual([STATUS.UNAVAILABLE]);
+  for (const call of [() => link.send({ invoices: [] }), () => link.update({ invoices: [] }), () => link.taxRates(), () => link.readLog(), () => link.connectUrl(), () => link.disconnect()]) {
+    await expect(call()).rejects.toMatchObject({ code: "xero_unavailable" });
+  }
+  expect(link.invoiceUrl({ kind: "invoice", xeroId: "abc" })).toBeNull();
+});

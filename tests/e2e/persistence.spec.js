@@ -1,0 +1,58 @@
+// The CRM lives in IndexedDB: changes survive a reload, and Reset demo data puts the generated data back.
+
+import { test, expect, enableIntegration } from "./fixtures.js";
+import { demo } from "./expected.js";
+
+test("changes survive a reload, and reset brings the demo data back", async ({ crm, shot }) => {
+  const target = demo.invoices.find((i) => i.status === "Live" && i.kind === "invoice");
+  const row = () => crm.locator(`#invoice-table tr[data-id="${target.id}"]`);
+
+  // Settings and user, changed through the page.
+  await enableIntegration(crm);
+  await crm.getByLabel("Hold back differences").check();
+  await crm.getByLabel("Signed in as").selectOption({ label: "Adam Price (admin)" });
+  // An invoice change written the way Xero results are (sync.js, the code Send/Update results go through).
+  await crm.evaluate(async (id) => {
+    const { applyChanges } = await import("/src/sync.js");
+    await applyChanges(window.crmApp, "invoices", [{ id, changes: { status: "Part Paid", amountOutstanding: "1.00" } }], ["status", "amountOutstanding"]);
+  }, target.id);
+
+  await crm.reload();
+  await expect(crm.locator("body")).toHaveAttribute("data-ready", "true");
+  await expect(crm.getByLabel("Signed in as")).toHaveValue("u-admin");
+  await expect(crm.getByRole("heading", { level: 1 })).toHaveText("Xero settings"); // the address is kept too
+  await crm.getByRole("link", { name: "Invoices" }).click();
+  await crm.getByLabel("Search").fill(target.number);
+  await crm.getByLabel("Search").press("Enter");
+  await expect(row().locator("td").nth(5)).toHaveText("Part Paid");
+  await expect(row().locator("td").nth(7)).toHaveText("£1.00");
+  await crm.getByRole("link", { name: "Xero settings" }).click();
+  await expect(crm.getByLabel("Enable the Xero integration")).toBeChecked();
+  await expect(crm.getByLabel("Hold back differences")).toBeChecked();
+  await shot("after-reload");
+
+  // Reset asks first; cancelling keeps everything.
+  await crm.getByRole("button", { name: "Reset demo data" }).click();
+  await crm.getByRole("dialog", { name: "Reset the demo CRM?" }).getByRole("button", { name: "Cancel" }).click();
+  await expect(crm.getByLabel("Enable the Xero integration")).toBeChecked();
+
+  await crm.getByRole("button", { name: "Reset demo data" }).click();
+  await shot("reset-confirm");
+  await crm.locator("#confirm-reset").click();
+  await expect(crm.getByRole("dialog")).toHaveCount(0);
+  // The integration is off again, so the page is back on the settings with only the switch.
+  await expect(crm.getByLabel("Enable the Xero integration")).not.toBeChecked();
+  await crm.getByRole("link", { name: "Invoices" }).click();
+  await crm.getByLabel("Search").fill(target.number);
+  await crm.getByLabel("Search").press("Enter");
+  await expect(row().locator("td").nth(5)).toHaveText(target.status);
+
+  // And the reset state is what a reload finds too.
+  await crm.reload();
+  await expect(crm.locator("body")).toHaveAttribute("data-ready", "true");
+  await crm.getByLabel("Search").fill(target.number);
+  await crm.getByLabel("Search").press("Enter");
+  await expect(row().locator("td").nth(5)).toHaveText(target.status);
+  await expect(crm.getByLabel("Signed in as")).toHaveValue("u-admin"); // the demo user is kept across a reset
+  await shot("after-reset");
+});
