@@ -11,4 +11,5 @@ step() { local name="$1"; shift; printf '\n== %s\n' "$name"; local t0=$SECONDS; 
 step "rust: format" cargo fmt --all -- --check
 step "rust: clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rust: tests" cargo test --workspace --locked
+step "rust: xerosync-core builds for wasm32, imports nothing" bash scripts/check-core-wasm.sh
 step "e2e: CRM page in Chromium (www, Playwright)" bash tests/e2e/run.sh
