@@ -95,9 +95,6 @@ pub async fn guard(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) ->
         .and_then(|v| Uuid::parse_str(v.trim()).ok());
     let kill = req.extensions().get::<ConnKill>().cloned();
     let (fault, latency) = sim.fault_injector().pick(&path);
-    if latency > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
-    }
     let early = match fault {
         Some(Fault::Error500) => Some(crate::faults::error_500()),
         Some(Fault::Error503) => Some(crate::faults::error_503()),
@@ -105,6 +102,7 @@ pub async fn guard(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) ->
         _ => None,
     };
     if let Some(resp) = early {
+        sleep_ms(latency).await;
         sim.count(&label, tenant_header, resp.status().as_u16());
         return resp;
     }
@@ -153,6 +151,8 @@ pub async fn guard(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) ->
         tenant_id,
         client_id: token.client_id.clone(),
     });
+    // Latency is spent while holding the in-flight slot, like Xero's own processing time.
+    sleep_ms(latency).await;
     let mut resp = next.run(req).await;
     drop(permit);
     remaining.apply(resp.headers_mut());
@@ -181,5 +181,11 @@ struct InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.sim.limiter().release(&self.client_id, self.tenant_id);
+    }
+}
+
+async fn sleep_ms(ms: u64) {
+    if ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
 }

@@ -1,0 +1,14 @@
+//! xero-sim's integration tests: every behaviour over HTTP against an in-process simulator on port 0.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod accounting;
+mod cli;
+mod control;
+mod identity;
+mod idempotency;
+mod limits;
+mod load;
+mod summarize;
+mod webhooks;
