@@ -4,6 +4,7 @@
 import { DEMO_USERS, generateDemoData } from "./demo-data.js";
 import { loadEngine } from "./engine.js";
 import { openStore } from "./store.js";
+import { applyFeed } from "./sync.js";
 import { announce, h, openDialog, replace } from "./ui.js";
 import { chooseBackend, XeroLink } from "./xero.js";
 import { renderDiscrepancies } from "./views/discrepancies.js";
@@ -160,6 +161,17 @@ async function start() {
   link.addEventListener("statechange", () => app.render());
   app.render();
   await link.refresh();
+  // Rule B1: changes made in Xero reach the CRM without a button press, through the same code as Update's results.
+  link.watchChanges({
+    when: () => app.xeroVisible,
+    getCursor: () => store.getMeta("changeCursor"),
+    setCursor: (cursor) => store.setMeta("changeCursor", cursor),
+    onChanges: async (changes) => {
+      await applyFeed(app, changes);
+      app.render();
+      announce(`${changes.length} ${changes.length === 1 ? "change" : "changes"} arrived from Xero.`);
+    },
+  });
   document.body.dataset.ready = "true";
 }
 

@@ -140,14 +140,15 @@ export class XeroLink extends EventTarget {
 
   /**
    * Polls the change feed (B1) every `intervalMs` while connected and hands each batch to `onChanges`.
-   * Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`) so it survives reloads.
+   * Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`) so it survives reloads;
+   * `when()` lets the page pause it (integration disabled, C2, or a user without Xero rights, C1).
    */
-  watchChanges({ onChanges, getCursor, setCursor, intervalMs = 5000 }) {
+  watchChanges({ onChanges, getCursor, setCursor, when = () => true, intervalMs = 5000 }) {
     let stopped = false;
     let timer = null;
     const tick = async () => {
       if (stopped) return;
-      if (this.connected) {
+      if (this.connected && when()) {
         try {
           const { cursor, changes } = await this.backend.changes({ cursor: await getCursor() });
           if (changes.length > 0) await onChanges(changes);

@@ -32,10 +32,15 @@ export function filterLog(rows, { outcome, action, recordKind, crmRef, from, to 
 const filters = { outcome: "", action: "", recordKind: "", crmRef: "", from: "", to: "" };
 
 function select(id, label, key, options) {
-  return [
-    h("label", { for: id }, label),
+  return field(
+    id,
+    label,
     h("select", { id, onchange: (e) => (filters[key] = e.target.value) }, h("option", { value: "" }, "Any"), options.map(([value, text]) => h("option", { value, selected: filters[key] === value }, text))),
-  ];
+  );
+}
+
+function field(id, label, control) {
+  return h("div", { class: "stacked" }, h("label", { for: id }, label), control);
 }
 
 export function renderLog(app, main) {
@@ -64,18 +69,14 @@ export function renderLog(app, main) {
   });
   const form = h(
     "form",
-    { class: "filters wrap", "aria-label": "Log filters", onsubmit: (e) => (e.preventDefault(), load()) },
+    { class: "filters card-filters", "aria-label": "Log filters", onsubmit: (e) => (e.preventDefault(), load()) },
     select("log-outcome", "Outcome", "outcome", [["ok", "Success"], ["warning", "Warning"], ["error", "Error"]]),
     select("log-action", "Action", "action", [["send", "Send"], ["update", "Update"], ["sendAll", "Send all live"], ["updateAll", "Update all"], ["sync", "Background sync"], ["connect", "Connection"]]),
     select("log-kind", "Record", "recordKind", [["invoice", "Invoice"], ["creditNote", "Credit note"], ["contact", "Company"], ["item", "Product"]]),
-    h("label", { for: "log-ref" }, "CRM reference"),
-    h("input", { id: "log-ref", type: "search", value: filters.crmRef, onchange: (e) => (filters.crmRef = e.target.value) }),
-    h("label", { for: "log-from" }, "From"),
-    h("input", { id: "log-from", type: "date", value: filters.from, onchange: (e) => (filters.from = e.target.value) }),
-    h("label", { for: "log-to" }, "To"),
-    h("input", { id: "log-to", type: "date", value: filters.to, onchange: (e) => (filters.to = e.target.value) }),
-    h("button", { type: "submit", class: "button primary" }, "Apply"),
-    exportButton,
+    field("log-ref", "CRM reference", h("input", { id: "log-ref", type: "search", size: 14, value: filters.crmRef, onchange: (e) => (filters.crmRef = e.target.value) })),
+    field("log-from", "From", h("input", { id: "log-from", type: "date", value: filters.from, onchange: (e) => (filters.from = e.target.value) })),
+    field("log-to", "To", h("input", { id: "log-to", type: "date", value: filters.to, onchange: (e) => (filters.to = e.target.value) })),
+    h("div", { class: "button-row end" }, h("button", { type: "submit", class: "button primary" }, "Apply"), exportButton),
   );
   main.append(h("div", { class: "page-header" }, h("h1", {}, "Xero log"), h("p", { class: "subtle" }, "Every call to Xero, successes and errors alike.")), form, results);
   load();
