@@ -352,4 +352,78 @@ mod tests {
         assert!(four.needs_unitdp4());
         assert_eq!(four.xero_amount, d("29.00"));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A non-negative decimal with up to `dp` places, below `max`.
+        fn dec(max: i64, dp: u32) -> impl Strategy<Value = Decimal> {
+            (0..max * 10i64.pow(dp)).prop_map(move |n| Decimal::new(n, dp))
+        }
+
+        fn discount() -> impl Strategy<Value = Option<Discount>> {
+            prop_oneof![
+                Just(None),
+                (0u32..=4)
+                    .prop_flat_map(|dp| dec(100, dp))
+                    .prop_map(|p| Some(Discount {
+                        percent: Some(p),
+                        amount: None
+                    })),
+                dec(500, 2).prop_map(|a| Some(Discount {
+                    percent: None,
+                    amount: Some(a)
+                })),
+            ]
+        }
+
+        proptest! {
+            /// Rule S6: with `auto`, Xero computes the CRM's line to the cent whenever that line is a 2-dp amount.
+            #[test]
+            fn auto_reproduces_two_dp_crm_lines_rule_s6(q in (0u32..=4).prop_flat_map(|dp| dec(100, dp)),
+                                                        u in (0u32..=4).prop_flat_map(|dp| dec(10_000, dp)),
+                                                        discount in discount()) {
+                let exact = crm_line_amount(q, u, discount.as_ref());
+                prop_assume!(exact >= Decimal::ZERO && places(exact) <= 2);
+                let line = plan_invoice_line(q, u, discount.as_ref(), DiscountStrategy::Auto);
+                prop_assert!(line.reproduces, "{q} x {u} {discount:?}: {line:?}");
+                prop_assert_eq!(line.xero_amount, exact);
+                prop_assert_eq!(xero_line_amount(q, line.unit_amount, line.discount), exact);
+                // Xero's constraints: never a zero discount, a rate below 100 with 2 dp, a positive amount.
+                match line.discount {
+                    XeroDiscount::Rate(r) => prop_assert!(r > Decimal::ZERO && r < HUNDRED && places(r) <= 2),
+                    XeroDiscount::Amount(a) => prop_assert!(a > Decimal::ZERO && places(a) <= 2),
+                    XeroDiscount::None => {}
+                }
+            }
+
+            /// Rule S7: credit-note lines carry no discount and at most 4 dp, and reproduce 2-dp CRM lines too.
+            #[test]
+            fn credit_lines_have_no_discount_rule_s7(q in (0u32..=2).prop_flat_map(|dp| dec(100, dp)),
+                                                     u in dec(10_000, 2), discount in discount()) {
+                let line = plan_credit_line(q, u, discount.as_ref(), DiscountStrategy::Auto);
+                prop_assert_eq!(line.discount, XeroDiscount::None);
+                prop_assert!(places(line.unit_amount) <= 4);
+                prop_assert_eq!(line.xero_amount, xero_line_amount(q, line.unit_amount, XeroDiscount::None));
+            }
+
+            /// Every strategy on any bounded input: no panic, and Xero's amount is what its formula gives.
+            #[test]
+            fn no_input_panics(q in -1_000_000i64..1_000_000, qdp in 0u32..=4, u in -100_000_000i64..100_000_000, udp in 0u32..=4,
+                               discount in discount(), rate in dec(1000, 3)) {
+                let (q, u) = (Decimal::new(q, qdp), Decimal::new(u, udp));
+                for strategy in [DiscountStrategy::Auto, DiscountStrategy::Rate, DiscountStrategy::Hold] {
+                    let line = plan_invoice_line(q, u, discount.as_ref(), strategy);
+                    prop_assert_eq!(line.xero_amount, xero_line_amount(q, line.unit_amount, line.discount));
+                    let credit = plan_credit_line(q, u, discount.as_ref(), strategy);
+                    prop_assert_eq!(credit.xero_amount, xero_line_amount(q, credit.unit_amount, credit.discount));
+                }
+                for amounts in [AmountsAre::Exclusive, AmountsAre::Inclusive, AmountsAre::NoTax] {
+                    let tax = line_tax(q * u, rate, amounts);
+                    prop_assert!(places(tax) <= 2);
+                }
+            }
+        }
+    }
 }

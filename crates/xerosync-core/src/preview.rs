@@ -214,3 +214,61 @@ impl From<&InvoicePlan<'_>> for Preview {
 pub fn preview_invoice(invoice: &Invoice, ctx: &Ctx) -> Result<Preview, Error> {
     plan_invoice(invoice, ctx).map(|plan| Preview::from(&plan))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_invoice;
+    use crate::money::xero_line_amount;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn ctx() -> Ctx {
+        Ctx::from_json(&json!({
+            "taxRates": [{ "id": "t", "name": "T", "percent": "17.5", "xeroTaxType": "OUTPUT" }],
+            "settings": { "discountStrategy": "auto" }
+        }))
+        .unwrap()
+    }
+
+    prop_compose! {
+        fn line()(q in 0i64..100_000, qdp in 0u32..=2, p in 0i64..10_000_000, pdp in 0u32..=4, pct in proptest::option::of(0i64..10_000)) -> serde_json::Value {
+            let mut l = json!({ "description": "x", "quantity": Decimal::new(q, qdp).to_string(),
+                                "listPrice": Decimal::new(p, pdp).to_string(), "taxRateId": "t" });
+            if let Some(pct) = pct { l["discount"] = json!({ "percent": Decimal::new(pct, 2).to_string() }); }
+            l
+        }
+    }
+
+    proptest! {
+        /// Rule S6: totals are the sums of Xero-rounded lines and per-line rounded tax.
+        #[test]
+        fn totals_are_sums_of_rounded_lines_rule_s6(lines in proptest::collection::vec(line(), 1..8),
+                                                    amounts in prop_oneof![Just("exclusive"), Just("inclusive"), Just("noTax")]) {
+            let invoice = decode_invoice(&json!({ "id": "i", "number": "I", "companyId": "c", "issueDate": "2026-01-01",
+                "currency": "GBP", "status": "Live", "total": "0", "amountOutstanding": "0", "amountsAre": amounts, "lines": lines }), 0).unwrap();
+            let ctx = ctx();
+            let plan = plan_invoice(&invoice, &ctx).unwrap();
+            let preview = Preview::from(&plan);
+            let line_sum: Decimal = preview.lines.iter().map(|l| l.line_amount).sum();
+            let tax_sum: Decimal = preview.lines.iter().map(|l| l.tax_amount).sum();
+            prop_assert_eq!(preview.total_tax, tax_sum);
+            for (l, planned) in preview.lines.iter().zip(&plan.lines) {
+                prop_assert_eq!(l.line_amount, xero_line_amount(planned.line.quantity, planned.money.unit_amount, planned.money.discount));
+                prop_assert_eq!(l.tax_amount, line_tax(l.line_amount, Decimal::new(175, 1), invoice.amounts_are));
+                prop_assert_eq!(l.line_amount.scale(), 2);
+            }
+            match invoice.amounts_are {
+                AmountsAre::Inclusive => {
+                    prop_assert_eq!(preview.total, line_sum);
+                    prop_assert_eq!(preview.sub_total, line_sum - tax_sum);
+                }
+                _ => {
+                    prop_assert_eq!(preview.sub_total, line_sum);
+                    prop_assert_eq!(preview.total, line_sum + tax_sum);
+                }
+            }
+            prop_assert_eq!(preview.matches_crm, preview.total == Decimal::ZERO);
+        }
+    }
+}
