@@ -74,8 +74,9 @@ function fail(response, status, message) {
   response.end(message);
 }
 
-export async function startStaticServer({ port = 0, host = "127.0.0.1", proxyUrl = process.env.XEROSYNC_PROXY_URL ?? null } = {}) {
-  const pkgDir = await packageDir();
+/** Options: `port` (0 = a free one), `proxyUrl` for the page's config, `pkgDir` to serve another package folder. */
+export async function startStaticServer({ port = 0, host = "127.0.0.1", proxyUrl = process.env.XEROSYNC_PROXY_URL ?? null, pkgDir: pkgDirOption } = {}) {
+  const pkgDir = pkgDirOption ?? (await packageDir());
   const server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url, "http://localhost");

@@ -92,3 +92,28 @@ test("without a proxy and sync client every Xero view says so instead of faking 
   await expect(crm.locator("#no-discrepancies")).toContainText("No open discrepancies");
   await shot("discrepancies");
 });
+
+test("without the package's build the preview says how to build it, and the list still works", async ({ page, shot }) => {
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const path = await import("node:path");
+  const { startStaticServer } = await import("../../www/serve.js");
+  const empty = await mkdtemp(path.join(tmpdir(), "no-xerosync-"));
+  const server = await startStaticServer({ pkgDir: empty });
+  try {
+    await page.goto(`${server.url}/#/invoices`);
+    await expect(page.locator("body")).toHaveAttribute("data-ready", "true");
+    await expect(page.locator("#invoice-table tbody tr")).toHaveCount(50);
+    await enableIntegration(page);
+    await page.getByRole("link", { name: "Invoices" }).click();
+    await page.getByRole("button", { name: demo.invoices[0].number, exact: true }).click();
+    const preview = page.locator("[data-preview]");
+    await expect(preview).toHaveAttribute("data-preview", "error");
+    await expect(preview).toContainText("could not be loaded");
+    await expect(preview).toContainText("scripts/build-wasm.sh");
+    await shot("no-package");
+  } finally {
+    await server.close();
+    await rm(empty, { recursive: true, force: true });
+  }
+});
