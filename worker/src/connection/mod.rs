@@ -1,0 +1,449 @@
+//! One Durable Object per CRM organisation holds its Xero connection (rules C3, C4, C7, X2): the sealed token
+//! pair, the chosen tenant, the one-use OAuth states, and the organisation's limiter. Durable Objects run one
+//! request's code at a time but interleave at `await`s, so the refresh is single-flight by hand: the first caller
+//! refreshes, later ones wait on a oneshot for its result; the rotated pair is in storage before anyone uses it.
+
+pub mod client;
+pub mod record;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+
+use futures_channel::oneshot;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use worker::{durable_object, DurableObject, Env, Request, Response, State};
+
+use crate::config::Config;
+use crate::crypto;
+use crate::error::ProxyError;
+use crate::limits::{Admission, Limiter, Observed};
+use crate::relay_rules;
+use crate::xero::{self, RefreshFailure, XeroAnswer};
+use record::{Phase, StatusView, Stored};
+
+const CONN_KEY: &str = "conn";
+/// Callers queued for an in-flight slot beyond this get a 429 at once.
+const MAX_QUEUED: usize = 500;
+
+fn now() -> u64 {
+    worker::Date::now().as_millis()
+}
+
+/// The Durable Object class (`CONNECTION` binding).
+#[durable_object]
+pub struct Connection {
+    state: State,
+    env: Env,
+    cache: RefCell<Option<Stored>>,
+    loaded: Cell<bool>,
+    limiter: RefCell<Limiter>,
+    slot_waiters: RefCell<VecDeque<oneshot::Sender<()>>>,
+    refreshing: Cell<bool>,
+    refresh_waiters: RefCell<Vec<oneshot::Sender<Result<Stored, ProxyError>>>>,
+}
+
+/// A relayed call as the Worker hands it over (checked again here).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RelayInput {
+    method: String,
+    path: String,
+    query: Option<String>,
+    idempotency_key: Option<String>,
+    if_modified_since: Option<String>,
+    body: Option<String>,
+}
+
+impl DurableObject for Connection {
+    fn new(state: State, env: Env) -> Self {
+        Self {
+            state,
+            env,
+            cache: RefCell::new(None),
+            loaded: Cell::new(false),
+            limiter: RefCell::new(Limiter::default()),
+            slot_waiters: RefCell::new(VecDeque::new()),
+            refreshing: Cell::new(false),
+            refresh_waiters: RefCell::new(Vec::new()),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let org = req.headers().get(client::ORG_HEADER)?.unwrap_or_default();
+        let op = req.path();
+        let body: Value = if req.method() == worker::Method::Post {
+            req.json().await.unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        let result = match Config::from_env(&self.env) {
+            Ok(cfg) => self.dispatch(&cfg, &org, &op, body).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(v) => Response::from_json(&json!({ "ok": v })),
+            Err(e) => Response::from_json(&json!({ "err": e })),
+        }
+    }
+}
+
+impl Connection {
+    async fn dispatch(
+        &self,
+        cfg: &Config,
+        org: &str,
+        op: &str,
+        body: Value,
+    ) -> Result<Value, ProxyError> {
+        if org.is_empty() {
+            return Err(ProxyError::Internal(
+                "connection called without an organisation".into(),
+            ));
+        }
+        let field = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        match op {
+            "/begin" => {
+                let exp = body.get("exp").and_then(Value::as_u64).unwrap_or(0);
+                self.state
+                    .storage()
+                    .put(&format!("state:{}", field("nonce")), exp)
+                    .await
+                    .map_err(internal)?;
+                Ok(Value::Null)
+            }
+            "/callback" => {
+                self.callback(cfg, org, &field("nonce"), &field("code"), &field("sub"))
+                    .await
+            }
+            "/status" => Ok(json!(self
+                .load(cfg, org)
+                .await?
+                .map_or_else(StatusView::not_connected, |s| s.view()))),
+            "/tenants" => {
+                let s = self.load(cfg, org).await?;
+                Ok(json!({
+                    "tenants": s.as_ref().map(|s| s.tenants.clone()).unwrap_or_default(),
+                    "chosen": s.and_then(|s| s.tenant).map(|t| t.tenant_id),
+                }))
+            }
+            "/select" => self.select(cfg, org, &field("tenantId")).await,
+            "/disconnect" => self.disconnect(cfg, org).await,
+            "/keepalive" => {
+                self.keepalive(
+                    cfg,
+                    org,
+                    body.get("afterSecs").and_then(Value::as_u64).unwrap_or(0),
+                )
+                .await
+            }
+            "/relay" => {
+                let input: RelayInput = serde_json::from_value(body)
+                    .map_err(|e| ProxyError::Internal(format!("relay input: {e}")))?;
+                Ok(json!(self.relay(cfg, org, input).await?))
+            }
+            _ => Err(ProxyError::NotFound),
+        }
+    }
+
+    async fn load(&self, cfg: &Config, org: &str) -> Result<Option<Stored>, ProxyError> {
+        if self.loaded.get() {
+            return Ok(self.cache.borrow().clone());
+        }
+        let sealed: Option<String> = self.state.storage().get(CONN_KEY).await.map_err(internal)?;
+        let stored = match sealed {
+            Some(s) => Some(
+                serde_json::from_slice(&crypto::open(&cfg.encryption_key, &aad(org), &s)?)
+                    .map_err(|e| ProxyError::Internal(e.to_string()))?,
+            ),
+            None => None,
+        };
+        // Another request may have loaded (and changed) it while we awaited storage.
+        if !self.loaded.get() {
+            *self.cache.borrow_mut() = stored;
+            self.loaded.set(true);
+        }
+        Ok(self.cache.borrow().clone())
+    }
+
+    /// Seals and writes, then updates the cache: nothing sees a token that is not yet durable.
+    async fn save(&self, cfg: &Config, org: &str, stored: Stored) -> Result<Stored, ProxyError> {
+        let plain = serde_json::to_vec(&stored).map_err(|e| ProxyError::Internal(e.to_string()))?;
+        let sealed = crypto::seal(
+            &cfg.encryption_key,
+            &aad(org),
+            crypto::random_bytes::<12>()?,
+            &plain,
+        )?;
+        self.state
+            .storage()
+            .put(CONN_KEY, sealed)
+            .await
+            .map_err(internal)?;
+        *self.cache.borrow_mut() = Some(stored.clone());
+        self.loaded.set(true);
+        Ok(stored)
+    }
+
+    async fn callback(
+        &self,
+        cfg: &Config,
+        org: &str,
+        nonce: &str,
+        code: &str,
+        sub: &str,
+    ) -> Result<Value, ProxyError> {
+        let key = format!("state:{nonce}");
+        let storage = self.state.storage();
+        let exp: Option<u64> = storage.get(&key).await.map_err(internal)?;
+        // Used once: gone before the code is exchanged, whatever happens next.
+        storage.delete(&key).await.map_err(internal)?;
+        match exp {
+            None => return Err(ProxyError::InvalidState("unknown or already used".into())),
+            Some(exp) if exp <= now() / 1000 => {
+                return Err(ProxyError::InvalidState("expired".into()))
+            }
+            Some(_) => {}
+        }
+        let tokens = xero::exchange_code(cfg, code).await?;
+        let tenants = xero::connections(cfg, &tokens.access_token).await?;
+        if tenants.is_empty() {
+            return Err(ProxyError::Upstream(
+                "the consent granted no organisation".into(),
+            ));
+        }
+        let stored = self
+            .save(cfg, org, Stored::connected(&tokens, tenants, sub, now()))
+            .await?;
+        Ok(json!(stored.view()))
+    }
+
+    async fn select(&self, cfg: &Config, org: &str, tenant_id: &str) -> Result<Value, ProxyError> {
+        let mut s = self.load(cfg, org).await?.ok_or(ProxyError::NotConnected)?;
+        if s.phase == Phase::ReconnectRequired {
+            return Err(ProxyError::ReconnectRequired(
+                s.reason.clone().unwrap_or_default(),
+            ));
+        }
+        let tenant = s.tenants.iter().find(|t| t.tenant_id == tenant_id).cloned();
+        s.tenant = Some(tenant.ok_or_else(|| ProxyError::UnknownTenant(tenant_id.to_owned()))?);
+        s.phase = Phase::Connected;
+        Ok(json!(self.save(cfg, org, s).await?.view()))
+    }
+
+    async fn disconnect(&self, cfg: &Config, org: &str) -> Result<Value, ProxyError> {
+        let s = self.load(cfg, org).await?;
+        self.state
+            .storage()
+            .delete(CONN_KEY)
+            .await
+            .map_err(internal)?;
+        *self.cache.borrow_mut() = None;
+        let revoked = match s {
+            Some(s) if !s.refresh_token.is_empty() => xero::revoke(cfg, &s.refresh_token)
+                .await
+                .map(|st| (200..300).contains(&st))
+                .unwrap_or(false),
+            _ => false,
+        };
+        Ok(json!({ "status": "not_connected", "revoked": revoked }))
+    }
+
+    async fn keepalive(
+        &self,
+        cfg: &Config,
+        org: &str,
+        after_secs: u64,
+    ) -> Result<Value, ProxyError> {
+        let Some(s) = self.load(cfg, org).await? else {
+            return Ok(json!(StatusView::not_connected()));
+        };
+        if s.phase != Phase::ReconnectRequired && now() >= s.refreshed_at + after_secs * 1000 {
+            // An error here is already recorded in the stored phase (invalid_grant) or transient.
+            let _ = self.refresh(cfg, org, &s.access_token).await;
+        }
+        Ok(json!(self
+            .load(cfg, org)
+            .await?
+            .map_or_else(StatusView::not_connected, |s| s.view())))
+    }
+
+    /// A usable connection with a fresh access token.
+    async fn usable(&self, cfg: &Config, org: &str) -> Result<Stored, ProxyError> {
+        let s = self.load(cfg, org).await?.ok_or(ProxyError::NotConnected)?;
+        match s.phase {
+            Phase::ReconnectRequired => {
+                return Err(ProxyError::ReconnectRequired(
+                    s.reason.clone().unwrap_or_default(),
+                ))
+            }
+            Phase::PickRequired => return Err(ProxyError::TenantNotChosen),
+            Phase::Connected => {}
+        }
+        if s.needs_refresh(now()) {
+            return self.refresh(cfg, org, &s.access_token).await;
+        }
+        Ok(s)
+    }
+
+    /// Single-flight refresh. `stale` is the access token the caller found wanting: if the stored one already
+    /// differs, somebody refreshed meanwhile and that pair is used.
+    async fn refresh(&self, cfg: &Config, org: &str, stale: &str) -> Result<Stored, ProxyError> {
+        if self.refreshing.get() {
+            let (tx, rx) = oneshot::channel();
+            self.refresh_waiters.borrow_mut().push(tx);
+            return rx
+                .await
+                .map_err(|_| ProxyError::Upstream("refresh abandoned".into()))?;
+        }
+        // Taken before the first await, so a second caller cannot slip past the check above.
+        self.refreshing.set(true);
+        let result = self.refresh_if_stale(cfg, org, stale).await;
+        self.refreshing.set(false);
+        for tx in self.refresh_waiters.borrow_mut().drain(..) {
+            let _ = tx.send(result.clone());
+        }
+        result
+    }
+
+    async fn refresh_if_stale(
+        &self,
+        cfg: &Config,
+        org: &str,
+        stale: &str,
+    ) -> Result<Stored, ProxyError> {
+        let current = self.load(cfg, org).await?.ok_or(ProxyError::NotConnected)?;
+        if current.phase == Phase::ReconnectRequired {
+            return Err(ProxyError::ReconnectRequired(
+                current.reason.clone().unwrap_or_default(),
+            ));
+        }
+        if current.access_token != stale && !current.needs_refresh(now()) {
+            return Ok(current);
+        }
+        self.refresh_now(cfg, org, current).await
+    }
+
+    async fn refresh_now(
+        &self,
+        cfg: &Config,
+        org: &str,
+        current: Stored,
+    ) -> Result<Stored, ProxyError> {
+        match xero::refresh(cfg, &current.refresh_token).await {
+            Ok(tokens) => self.save(cfg, org, current.rotated(&tokens, now())).await,
+            Err(RefreshFailure::InvalidGrant(why)) => {
+                let reason =
+                    format!("Xero refused the stored refresh token ({why}); connect to Xero again");
+                self.save(cfg, org, current.dead(reason.clone())).await?;
+                Err(ProxyError::ReconnectRequired(reason))
+            }
+            Err(RefreshFailure::Transient(why)) => {
+                Err(ProxyError::Upstream(format!("token refresh failed: {why}")))
+            }
+        }
+    }
+
+    /// Waits for an in-flight slot, or refuses with 429 (minute/day limits, parked organisation).
+    async fn acquire(&self) -> Result<(), ProxyError> {
+        loop {
+            let admission = self.limiter.borrow_mut().admit(now());
+            match admission {
+                Admission::Go => return Ok(()),
+                Admission::Refuse {
+                    retry_after,
+                    problem,
+                } => {
+                    return Err(ProxyError::RateLimited {
+                        retry_after,
+                        problem: problem.into(),
+                    })
+                }
+                Admission::Wait => {
+                    if self.slot_waiters.borrow().len() >= MAX_QUEUED {
+                        return Err(ProxyError::RateLimited {
+                            retry_after: 1,
+                            problem: "concurrent".into(),
+                        });
+                    }
+                    let (tx, rx) = oneshot::channel();
+                    self.slot_waiters.borrow_mut().push_back(tx);
+                    let _ = rx.await;
+                }
+            }
+        }
+    }
+
+    fn release(&self) {
+        self.limiter.borrow_mut().release();
+        // Wake the next waiter; skip ones that gave up.
+        while let Some(tx) = self.slot_waiters.borrow_mut().pop_front() {
+            if tx.send(()).is_ok() {
+                break;
+            }
+        }
+    }
+
+    async fn relay(
+        &self,
+        cfg: &Config,
+        org: &str,
+        input: RelayInput,
+    ) -> Result<XeroAnswer, ProxyError> {
+        let call = relay_rules::check(
+            &input.method,
+            &input.path,
+            input.query.as_deref(),
+            input.idempotency_key.as_deref(),
+            input.if_modified_since.as_deref(),
+        )?;
+        self.acquire().await?;
+        let result = self
+            .relay_with_slot(cfg, org, &call, input.body.as_deref())
+            .await;
+        self.release();
+        let answer = result?;
+        let seen = Observed {
+            status: answer.status,
+            retry_after: answer
+                .header("retry-after")
+                .and_then(|v| v.trim().parse().ok()),
+            problem: answer.header("x-rate-limit-problem").map(str::to_owned),
+            day_remaining: answer
+                .header("x-daylimit-remaining")
+                .and_then(|v| v.trim().parse().ok()),
+        };
+        self.limiter.borrow_mut().observe(&seen, now());
+        Ok(answer)
+    }
+
+    async fn relay_with_slot(
+        &self,
+        cfg: &Config,
+        org: &str,
+        call: &relay_rules::RelayCall,
+        body: Option<&str>,
+    ) -> Result<XeroAnswer, ProxyError> {
+        let s = self.usable(cfg, org).await?;
+        let tenant = s
+            .tenant
+            .as_ref()
+            .map(|t| t.tenant_id.clone())
+            .ok_or(ProxyError::TenantNotChosen)?;
+        let answer = xero::api(cfg, &s.access_token, &tenant, call, body).await?;
+        if answer.status != 401 {
+            return Ok(answer);
+        }
+        // The token died early (revoked elsewhere, clock skew): refresh once and retry once.
+        let s = self.refresh(cfg, org, &s.access_token).await?;
+        xero::api(cfg, &s.access_token, &tenant, call, body).await
+    }
+}
+
+fn aad(org: &str) -> String {
+    format!("xerosync connection of {org}")
+}
+
+fn internal(e: worker::Error) -> ProxyError {
+    ProxyError::Internal(e.to_string())
+}

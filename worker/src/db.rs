@@ -1,0 +1,414 @@
+//! D1 access: the `xero_log` (rule L1), settings (C2, T1), the connection index and the change feed (B1).
+//! Every statement is bound, never formatted.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, Env};
+
+use crate::error::ProxyError;
+use crate::settings::Settings;
+
+fn d1(e: worker::Error) -> ProxyError {
+    ProxyError::Internal(format!("D1: {e}"))
+}
+
+/// The database binding.
+pub fn database(env: &Env) -> Result<D1Database, ProxyError> {
+    env.d1("DB").map_err(d1)
+}
+
+/// One log row.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogRow {
+    /// Row id (ascending with time).
+    #[serde(default)]
+    pub id: i64,
+    /// ISO time.
+    pub at: String,
+    /// CRM user id.
+    pub user_id: String,
+    /// CRM user name.
+    pub user_name: String,
+    /// e.g. `PUT Invoices`.
+    pub action: String,
+    /// `invoice`, `contact`, …
+    pub record_kind: String,
+    /// CRM reference.
+    pub crm_ref: String,
+    /// Xero id.
+    pub xero_id: String,
+    /// `ok`, `warning` or `error`.
+    pub outcome: String,
+    /// Xero's HTTP status (0 when none).
+    pub http_status: i64,
+    /// Message.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+struct DbLogRow {
+    id: i64,
+    at: String,
+    user_id: String,
+    user_name: String,
+    action: String,
+    record_kind: String,
+    crm_ref: String,
+    xero_id: String,
+    outcome: String,
+    http_status: i64,
+    message: String,
+}
+
+/// The insert statement of one log row.
+pub fn log_insert(
+    db: &D1Database,
+    org: &str,
+    row: &LogRow,
+) -> Result<D1PreparedStatement, ProxyError> {
+    db.prepare(
+        "INSERT INTO xero_log (org, at, user_id, user_name, action, record_kind, crm_ref, xero_id, outcome, http_status, message) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .bind(&[
+        org.into(),
+        row.at.as_str().into(),
+        row.user_id.as_str().into(),
+        row.user_name.as_str().into(),
+        row.action.as_str().into(),
+        row.record_kind.as_str().into(),
+        row.crm_ref.as_str().into(),
+        row.xero_id.as_str().into(),
+        row.outcome.as_str().into(),
+        JsValue::from_f64(row.http_status as f64),
+        row.message.as_str().into(),
+    ])
+    .map_err(d1)
+}
+
+/// Writes log rows in one batch.
+pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<(), ProxyError> {
+    let stmts = rows
+        .iter()
+        .map(|r| log_insert(db, org, r))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !stmts.is_empty() {
+        db.batch(stmts).await.map_err(d1)?;
+    }
+    Ok(())
+}
+
+/// Filters of `/log`.
+#[derive(Debug, Default, Clone)]
+pub struct LogFilter {
+    /// Rows at or after (ISO).
+    pub from: Option<String>,
+    /// Rows before (ISO).
+    pub to: Option<String>,
+    /// CRM user id.
+    pub user: Option<String>,
+    /// Action.
+    pub action: Option<String>,
+    /// Outcome.
+    pub outcome: Option<String>,
+    /// Record kind.
+    pub kind: Option<String>,
+    /// CRM reference.
+    pub crm_ref: Option<String>,
+    /// Xero id.
+    pub xero_id: Option<String>,
+}
+
+/// One page of log rows (newest first) and the total count.
+pub async fn log_read(
+    db: &D1Database,
+    org: &str,
+    f: &LogFilter,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<LogRow>, u64), ProxyError> {
+    let mut clauses = vec!["org = ?1".to_owned()];
+    let mut args: Vec<JsValue> = vec![org.into()];
+    let mut add = |sql: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            args.push(v.as_str().into());
+            clauses.push(format!("{sql} ?{}", args.len()));
+        }
+    };
+    add("at >=", &f.from);
+    add("at <", &f.to);
+    add("user_id =", &f.user);
+    add("action =", &f.action);
+    add("outcome =", &f.outcome);
+    add("record_kind =", &f.kind);
+    add("crm_ref =", &f.crm_ref);
+    add("xero_id =", &f.xero_id);
+    let wh = clauses.join(" AND ");
+    let count: Option<f64> = db
+        .prepare(format!("SELECT COUNT(*) AS n FROM xero_log WHERE {wh}"))
+        .bind(&args)
+        .map_err(d1)?
+        .first(Some("n"))
+        .await
+        .map_err(d1)?;
+    let mut page_args = args.clone();
+    page_args.push(JsValue::from_f64(f64::from(limit)));
+    page_args.push(JsValue::from_f64(f64::from(offset)));
+    let n = args.len();
+    let rows: Vec<DbLogRow> = db
+        .prepare(format!(
+            "SELECT * FROM xero_log WHERE {wh} ORDER BY id DESC LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2
+        ))
+        .bind(&page_args)
+        .map_err(d1)?
+        .all()
+        .await
+        .map_err(d1)?
+        .results()
+        .map_err(d1)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| LogRow {
+            id: r.id,
+            at: r.at,
+            user_id: r.user_id,
+            user_name: r.user_name,
+            action: r.action,
+            record_kind: r.record_kind,
+            crm_ref: r.crm_ref,
+            xero_id: r.xero_id,
+            outcome: r.outcome,
+            http_status: r.http_status,
+            message: r.message,
+        })
+        .collect();
+    Ok((rows, count.unwrap_or(0.0) as u64))
+}
+
+/// An organisation's settings (defaults when none were saved).
+pub async fn settings_read(db: &D1Database, org: &str) -> Result<Settings, ProxyError> {
+    let body: Option<String> = db
+        .prepare("SELECT body FROM settings WHERE org = ?1")
+        .bind(&[org.into()])
+        .map_err(d1)?
+        .first(Some("body"))
+        .await
+        .map_err(d1)?;
+    match body {
+        Some(b) => serde_json::from_str(&b)
+            .map_err(|e| ProxyError::Internal(format!("stored settings: {e}"))),
+        None => Ok(Settings::default()),
+    }
+}
+
+/// Saves an organisation's settings.
+pub async fn settings_write(
+    db: &D1Database,
+    org: &str,
+    s: &Settings,
+    by: &str,
+    at: &str,
+) -> Result<(), ProxyError> {
+    let body = serde_json::to_string(s).map_err(|e| ProxyError::Internal(e.to_string()))?;
+    db.prepare(
+        "INSERT INTO settings (org, body, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (org) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(&[org.into(), body.into(), at.into(), by.into()])
+    .map_err(d1)?
+    .run()
+    .await
+    .map_err(d1)?;
+    Ok(())
+}
+
+/// Records where an organisation's connection stands (for the cron and webhooks).
+pub async fn connection_index(
+    db: &D1Database,
+    org: &str,
+    status: &str,
+    tenant_id: Option<&str>,
+    at: &str,
+) -> Result<(), ProxyError> {
+    let tenant: JsValue = tenant_id.map_or(JsValue::NULL, JsValue::from);
+    db.prepare(
+        "INSERT INTO connections (org, tenant_id, status, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (org) DO UPDATE SET tenant_id = excluded.tenant_id, status = excluded.status, updated_at = excluded.updated_at",
+    )
+    .bind(&[org.into(), tenant, status.into(), at.into()])
+    .map_err(d1)?
+    .run()
+    .await
+    .map_err(d1)?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct OrgRow {
+    org: String,
+}
+
+/// Organisations with a connection other than `not_connected`.
+pub async fn connected_orgs(db: &D1Database) -> Result<Vec<String>, ProxyError> {
+    let rows: Vec<OrgRow> = db
+        .prepare("SELECT org FROM connections WHERE status != 'not_connected' ORDER BY org")
+        .all()
+        .await
+        .map_err(d1)?
+        .results()
+        .map_err(d1)?;
+    Ok(rows.into_iter().map(|r| r.org).collect())
+}
+
+/// Organisations connected to a Xero tenant.
+pub async fn orgs_of_tenant(db: &D1Database, tenant_id: &str) -> Result<Vec<String>, ProxyError> {
+    let rows: Vec<OrgRow> = db
+        .prepare("SELECT org FROM connections WHERE tenant_id = ?1 AND status = 'connected'")
+        .bind(&[tenant_id.into()])
+        .map_err(d1)?
+        .all()
+        .await
+        .map_err(d1)?
+        .results()
+        .map_err(d1)?;
+    Ok(rows.into_iter().map(|r| r.org).collect())
+}
+
+/// When the cron last polled, and last re-read everything (ms).
+pub async fn sync_state(db: &D1Database, org: &str) -> Result<(u64, u64), ProxyError> {
+    #[derive(Deserialize)]
+    struct Row {
+        last_poll_ms: f64,
+        last_full_ms: f64,
+    }
+    let row: Option<Row> = db
+        .prepare("SELECT last_poll_ms, last_full_ms FROM sync_state WHERE org = ?1")
+        .bind(&[org.into()])
+        .map_err(d1)?
+        .first(None)
+        .await
+        .map_err(d1)?;
+    Ok(row.map_or((0, 0), |r| (r.last_poll_ms as u64, r.last_full_ms as u64)))
+}
+
+/// Saves the cron's progress.
+pub async fn sync_state_write(
+    db: &D1Database,
+    org: &str,
+    poll_ms: u64,
+    full_ms: u64,
+) -> Result<(), ProxyError> {
+    db.prepare(
+        "INSERT INTO sync_state (org, last_poll_ms, last_full_ms) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (org) DO UPDATE SET last_poll_ms = excluded.last_poll_ms, last_full_ms = excluded.last_full_ms",
+    )
+    .bind(&[org.into(), JsValue::from_f64(poll_ms as f64), JsValue::from_f64(full_ms as f64)])
+    .map_err(d1)?
+    .run()
+    .await
+    .map_err(d1)?;
+    Ok(())
+}
+
+/// One entry of the change feed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// Cursor position.
+    pub seq: i64,
+    /// `invoice`, `creditNote` or `contact`.
+    pub kind: String,
+    /// Xero id.
+    pub xero_id: String,
+    /// `webhook`, `poll` or `full`.
+    pub source: String,
+    /// When it was recorded.
+    pub at: String,
+    /// The balance fields read from Xero (absent for webhook entries: read the record).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<Value>,
+}
+
+/// A change to record.
+#[derive(Debug, Clone, Copy)]
+pub struct NewChange<'a> {
+    /// `invoice`, `creditNote` or `contact`.
+    pub kind: &'a str,
+    /// Xero id.
+    pub xero_id: &'a str,
+    /// `webhook`, `poll` or `full`.
+    pub source: &'a str,
+    /// What makes this change distinct (re-reads of the same version are ignored).
+    pub version: &'a str,
+    /// When it was recorded (ISO).
+    pub at: &'a str,
+    /// Balance fields, when read.
+    pub record: Option<&'a Value>,
+}
+
+/// The insert of one change (ignored when this version is already in the feed).
+pub fn change_insert(
+    db: &D1Database,
+    org: &str,
+    c: NewChange<'_>,
+) -> Result<D1PreparedStatement, ProxyError> {
+    let rec: JsValue = c
+        .record
+        .map_or(JsValue::NULL, |r| JsValue::from(r.to_string()));
+    db.prepare("INSERT OR IGNORE INTO changes (org, kind, xero_id, source, version, at, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(&[org.into(), c.kind.into(), c.xero_id.into(), c.source.into(), c.version.into(), c.at.into(), rec])
+        .map_err(d1)
+}
+
+/// Runs statements in batches.
+pub async fn run_batch(db: &D1Database, stmts: Vec<D1PreparedStatement>) -> Result<(), ProxyError> {
+    let mut stmts = stmts;
+    while !stmts.is_empty() {
+        let rest = stmts.split_off(stmts.len().min(50));
+        db.batch(stmts).await.map_err(d1)?;
+        stmts = rest;
+    }
+    Ok(())
+}
+
+/// Changes after a cursor, oldest first.
+pub async fn changes_after(
+    db: &D1Database,
+    org: &str,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Change>, ProxyError> {
+    #[derive(Deserialize)]
+    struct Row {
+        seq: i64,
+        kind: String,
+        xero_id: String,
+        source: String,
+        at: String,
+        record: Option<String>,
+    }
+    let rows: Vec<Row> = db
+        .prepare("SELECT seq, kind, xero_id, source, at, record FROM changes WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+        .bind(&[org.into(), JsValue::from_f64(after as f64), JsValue::from_f64(f64::from(limit))])
+        .map_err(d1)?
+        .all()
+        .await
+        .map_err(d1)?
+        .results()
+        .map_err(d1)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Change {
+            seq: r.seq,
+            kind: r.kind,
+            xero_id: r.xero_id,
+            source: r.source,
+            at: r.at,
+            record: r.record.and_then(|t| serde_json::from_str(&t).ok()),
+        })
+        .collect())
+}

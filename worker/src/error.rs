@@ -1,0 +1,134 @@
+//! The Worker's one error enum. Every variant has a stable snake_case code (never renamed) and an HTTP status;
+//! JSON error bodies are `{"error": {"code": …, "message": …}}` with the same codes the JS client sees.
+
+/// Everything the proxy can refuse or fail with.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ProxyError {
+    #[error("no session token: send `Authorization: Bearer <session>`")]
+    MissingSession,
+    #[error("session token rejected: {0}")]
+    InvalidSession(String),
+    #[error("session token expired")]
+    ExpiredSession,
+    #[error("role `{0}` may not use Xero (rule C1: finance or admin only)")]
+    ForbiddenRole(String),
+    #[error("origin `{0}` is not an allowed CRM origin")]
+    ForbiddenOrigin(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("relay refused: {0}")]
+    RelayRefused(String),
+    #[error("invalid request: {field}: {message}")]
+    InvalidRequest { field: String, message: String },
+    #[error("OAuth state rejected: {0}")]
+    InvalidState(String),
+    #[error("the Xero integration is disabled in the settings (rule C2)")]
+    IntegrationDisabled,
+    #[error("not connected to Xero")]
+    NotConnected,
+    #[error("Xero connection needs to be re-made: {0}")]
+    ReconnectRequired(String),
+    #[error("pick one Xero organisation first (rule C7)")]
+    TenantNotChosen,
+    #[error("organisation `{0}` is not one this consent granted")]
+    UnknownTenant(String),
+    #[error("rate limited ({problem}); retry after {retry_after} s")]
+    RateLimited { retry_after: u64, problem: String },
+    #[error("webhook signature rejected")]
+    BadSignature,
+    #[error("Xero could not be reached: {0}")]
+    Upstream(String),
+    #[error("server misconfigured: {0}")]
+    Config(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ProxyError {
+    /// The stable code JSON bodies carry.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingSession => "missing_session",
+            Self::InvalidSession(_) => "invalid_session",
+            Self::ExpiredSession => "expired_session",
+            Self::ForbiddenRole(_) => "forbidden_role",
+            Self::ForbiddenOrigin(_) => "forbidden_origin",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::RelayRefused(_) => "relay_refused",
+            Self::InvalidRequest { .. } => "invalid_request",
+            Self::InvalidState(_) => "invalid_state",
+            Self::IntegrationDisabled => "integration_disabled",
+            Self::NotConnected => "not_connected",
+            Self::ReconnectRequired(_) => "reconnect_required",
+            Self::TenantNotChosen => "tenant_not_chosen",
+            Self::UnknownTenant(_) => "unknown_tenant",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::BadSignature => "bad_signature",
+            Self::Upstream(_) => "upstream_unavailable",
+            Self::Config(_) => "config_error",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The HTTP status the proxy answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::MissingSession
+            | Self::InvalidSession(_)
+            | Self::ExpiredSession
+            | Self::BadSignature => 401,
+            Self::ForbiddenRole(_) | Self::ForbiddenOrigin(_) | Self::IntegrationDisabled => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::RelayRefused(_)
+            | Self::InvalidRequest { .. }
+            | Self::InvalidState(_)
+            | Self::UnknownTenant(_) => 400,
+            Self::NotConnected | Self::ReconnectRequired(_) | Self::TenantNotChosen => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Upstream(_) => 502,
+            Self::Config(_) | Self::Internal(_) => 500,
+        }
+    }
+
+    /// Shorthand for a field-level validation error.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The JSON body of the error answer.
+    pub fn body(&self) -> serde_json::Value {
+        let mut err = serde_json::json!({ "code": self.code(), "message": self.to_string() });
+        if let Self::RateLimited { retry_after, .. } = self {
+            err["retryAfter"] = serde_json::json!(retry_after);
+        }
+        serde_json::json!({ "error": err })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_statuses_are_stable() {
+        assert_eq!(ProxyError::MissingSession.status(), 401);
+        assert_eq!(ProxyError::ForbiddenRole("sales".into()).status(), 403);
+        assert_eq!(
+            ProxyError::ForbiddenRole("sales".into()).code(),
+            "forbidden_role"
+        );
+        let e = ProxyError::RateLimited {
+            retry_after: 7,
+            problem: "minute".into(),
+        };
+        assert_eq!(e.status(), 429);
+        assert_eq!(e.body()["error"]["retryAfter"], 7);
+    }
+}

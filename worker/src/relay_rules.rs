@@ -1,0 +1,460 @@
+//! What the relay lets through (rule X1/X2, no open relay): a closed list of Accounting resources and methods,
+//! ids made of `[A-Za-z0-9_-]` only, a closed list of query parameters with checked values (re-encoded by us),
+//! and two passed-through headers. Everything else is refused before anything leaves the Worker. Pure.
+
+use crate::error::ProxyError;
+
+/// Largest write body Xero takes (3.5 MB).
+pub const MAX_BODY_BYTES: usize = 3_500_000;
+
+/// A relayed call that passed the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelayCall {
+    /// `GET`, `PUT` or `POST`.
+    pub method: &'static str,
+    /// `Invoices`, `CreditNotes`, …
+    pub resource: &'static str,
+    /// A record id or number.
+    pub id: Option<String>,
+    /// Checked query parameters, in a canonical order, decoded.
+    pub query: Vec<(&'static str, String)>,
+    /// `Idempotency-Key`, passed through.
+    pub idempotency_key: Option<String>,
+    /// `If-Modified-Since`, passed through.
+    pub if_modified_since: Option<String>,
+}
+
+struct Resource {
+    name: &'static str,
+    get_one: bool,
+    write: bool,
+    filters: &'static [&'static str],
+}
+
+const RESOURCES: [Resource; 7] = [
+    Resource {
+        name: "Invoices",
+        get_one: true,
+        write: true,
+        filters: &["IDs", "InvoiceNumbers", "ContactIDs", "Statuses"],
+    },
+    Resource {
+        name: "CreditNotes",
+        get_one: true,
+        write: true,
+        filters: &[],
+    },
+    Resource {
+        name: "Contacts",
+        get_one: true,
+        write: true,
+        filters: &[],
+    },
+    Resource {
+        name: "Items",
+        get_one: true,
+        write: true,
+        filters: &[],
+    },
+    Resource {
+        name: "TaxRates",
+        get_one: false,
+        write: false,
+        filters: &[],
+    },
+    Resource {
+        name: "Payments",
+        get_one: true,
+        write: false,
+        filters: &[],
+    },
+    Resource {
+        name: "Organisation",
+        get_one: false,
+        write: false,
+        filters: &[],
+    },
+];
+
+const STATUSES: [&str; 6] = [
+    "DRAFT",
+    "SUBMITTED",
+    "AUTHORISED",
+    "PAID",
+    "VOIDED",
+    "DELETED",
+];
+
+fn refuse(why: impl Into<String>) -> ProxyError {
+    ProxyError::RelayRefused(why.into())
+}
+
+/// Checks one relayed request. `path` is the raw (still percent-encoded) path after `/xero`, `query` the raw
+/// query string without `?`.
+pub fn check(
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    idempotency_key: Option<&str>,
+    if_modified_since: Option<&str>,
+) -> Result<RelayCall, ProxyError> {
+    let rest = path
+        .strip_prefix('/')
+        .ok_or_else(|| refuse("path must start with /"))?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments.len() > 2 || segments.iter().any(|s| !is_safe_segment(s)) {
+        return Err(refuse(
+            "path must be /<Resource> or /<Resource>/<id> with letters, digits, - and _ only",
+        ));
+    }
+    let resource = RESOURCES
+        .iter()
+        .find(|r| r.name == segments[0])
+        .ok_or_else(|| {
+            refuse(format!(
+                "`{}` is not a resource xerosync relays",
+                segments[0]
+            ))
+        })?;
+    let id = segments.get(1).map(|s| (*s).to_owned());
+    if id.is_some() && !resource.get_one {
+        return Err(refuse(format!("{} takes no id", resource.name)));
+    }
+    let method = match method {
+        "GET" => "GET",
+        "PUT" | "POST" if resource.write && id.is_none() => {
+            if method == "PUT" {
+                "PUT"
+            } else {
+                "POST"
+            }
+        }
+        other => return Err(refuse(format!("{other} /{} is not relayed", resource.name))),
+    };
+    let query = check_query(method, resource, id.is_some(), query.unwrap_or(""))?;
+    let idempotency_key = idempotency_key.map(check_idempotency_key).transpose()?;
+    if idempotency_key.is_some() && method == "GET" {
+        return Err(refuse("Idempotency-Key is only for writes"));
+    }
+    let if_modified_since = if_modified_since.map(check_if_modified_since).transpose()?;
+    Ok(RelayCall {
+        method,
+        resource: resource.name,
+        id,
+        query,
+        idempotency_key,
+        if_modified_since,
+    })
+}
+
+fn is_safe_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn check_query(
+    method: &str,
+    resource: &Resource,
+    has_id: bool,
+    raw: &str,
+) -> Result<Vec<(&'static str, String)>, ProxyError> {
+    const KEYS: [&str; 8] = [
+        "summarizeErrors",
+        "unitdp",
+        "page",
+        "pageSize",
+        "IDs",
+        "InvoiceNumbers",
+        "ContactIDs",
+        "Statuses",
+    ];
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = KEYS
+            .iter()
+            .copied()
+            .find(|known| *known == k)
+            .ok_or_else(|| refuse(format!("query parameter `{k}` is not relayed")))?;
+        if out.iter().any(|(seen, _)| *seen == key) {
+            return Err(refuse(format!("query parameter `{key}` given twice")));
+        }
+        let value = percent_decode(v)
+            .ok_or_else(|| refuse(format!("query parameter `{key}` is badly encoded")))?;
+        let writes = method != "GET";
+        let allowed = match key {
+            "summarizeErrors" => writes,
+            "unitdp" => true,
+            "page" | "pageSize" => !writes && !has_id,
+            filter => !writes && !has_id && resource.filters.contains(&filter),
+        };
+        if !allowed {
+            return Err(refuse(format!(
+                "query parameter `{key}` is not relayed for {method} /{}",
+                resource.name
+            )));
+        }
+        check_value(key, &value)?;
+        out.push((key, value));
+    }
+    out.sort_by_key(|(k, _)| KEYS.iter().position(|x| x == k));
+    Ok(out)
+}
+
+fn check_value(key: &str, v: &str) -> Result<(), ProxyError> {
+    let ok = match key {
+        "summarizeErrors" => v == "true" || v == "false",
+        "unitdp" => v == "2" || v == "4",
+        "page" => v.parse::<u32>().is_ok_and(|n| (1..=100_000).contains(&n)) && !v.starts_with('0'),
+        "pageSize" => {
+            v.parse::<u32>().is_ok_and(|n| (1..=1000).contains(&n)) && !v.starts_with('0')
+        }
+        "IDs" | "ContactIDs" => list(v, 100).is_some_and(|ids| ids.iter().all(|id| is_guid(id))),
+        "Statuses" => list(v, 6).is_some_and(|s| s.iter().all(|s| STATUSES.contains(s))),
+        "InvoiceNumbers" => list(v, 100).is_some_and(|ns| {
+            ns.iter()
+                .all(|n| n.len() <= 255 && n.chars().all(|c| c.is_ascii_graphic() || c == ' '))
+        }),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(refuse(format!(
+            "query parameter `{key}` has a value xerosync does not send"
+        )))
+    }
+}
+
+fn list(v: &str, max: usize) -> Option<Vec<&str>> {
+    let items: Vec<&str> = v.split(',').collect();
+    (items.len() <= max && items.iter().all(|i| !i.is_empty())).then_some(items)
+}
+
+/// A GUID as Xero writes them: 8-4-4-4-12 hex digits.
+pub fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+fn check_idempotency_key(k: &str) -> Result<String, ProxyError> {
+    if !k.is_empty() && k.len() <= 128 && k.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(k.to_owned())
+    } else {
+        Err(refuse(
+            "Idempotency-Key must be 1-128 visible ASCII characters",
+        ))
+    }
+}
+
+fn check_if_modified_since(v: &str) -> Result<String, ProxyError> {
+    let ok = !v.is_empty()
+        && v.len() <= 40
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" :,.+-".contains(&b));
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(refuse("If-Modified-Since must be a date"))
+    }
+}
+
+/// Strict percent-decoding (`+` is a space); `None` for a malformed escape or non-UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Percent-encodes a query value (everything but unreserved characters and `,`).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl RelayCall {
+    /// Path and query to append to the configured Accounting API base URL.
+    pub fn upstream_path(&self) -> String {
+        let mut p = format!("/{}", self.resource);
+        if let Some(id) = &self.id {
+            p.push('/');
+            p.push_str(id);
+        }
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            p.push(if i == 0 { '?' } else { '&' });
+            p.push_str(k);
+            p.push('=');
+            p.push_str(&percent_encode(v));
+        }
+        p
+    }
+
+    /// What the log calls this call, e.g. `PUT Invoices`.
+    pub fn action(&self) -> String {
+        format!("{} {}", self.method, self.resource)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const G: &str = "4f6e8b1a-0c2d-4e3f-9a8b-7c6d5e4f3a2b";
+
+    fn ok(method: &str, path: &str, q: Option<&str>) -> RelayCall {
+        check(method, path, q, None, None).unwrap()
+    }
+
+    fn refused(method: &str, path: &str, q: Option<&str>) -> bool {
+        matches!(
+            check(method, path, q, None, None),
+            Err(ProxyError::RelayRefused(_))
+        )
+    }
+
+    #[test]
+    fn rule_x1_writes_pass_with_summarize_errors_and_idempotency_key() {
+        let c = check(
+            "PUT",
+            "/Invoices",
+            Some("summarizeErrors=false&unitdp=4"),
+            Some("key-1"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            c.upstream_path(),
+            "/Invoices?summarizeErrors=false&unitdp=4"
+        );
+        assert_eq!(c.idempotency_key.as_deref(), Some("key-1"));
+        assert_eq!(c.action(), "PUT Invoices");
+        assert_eq!(ok("POST", "/Contacts", None).method, "POST");
+    }
+
+    #[test]
+    fn invoices_filters_are_checked_and_re_encoded() {
+        let q = format!(
+            "Statuses=AUTHORISED,PAID&page=2&pageSize=100&IDs={G}&InvoiceNumbers=INV%201,INV-2"
+        );
+        let c = check(
+            "GET",
+            "/Invoices",
+            Some(&q),
+            None,
+            Some("2026-01-01T00:00:00"),
+        )
+        .unwrap();
+        assert_eq!(
+            c.upstream_path(),
+            format!("/Invoices?page=2&pageSize=100&IDs={G}&InvoiceNumbers=INV%201,INV-2&Statuses=AUTHORISED,PAID")
+        );
+        assert!(refused("GET", "/Invoices", Some("Statuses=BOGUS")));
+        assert!(refused("GET", "/Invoices", Some("IDs=not-a-guid")));
+        assert!(refused("GET", "/Contacts", Some("Statuses=PAID")));
+        assert!(refused("GET", "/Invoices", Some("where=Total>0")));
+        assert!(refused("GET", "/Invoices", Some("page=1&page=2")));
+        assert!(refused("GET", "/Invoices", Some("pageSize=1001")));
+        assert!(refused("GET", "/Invoices", Some("page=01")));
+        assert!(refused("GET", "/Invoices", Some("InvoiceNumbers=%ZZ")));
+        assert!(refused("PUT", "/Invoices", Some("page=1")));
+    }
+
+    #[test]
+    fn rule_x2_no_open_relay_paths() {
+        for p in [
+            "/Invoices/../Users",
+            "/Invoices/%2e%2e/Users",
+            "/Invoices%2F..%2FUsers",
+            "/Users",
+            "/invoices",
+            "/Invoices/",
+            "//evil.example/Invoices",
+            "/Invoices/a/b",
+            "/Invoices/a.b",
+            "/Invoices/%00",
+            "/Invoices\\..",
+            "/Invoices;x",
+            "/Invoices/a@evil.example",
+            "Invoices",
+            "/https:",
+            "/Invoices/x%252e",
+        ] {
+            assert!(refused("GET", p, None), "{p}");
+        }
+    }
+
+    #[test]
+    fn rule_x2_only_needed_methods() {
+        assert!(refused("DELETE", "/Invoices", None));
+        assert!(refused("PUT", "/TaxRates", None));
+        assert!(refused("POST", "/Payments", None));
+        assert!(refused("PUT", &format!("/Invoices/{G}"), None));
+        assert!(refused("GET", "/Organisation/x", None));
+        assert_eq!(
+            ok("GET", &format!("/Invoices/{G}"), None).id.as_deref(),
+            Some(G)
+        );
+        assert_eq!(ok("GET", "/TaxRates", None).upstream_path(), "/TaxRates");
+        assert_eq!(ok("GET", "/Organisation", None).resource, "Organisation");
+    }
+
+    #[test]
+    fn passed_headers_are_checked() {
+        assert!(check("PUT", "/Invoices", None, Some(&"k".repeat(129)), None).is_err());
+        assert!(check("PUT", "/Invoices", None, Some("a b"), None).is_err());
+        assert!(check("GET", "/Invoices", None, Some("k"), None).is_err());
+        assert!(check("GET", "/Invoices", None, None, Some("2026-01-01\r\nX: y")).is_err());
+        assert!(check(
+            "GET",
+            "/Invoices",
+            None,
+            None,
+            Some("Tue, 01 Jan 2026 00:00:00 GMT")
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn percent_codec() {
+        assert_eq!(percent_decode("a%20b+c").unwrap(), "a b c");
+        assert!(percent_decode("%4").is_none());
+        assert_eq!(percent_encode("a b&c"), "a%20b%26c");
+        assert!(is_guid(G));
+        assert!(!is_guid(&G.replace('-', "x")));
+    }
+}

@@ -1,0 +1,165 @@
+//! `/xero/{Resource}[/{id}]`: the relay (rules X1, X2, C2, L1). Checks the call against the relay rules, hands
+//! it to the organisation's connection object (limits, token, tenant), passes Xero's answer through, and logs
+//! one row for the call plus one per record of a write's answer.
+
+use serde_json::{json, Value};
+use worker::{Headers, Response};
+
+use super::{internal, Call};
+use crate::connection::client;
+use crate::db::{self, LogRow};
+use crate::error::ProxyError;
+use crate::outcomes;
+use crate::relay_rules::{self, MAX_BODY_BYTES};
+use crate::xero::XeroAnswer;
+
+/// Relays one call.
+pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError> {
+    let method = call.req.method().to_string().to_ascii_uppercase();
+    let url = call.req.url().map_err(internal)?;
+    let query = url.query().map(str::to_owned);
+    let header = |name: &str| call.req.headers().get(name).ok().flatten();
+    let (idem, since, action_label) = (
+        header("idempotency-key"),
+        header("if-modified-since"),
+        header("x-xerosync-action"),
+    );
+    let checked = relay_rules::check(
+        &method,
+        &path,
+        query.as_deref(),
+        idem.as_deref(),
+        since.as_deref(),
+    )?;
+    let org = call.session.org.clone();
+    let db = db::database(&call.env)?;
+    if !db::settings_read(&db, &org).await?.enabled {
+        return Err(ProxyError::IntegrationDisabled);
+    }
+    let body = if checked.method == "GET" {
+        None
+    } else {
+        let ct = header("content-type").unwrap_or_default();
+        if !ct.to_ascii_lowercase().starts_with("application/json") {
+            return Err(ProxyError::invalid(
+                "content-type",
+                "writes must be application/json",
+            ));
+        }
+        let text = call.req.text().await.map_err(internal)?;
+        if text.len() > MAX_BODY_BYTES {
+            return Err(ProxyError::invalid("body", "larger than Xero's 3.5 MB"));
+        }
+        serde_json::from_str::<Value>(&text)
+            .map_err(|e| ProxyError::invalid("body", format!("not JSON: {e}")))?;
+        Some(text)
+    };
+    let envelope = json!({
+        "method": method, "path": path, "query": query, "idempotencyKey": idem, "ifModifiedSince": since, "body": body,
+    });
+    let action = action_label
+        .filter(|a| {
+            !a.is_empty()
+                && a.len() <= 40
+                && a.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b" _-".contains(&b))
+        })
+        .map_or_else(
+            || checked.action(),
+            |a| format!("{a}: {}", checked.action()),
+        );
+    let result: Result<XeroAnswer, ProxyError> =
+        client::call(&call.env, &org, "/relay", Some(envelope)).await;
+    let rows = log_rows(&call, &checked, &action, body.as_deref(), &result);
+    let env = call.env.clone();
+    call.ctx.wait_until(async move {
+        if let Ok(db) = db::database(&env) {
+            if let Err(e) = db::log_write(&db, &org, &rows).await {
+                worker::console_error!("xero_log write failed: {e}");
+            }
+        }
+    });
+    let answer = result?;
+    let headers = Headers::new();
+    for (k, v) in &answer.headers {
+        headers.set(k, v).map_err(internal)?;
+    }
+    Ok(Response::ok(answer.body)
+        .map_err(internal)?
+        .with_status(answer.status)
+        .with_headers(headers))
+}
+
+fn log_rows(
+    call: &Call,
+    checked: &relay_rules::RelayCall,
+    action: &str,
+    request_body: Option<&str>,
+    result: &Result<XeroAnswer, ProxyError>,
+) -> Vec<LogRow> {
+    let base = LogRow {
+        at: crate::time::iso(worker::Date::now().as_millis()),
+        user_id: call.session.sub.clone(),
+        user_name: call.session.name.clone(),
+        action: action.to_owned(),
+        record_kind: outcomes::kind_of(checked.resource).to_owned(),
+        xero_id: checked.id.clone().unwrap_or_default(),
+        ..LogRow::default()
+    };
+    let mut rows = Vec::new();
+    match result {
+        Err(e) => rows.push(LogRow {
+            outcome: "error".into(),
+            message: format!("{}: {e}", e.code()),
+            http_status: i64::from(e.status()),
+            ..base
+        }),
+        Ok(answer) => {
+            let parsed: Option<Value> = serde_json::from_str(&answer.body).ok();
+            let records = match (
+                request_body.and_then(|b| serde_json::from_str::<Value>(b).ok()),
+                &parsed,
+            ) {
+                (Some(req), Some(ans)) => outcomes::of_write(checked.resource, &req, ans),
+                _ => Vec::new(),
+            };
+            let ok = (200..300).contains(&answer.status);
+            let failed = records.iter().filter(|r| r.outcome == "error").count();
+            let message = if !ok {
+                outcomes::error_message(answer.status, &answer.body)
+            } else if records.is_empty() {
+                format!("HTTP {}", answer.status)
+            } else {
+                format!(
+                    "HTTP {}: {} records, {} failed",
+                    answer.status,
+                    records.len(),
+                    failed
+                )
+            };
+            let outcome = if !ok {
+                "error"
+            } else if failed > 0 {
+                "warning"
+            } else {
+                "ok"
+            };
+            rows.push(LogRow {
+                outcome: outcome.into(),
+                message,
+                http_status: i64::from(answer.status),
+                ..base.clone()
+            });
+            rows.extend(records.into_iter().map(|r| LogRow {
+                record_kind: r.kind.to_owned(),
+                crm_ref: r.crm_ref,
+                xero_id: r.xero_id,
+                outcome: r.outcome.to_owned(),
+                message: r.message,
+                http_status: i64::from(answer.status),
+                ..base.clone()
+            }));
+        }
+    }
+    rows
+}

@@ -1,0 +1,41 @@
+//! `POST /dev/session` (only when `DEV_MODE` is set): mints a session token for the demo page, as the CRM's
+//! back end would. Body: `{sub, name, role, org, ttlSecs?}`.
+
+use serde_json::{json, Value};
+use worker::{Request, Response};
+
+use super::{json_body, json_response, now_secs};
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::jwt::{self, Session};
+
+/// Mints a session.
+pub async fn mint(mut req: Request, cfg: &Config) -> Result<Response, ProxyError> {
+    let body = json_body(&mut req).await?;
+    let field = |k: &str| -> Result<String, ProxyError> {
+        match body.get(k).and_then(Value::as_str) {
+            Some(v) if !v.is_empty() => Ok(v.to_owned()),
+            _ => Err(ProxyError::invalid(format!("body.{k}"), "required string")),
+        }
+    };
+    let ttl = body
+        .get("ttlSecs")
+        .and_then(Value::as_u64)
+        .unwrap_or(3600)
+        .min(86_400);
+    let now = now_secs();
+    let session = Session {
+        sub: field("sub")?,
+        name: body
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        role: field("role")?,
+        org: field("org")?,
+        exp: now + ttl,
+        iat: now,
+    };
+    let token = jwt::sign(&session, cfg.session_secret.as_bytes())?;
+    json_response(200, &json!({ "token": token, "expiresAt": session.exp }))
+}

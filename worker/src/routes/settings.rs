@@ -1,0 +1,30 @@
+//! `GET /settings` and `PUT /settings` (rules C2, T1, S6, B2): one record per CRM organisation, shared by its
+//! users. The tax mapping screen reads Xero's rates through `GET /xero/TaxRates`.
+
+use serde_json::json;
+
+use super::{json_body, json_response, Call};
+use crate::db;
+use crate::error::ProxyError;
+use crate::settings::Settings;
+
+/// Reads the settings.
+pub async fn read(call: Call) -> Result<worker::Response, ProxyError> {
+    let s = db::settings_read(&db::database(&call.env)?, &call.session.org).await?;
+    json_response(200, &json!(s))
+}
+
+/// Replaces the settings.
+pub async fn write(mut call: Call) -> Result<worker::Response, ProxyError> {
+    let s = Settings::from_json(json_body(&mut call.req).await?)?;
+    let at = crate::time::iso(worker::Date::now().as_millis());
+    db::settings_write(
+        &db::database(&call.env)?,
+        &call.session.org,
+        &s,
+        &call.session.sub,
+        &at,
+    )
+    .await?;
+    json_response(200, &json!(s))
+}

@@ -1,0 +1,43 @@
+//! `POST /webhooks/xero` (rule B1): verifies `x-xero-signature` over the raw body in constant time (401 with an
+//! empty body when wrong, empty 200 when right) and records the changed records in each connected
+//! organisation's change feed.
+
+use worker::{Env, Request, Response};
+
+use super::internal;
+use crate::config::Config;
+use crate::db;
+use crate::error::ProxyError;
+use crate::webhook;
+
+/// Receives one delivery.
+pub async fn receive(mut req: Request, env: &Env) -> Result<Response, ProxyError> {
+    let key = Config::webhook_key(env)?;
+    let body = req.bytes().await.map_err(internal)?;
+    let sig = req.headers().get("x-xero-signature").ok().flatten();
+    if webhook::verify(&key, &body, sig.as_deref()).is_err() {
+        return Ok(Response::empty().map_err(internal)?.with_status(401));
+    }
+    let records = webhook::changed_records(&body).unwrap_or_default();
+    let db = db::database(env)?;
+    let at = crate::time::iso(worker::Date::now().as_millis());
+    let mut stmts = Vec::new();
+    for r in &records {
+        for org in db::orgs_of_tenant(&db, &r.tenant_id).await? {
+            let version = format!("webhook:{}:{}", r.event, r.at);
+            let change = db::NewChange {
+                kind: r.kind,
+                xero_id: &r.xero_id,
+                source: "webhook",
+                version: &version,
+                at: &at,
+                record: None,
+            };
+            stmts.push(db::change_insert(&db, &org, change)?);
+        }
+    }
+    db::run_batch(&db, stmts).await?;
+    Response::empty()
+        .map_err(internal)
+        .map(|r| r.with_status(200))
+}

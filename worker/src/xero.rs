@@ -1,0 +1,251 @@
+//! The one place that calls `Fetch`: Xero's identity endpoints and the Accounting API, at the configured URLs.
+//! Tokens go into headers and form bodies here and nowhere else; nothing here logs.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use worker::{Fetch, Headers, Method, Request, RequestInit};
+
+use crate::config::Config;
+use crate::error::ProxyError;
+use crate::relay_rules::{percent_encode, RelayCall};
+
+/// A token answer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenSet {
+    /// Bearer token for API calls.
+    pub access_token: String,
+    /// Rotating refresh token.
+    #[serde(default)]
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    #[serde(default = "default_expiry")]
+    pub expires_in: u64,
+}
+
+fn default_expiry() -> u64 {
+    1800
+}
+
+/// One organisation a consent granted (`GET /connections`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    /// The connection id (for `DELETE /connections/{id}`).
+    #[serde(default)]
+    pub id: String,
+    /// The organisation's tenant id, sent as `xero-tenant-id`.
+    pub tenant_id: String,
+    /// Display name.
+    #[serde(default)]
+    pub tenant_name: String,
+    /// `ORGANISATION`, …
+    #[serde(default)]
+    pub tenant_type: String,
+}
+
+/// Why a refresh failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshFailure {
+    /// Xero said `invalid_grant`: the connection is dead.
+    InvalidGrant(String),
+    /// Anything else: try again later with the same refresh token.
+    Transient(String),
+}
+
+/// An Accounting API answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct XeroAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers worth passing on (content type, limits, `Retry-After`).
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl XeroAnswer {
+    /// A header by (lower-case) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Headers of Xero's answers that the caller gets.
+pub const PASSED_HEADERS: [&str; 6] = [
+    "content-type",
+    "retry-after",
+    "x-rate-limit-problem",
+    "x-minlimit-remaining",
+    "x-daylimit-remaining",
+    "x-appminlimit-remaining",
+];
+
+fn upstream(e: worker::Error) -> ProxyError {
+    ProxyError::Upstream(e.to_string())
+}
+
+async fn send(
+    method: Method,
+    url: &str,
+    headers: Headers,
+    body: Option<String>,
+) -> Result<(u16, Headers, String), ProxyError> {
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(headers);
+    if let Some(b) = body {
+        init.with_body(Some(b.into()));
+    }
+    let req = Request::new_with_init(url, &init).map_err(upstream)?;
+    let mut resp = Fetch::Request(req).send().await.map_err(upstream)?;
+    let text = resp.text().await.map_err(upstream)?;
+    Ok((resp.status_code(), resp.headers().clone(), text))
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn basic_auth(cfg: &Config) -> Result<Headers, ProxyError> {
+    let h = Headers::new();
+    let creds = STANDARD.encode(format!("{}:{}", cfg.client_id, cfg.client_secret));
+    h.set("authorization", &format!("Basic {creds}"))
+        .map_err(upstream)?;
+    h.set("content-type", "application/x-www-form-urlencoded")
+        .map_err(upstream)?;
+    h.set("accept", "application/json").map_err(upstream)?;
+    Ok(h)
+}
+
+async fn token_call(cfg: &Config, body: String) -> Result<TokenSet, RefreshFailure> {
+    let headers = basic_auth(cfg).map_err(|e| RefreshFailure::Transient(e.to_string()))?;
+    let (status, _, text) = send(Method::Post, &cfg.token_url, headers, Some(body))
+        .await
+        .map_err(|e| RefreshFailure::Transient(e.to_string()))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text)
+            .map_err(|_| RefreshFailure::Transient("token answer is not JSON".into()));
+    }
+    let error = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    if error == "invalid_grant" {
+        Err(RefreshFailure::InvalidGrant(format!(
+            "Xero answered {status} invalid_grant"
+        )))
+    } else {
+        Err(RefreshFailure::Transient(format!(
+            "token endpoint answered {status} {error}"
+        )))
+    }
+}
+
+/// Exchanges an authorization code.
+pub async fn exchange_code(cfg: &Config, code: &str) -> Result<TokenSet, ProxyError> {
+    let body = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", &cfg.redirect_uri),
+    ]);
+    token_call(cfg, body).await.map_err(|e| match e {
+        RefreshFailure::InvalidGrant(m) | RefreshFailure::Transient(m) => {
+            ProxyError::Upstream(format!("code exchange failed: {m}"))
+        }
+    })
+}
+
+/// Refreshes with a refresh token (rotated in the answer).
+pub async fn refresh(cfg: &Config, refresh_token: &str) -> Result<TokenSet, RefreshFailure> {
+    token_call(
+        cfg,
+        form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ]),
+    )
+    .await
+}
+
+/// Revokes a refresh token (and with it the connection's access).
+pub async fn revoke(cfg: &Config, refresh_token: &str) -> Result<u16, ProxyError> {
+    let headers = basic_auth(cfg)?;
+    let body = form(&[
+        ("token", refresh_token),
+        ("token_type_hint", "refresh_token"),
+    ]);
+    Ok(send(Method::Post, &cfg.revoke_url, headers, Some(body))
+        .await?
+        .0)
+}
+
+fn bearer(access_token: &str) -> Result<Headers, ProxyError> {
+    let h = Headers::new();
+    h.set("authorization", &format!("Bearer {access_token}"))
+        .map_err(upstream)?;
+    h.set("accept", "application/json").map_err(upstream)?;
+    Ok(h)
+}
+
+/// The organisations a token may reach.
+pub async fn connections(cfg: &Config, access_token: &str) -> Result<Vec<Tenant>, ProxyError> {
+    let (status, _, text) = send(
+        Method::Get,
+        &cfg.connections_url,
+        bearer(access_token)?,
+        None,
+    )
+    .await?;
+    if status != 200 {
+        return Err(ProxyError::Upstream(format!(
+            "GET /connections answered {status}"
+        )));
+    }
+    serde_json::from_str(&text).map_err(|e| ProxyError::Upstream(format!("GET /connections: {e}")))
+}
+
+/// One Accounting API call, with the bearer token and the chosen tenant.
+pub async fn api(
+    cfg: &Config,
+    access_token: &str,
+    tenant_id: &str,
+    call: &RelayCall,
+    body: Option<&str>,
+) -> Result<XeroAnswer, ProxyError> {
+    let headers = bearer(access_token)?;
+    headers.set("xero-tenant-id", tenant_id).map_err(upstream)?;
+    if let Some(k) = &call.idempotency_key {
+        headers.set("idempotency-key", k).map_err(upstream)?;
+    }
+    if let Some(d) = &call.if_modified_since {
+        headers.set("if-modified-since", d).map_err(upstream)?;
+    }
+    if body.is_some() {
+        headers
+            .set("content-type", "application/json")
+            .map_err(upstream)?;
+    }
+    let method = match call.method {
+        "PUT" => Method::Put,
+        "POST" => Method::Post,
+        _ => Method::Get,
+    };
+    let url = format!("{}{}", cfg.api_url, call.upstream_path());
+    let (status, h, text) = send(method, &url, headers, body.map(str::to_owned)).await?;
+    let headers = PASSED_HEADERS
+        .iter()
+        .filter_map(|name| h.get(name).ok().flatten().map(|v| ((*name).to_owned(), v)))
+        .collect();
+    Ok(XeroAnswer {
+        status,
+        headers,
+        body: text,
+    })
+}
