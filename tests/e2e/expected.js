@@ -2,7 +2,7 @@
 // the package: Xero's totals by the rule in shared/spec/xero-api-notes.md ("Money": each line rounded, tax per line
 // rounded to 2 dp, then summed), so a preview shown by the page can be checked against a separate computation.
 
-import { add, dec, fixed, mul, percentOf, round, sub, sum } from "../../www/src/money.js";
+import { add, compare, dec, fixed, mul, percentOf, round, sub, sum } from "../../www/src/money.js";
 import { generateDemoData } from "../../www/src/demo-data.js";
 
 export const demo = generateDemoData();
@@ -42,3 +42,25 @@ export function pounds(value) {
   const [whole, fraction] = fixed(dec(value)).split(".");
   return `£${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${fraction}`;
 }
+
+/**
+ * A tax-exclusive invoice with a line whose amount discount no 2-dp percentage reproduces to the penny (rule S6's
+ * case for DiscountAmount): { invoice, index } of the first such line.
+ */
+export const amountDiscounted = (() => {
+  for (const invoice of demo.invoices) {
+    if (invoice.kind !== "invoice" || invoice.amountsAre !== "exclusive") continue;
+    const index = invoice.lines.findIndex((line) => {
+      if (line.discount?.amount === undefined) return false;
+      const gross = round(mul(line.quantity, line.listPrice), 2);
+      const net = sub(gross, line.discount.amount);
+      // No percentage p with 2 dp gives round(gross × (100 − p) / 100) = net: try them all.
+      for (let hundredths = 0n; hundredths <= 10000n; hundredths++) {
+        if (compare(round(percentOf(gross, { units: 10000n - hundredths, scale: 2 }), 2), net) === 0) return false;
+      }
+      return true;
+    });
+    if (index >= 0) return { invoice, index };
+  }
+  return null;
+})();

@@ -2,7 +2,9 @@
 // package (rule S6), and keyboard access to the main actions.
 
 import { test, expect, enableIntegration, tabTo } from "./fixtures.js";
-import { demo, differing, matching, pounds, xeroTotals } from "./expected.js";
+import { amountDiscounted, demo, differing, matching, pounds, xeroTotals } from "./expected.js";
+import { crmLineAmount } from "../../www/src/crm-totals.js";
+import { fixed, mul, percentOf, round, sub } from "../../www/src/money.js";
 
 const rows = (page) => page.locator("#invoice-table tbody tr");
 
@@ -104,6 +106,46 @@ test("rule S6: the preview shows Xero's totals from the real package and highlig
   // Nothing can be sent without a connection, and the dialog says so instead of pretending.
   await expect(crm.getByRole("dialog")).toContainText("Sending needs a connection to Xero");
   await shot("selection-preview");
+});
+
+test("rule S6: the discount strategy of the settings reaches the preview (a rate that cannot reproduce the line, or an amount)", async ({ crm, shot }) => {
+  const { invoice, index } = amountDiscounted;
+  const line = invoice.lines[index];
+  const crmAmount = fixed(crmLineAmount(line));
+  await enableIntegration(crm);
+  const lineRow = () => crm.getByRole("dialog").getByRole("table", { name: "Lines" }).locator("tbody tr").nth(index);
+  const openInvoice = async () => {
+    await crm.getByRole("link", { name: "Invoices" }).click();
+    await crm.getByLabel("Search").fill(invoice.number);
+    await crm.getByLabel("Search").press("Enter");
+    await crm.getByRole("button", { name: invoice.number, exact: true }).click();
+  };
+
+  // "Always a percentage": the amount becomes a rate, Xero's line misses the CRM's by a penny, and it is highlighted.
+  await crm.getByRole("link", { name: "Xero settings" }).click();
+  await crm.getByLabel("Always a percentage", { exact: true }).check();
+  await openInvoice();
+  const cells = lineRow().locator("td");
+  await expect(cells.nth(5)).toHaveText(pounds(crmAmount));
+  await expect(cells.nth(6)).toHaveText(/^\d+(\.\d+)?%$/);
+  const rate = (await cells.nth(6).innerText()).replace("%", "");
+  // Xero's line for that rate (xero-api-notes.md: Quantity × UnitAmount × (100 − DiscountRate) / 100, 2 dp).
+  const xeroAmount = fixed(round(percentOf(mul(line.quantity, line.listPrice), sub("100", rate)), 2));
+  expect(xeroAmount).not.toBe(crmAmount);
+  await expect(cells.nth(7)).toHaveText(pounds(xeroAmount));
+  await expect(lineRow()).toHaveClass(/differs/);
+  await expect(crm.getByRole("dialog").locator("[data-preview]")).toHaveAttribute("data-preview", "differs");
+  await shot("rate");
+  await crm.keyboard.press("Escape");
+
+  // "Automatic": the same line goes as an amount, and Xero's line is the CRM's.
+  await crm.getByRole("link", { name: "Xero settings" }).click();
+  await crm.getByLabel("Automatic", { exact: true }).check();
+  await openInvoice();
+  await expect(cells.nth(6)).toHaveText(pounds(line.discount.amount));
+  await expect(cells.nth(7)).toHaveText(pounds(crmAmount));
+  await expect(lineRow()).not.toHaveClass(/differs/);
+  await shot("auto");
 });
 
 test("keyboard: skip link, search, select, open and close an invoice, reach the settings", async ({ crm, shot }) => {

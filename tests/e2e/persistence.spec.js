@@ -9,7 +9,7 @@ test("changes survive a reload, and reset brings the demo data back", async ({ c
 
   // Settings and user, changed through the page.
   await enableIntegration(crm);
-  await crm.getByLabel("Hold back differences").check();
+  await crm.getByLabel("Hold back differences", { exact: true }).check();
   await crm.getByLabel("Signed in as").selectOption({ label: "Adam Price (admin)" });
   // An invoice change written the way Xero results are (sync.js, the code Send/Update results go through).
   await crm.evaluate(async (id) => {
@@ -28,7 +28,7 @@ test("changes survive a reload, and reset brings the demo data back", async ({ c
   await expect(row().locator("td").nth(7)).toHaveText("£1.00");
   await crm.getByRole("link", { name: "Xero settings" }).click();
   await expect(crm.getByLabel("Enable the Xero integration")).toBeChecked();
-  await expect(crm.getByLabel("Hold back differences")).toBeChecked();
+  await expect(crm.getByLabel("Hold back differences", { exact: true })).toBeChecked();
   await shot("after-reload");
 
   // Reset asks first; cancelling keeps everything.

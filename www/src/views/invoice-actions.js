@@ -21,6 +21,13 @@ function engineNotice(app) {
   return app.engine.ok ? null : h("div", { class: "notice error", role: "alert" }, app.engine.message);
 }
 
+/** How Xero will get a line's discount (S5, S6): a rate, an amount, or none. */
+function xeroDiscount(xeroLine, currency) {
+  if (xeroLine?.discountRate !== undefined && xeroLine.discountRate !== null) return `${plain(String(xeroLine.discountRate))}%`;
+  if (xeroLine?.discountAmount !== undefined && xeroLine.discountAmount !== null) return money(xeroLine.discountAmount, currency);
+  return "";
+}
+
 export function openInvoiceDetail(app, invoice) {
   const company = app.companyById(invoice.companyId);
   const person = company?.people.find((p) => p.id === invoice.personId) ?? company?.people.find((p) => p.primary);
@@ -46,6 +53,7 @@ export function openInvoiceDetail(app, invoice) {
         h("th", { scope: "col", class: "num" }, "Discount"),
         h("th", { scope: "col" }, "Tax rate"),
         h("th", { scope: "col", class: "num" }, "CRM amount"),
+        preview ? h("th", { scope: "col", class: "num xero-col" }, "Xero discount") : null,
         preview ? h("th", { scope: "col", class: "num xero-col" }, "Xero amount") : null,
         preview ? h("th", { scope: "col", class: "num xero-col" }, "Xero tax") : null,
       ),
@@ -65,6 +73,7 @@ export function openInvoiceDetail(app, invoice) {
           h("td", { class: "num" }, discountText(line.discount)),
           h("td", {}, taxName(line.taxRateId)),
           h("td", { class: "num" }, money(crm.lines[index], invoice.currency)),
+          preview ? h("td", { class: "num xero-col" }, xeroDiscount(xeroLine, invoice.currency)) : null,
           preview ? h("td", { class: "num xero-col" }, money(xeroLine?.lineAmount, invoice.currency)) : null,
           preview ? h("td", { class: "num xero-col" }, money(xeroLine?.taxAmount, invoice.currency)) : null,
         );

@@ -165,8 +165,8 @@ function sendingSection(app, rerender) {
         h(
           "div",
           { class: "radio" },
-          h("input", { type: "radio", name: "discount-strategy", id: `strategy-${value}`, value, checked: settings.discountStrategy === value, onchange: save({ discountStrategy: value }, `Discount strategy: ${label}.`) }),
-          h("label", { for: `strategy-${value}` }, h("strong", {}, label), h("span", { class: "hint" }, hint)),
+          h("input", { type: "radio", name: "discount-strategy", id: `strategy-${value}`, value, "aria-describedby": `strategy-${value}-hint`, checked: settings.discountStrategy === value, onchange: save({ discountStrategy: value }, `Discount strategy: ${label}.`) }),
+          h("div", {}, h("label", { for: `strategy-${value}` }, label), h("p", { class: "hint", id: `strategy-${value}-hint` }, hint)),
         ),
       ),
     ),
