@@ -4,7 +4,7 @@
 import { test, expect, enableIntegration, tabTo } from "./fixtures.js";
 import { amountDiscounted, demo, differing, matching, pounds, xeroTotals } from "./expected.js";
 import { crmLineAmount } from "../../www/src/crm-totals.js";
-import { fixed, mul, percentOf, round, sub } from "../../www/src/money.js";
+import { compare, fixed, mul, percentOf, round, sub } from "../../www/src/money.js";
 
 const rows = (page) => page.locator("#invoice-table tbody tr");
 
@@ -60,6 +60,21 @@ test("selection: single rows, the page, every match, and clearing", async ({ crm
   await crm.getByLabel("Type").selectOption("creditNote");
   await expect(rows(crm)).toHaveCount(demo.invoices.filter((i) => i.status === "Part Paid" && i.kind === "creditNote").length);
   await shot("filtered");
+});
+
+test("sorting by a column header, both ways, announced through aria-sort", async ({ crm, shot }) => {
+  const byTotal = [...demo.invoices].sort((a, b) => compare(a.total, b.total) || a.number.localeCompare(b.number, "en", { numeric: true }));
+  const header = crm.getByRole("columnheader", { name: "Total" });
+  await expect(crm.getByRole("columnheader", { name: "Issued" })).toHaveAttribute("aria-sort", "descending");
+  await header.getByRole("button").click();
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  await expect(rows(crm).first().locator("td").nth(1)).toContainText(byTotal[0].number);
+  await expect(rows(crm).first().locator("td").nth(6)).toHaveText(pounds(byTotal[0].total));
+  await header.getByRole("button").click();
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+  await expect(rows(crm).first().locator("td").nth(6)).toHaveText(pounds(byTotal[byTotal.length - 1].total));
+  await expect(crm.getByRole("columnheader", { name: "Issued" })).not.toHaveAttribute("aria-sort", /.+/);
+  await shot("by-total-descending");
 });
 
 test("rule S6: the preview shows Xero's totals from the real package and highlights a difference", async ({ crm, shot }) => {

@@ -1,12 +1,31 @@
 // The Invoices list: filters, selection, paging, and the Xero button area, which shows what rule C6 allows:
 // Send to Xero / Update from Xero while enabled and connected, otherwise Connect to Xero (to the settings).
 
-import { formatMoney } from "../money.js";
+import { compare, formatMoney } from "../money.js";
 import { formatDate, h, replace, statusClass } from "../ui.js";
 import { STATUSES } from "../demo-data.js";
 import { openInvoiceDetail, openSendFlow, openUpdateFlow, openPreview } from "./invoice-actions.js";
 
 const PAGE_SIZES = [25, 50, 100];
+
+/** Sortable columns: what each sorts by. The default order is the newest first (issue date, then number). */
+const SORTS = {
+  number: (a, b) => a.number.localeCompare(b.number, "en", { numeric: true }),
+  company: (a, b, app) => (app.companyById(a.companyId)?.name ?? "").localeCompare(app.companyById(b.companyId)?.name ?? ""),
+  issueDate: (a, b) => a.issueDate.localeCompare(b.issueDate),
+  dueDate: (a, b) => (a.dueDate ?? "").localeCompare(b.dueDate ?? ""),
+  status: (a, b) => STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status),
+  total: (a, b) => compare(a.total, b.total),
+  amountOutstanding: (a, b) => compare(a.amountOutstanding, b.amountOutstanding),
+};
+
+function sorted(app, invoices) {
+  const { key, descending } = app.list.sort ?? { key: "issueDate", descending: true };
+  const by = SORTS[key];
+  const tieBreak = (a, b) => SORTS.number(a, b);
+  const order = descending ? -1 : 1;
+  return [...invoices].sort((a, b) => order * (by(a, b, app) || tieBreak(a, b)));
+}
 
 function matches(app, invoice) {
   const { query, status, kind } = app.list;
@@ -23,7 +42,7 @@ function matches(app, invoice) {
 }
 
 export function renderInvoices(app, main) {
-  const filtered = app.data.invoices.filter((invoice) => matches(app, invoice));
+  const filtered = sorted(app, app.data.invoices.filter((invoice) => matches(app, invoice)));
   const pageCount = Math.max(1, Math.ceil(filtered.length / app.list.pageSize));
   app.list.page = Math.min(app.list.page, pageCount - 1);
   const start = app.list.page * app.list.pageSize;
@@ -178,13 +197,13 @@ function table(app, rows, rerender) {
     "tr",
     {},
     h("th", { class: "select-col", scope: "col" }, all),
-    h("th", { scope: "col" }, "Number"),
-    h("th", { scope: "col" }, "Company"),
-    h("th", { scope: "col" }, "Issued"),
-    h("th", { scope: "col" }, "Due"),
-    h("th", { scope: "col" }, "Status"),
-    h("th", { scope: "col", class: "num" }, "Total"),
-    h("th", { scope: "col", class: "num" }, "Outstanding"),
+    sortHeader(app, "number", "Number", rerender),
+    sortHeader(app, "company", "Company", rerender),
+    sortHeader(app, "issueDate", "Issued", rerender),
+    sortHeader(app, "dueDate", "Due", rerender),
+    sortHeader(app, "status", "Status", rerender),
+    sortHeader(app, "total", "Total", rerender, "num"),
+    sortHeader(app, "amountOutstanding", "Outstanding", rerender, "num"),
     h("th", { scope: "col" }, "Sent to Accounts"),
     showXero ? h("th", { scope: "col" }, "Xero") : null,
   );
@@ -197,6 +216,32 @@ function table(app, rows, rerender) {
       { class: "data-table", id: "invoice-table", "aria-label": "Invoices" },
       h("thead", {}, head),
       h("tbody", {}, body.length ? body : h("tr", {}, h("td", { colspan: 10, class: "empty" }, "No invoices match these filters."))),
+    ),
+  );
+}
+
+/** A column header that sorts the list (aria-sort tells screen readers the current order). */
+function sortHeader(app, key, label, rerender, className) {
+  const current = app.list.sort ?? { key: "issueDate", descending: true };
+  const active = current.key === key;
+  return h(
+    "th",
+    { scope: "col", class: className, "aria-sort": active ? (current.descending ? "descending" : "ascending") : null },
+    h(
+      "button",
+      {
+        type: "button",
+        class: "sort-button",
+        id: `sort-${key}`,
+        onclick: () => {
+          app.list.sort = { key, descending: active ? !current.descending : false };
+          app.list.page = 0;
+          rerender();
+          document.getElementById(`sort-${key}`)?.focus();
+        },
+      },
+      label,
+      h("span", { class: "sort-mark", "aria-hidden": "true" }, active ? (current.descending ? "▼" : "▲") : ""),
     ),
   );
 }
