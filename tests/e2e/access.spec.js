@@ -117,3 +117,21 @@ test("without the package's build the preview says how to build it, and the list
     await rm(empty, { recursive: true, force: true });
   }
 });
+
+test("companies: every company with its primary contact and invoice count; the Xero column only for finance", async ({ crm, shot }) => {
+  await enableIntegration(crm);
+  await crm.getByRole("link", { name: "Companies" }).click();
+  const table = crm.locator("#company-table");
+  await expect(table.locator("tbody tr")).toHaveCount(demo.companies.length);
+  const company = demo.companies[0];
+  const row = table.locator(`tr[data-id="${company.id}"]`);
+  const primary = company.people.find((p) => p.primary);
+  await expect(row.locator("th")).toHaveText(company.name);
+  await expect(row).toContainText(primary.email);
+  await expect(row.locator("td").nth(2)).toHaveText(String(demo.invoices.filter((i) => i.companyId === company.id).length));
+  await expect(row).toContainText("Not in Xero yet");
+  await shot("finance");
+  await crm.getByLabel("Signed in as").selectOption({ label: "Sam Okoro (sales)" });
+  await expect(table.locator("tbody tr")).toHaveCount(demo.companies.length);
+  expect(await crm.locator("body").innerText()).not.toMatch(/xero/i);
+});

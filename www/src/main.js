@@ -7,6 +7,7 @@ import { openStore } from "./store.js";
 import { applyFeed } from "./sync.js";
 import { announce, h, openDialog, replace } from "./ui.js";
 import { chooseBackend, XeroLink } from "./xero.js";
+import { renderCompanies } from "./views/companies.js";
 import { renderDiscrepancies } from "./views/discrepancies.js";
 import { renderInvoices } from "./views/invoices.js";
 import { renderLog } from "./views/log.js";
@@ -15,6 +16,7 @@ import { renderTools } from "./views/tools.js";
 
 const ROUTES = [
   { path: "invoices", label: "Invoices", render: renderInvoices, xero: false },
+  { path: "companies", label: "Companies", render: renderCompanies, xero: false },
   { path: "settings", label: "Xero settings", render: renderSettings, xero: true, whileDisabled: true },
   { path: "tools", label: "Xero tools", render: renderTools, xero: true },
   { path: "log", label: "Xero log", render: renderLog, xero: true },

@@ -95,6 +95,10 @@ export function openInvoiceDetail(app, invoice) {
       h("dt", {}, "Amounts are"), h("dd", {}, { exclusive: "Tax exclusive", inclusive: "Tax inclusive", noTax: "No tax" }[invoice.amountsAre]),
       invoice.reference ? [h("dt", {}, "Reference"), h("dd", {}, invoice.reference)] : null,
       h("dt", {}, "Outstanding"), h("dd", {}, money(invoice.amountOutstanding, invoice.currency)),
+      h("dt", {}, "Sent to Accounts"), h("dd", {}, invoice.sentToAccounts ? `Yes, ${formatDate(invoice.sentToAccountsDate)}` : "No"),
+      showXero && app.link.invoiceUrl(invoice)
+        ? [h("dt", {}, "In Xero"), h("dd", {}, h("a", { href: app.link.invoiceUrl(invoice), target: "_blank", rel: "noopener" }, "Open in Xero"))]
+        : null,
     ),
     lines,
     totalsComparison(invoice, crm, showXero ? previewed : null),

@@ -1,0 +1,62 @@
+// Companies: the CRM's customers with their primary person and balance. Update from Xero gives a company its Xero
+// ContactID (U3) and Update all refreshes balances (A2); both show here. Sales users see no Xero column (C1).
+
+import { compare, formatMoney } from "../money.js";
+import { h } from "../ui.js";
+
+export function renderCompanies(app, main) {
+  const showXero = app.xeroVisible;
+  const invoicesByCompany = new Map();
+  for (const invoice of app.data.invoices) {
+    const list = invoicesByCompany.get(invoice.companyId) ?? [];
+    list.push(invoice);
+    invoicesByCompany.set(invoice.companyId, list);
+  }
+  const companies = [...app.data.companies].sort((a, b) => a.name.localeCompare(b.name));
+  main.append(
+    h("div", { class: "page-header" }, h("h1", {}, "Companies"), h("p", { class: "subtle" }, `${companies.length} companies`)),
+    h(
+      "div",
+      { class: "table-wrap" },
+      h(
+        "table",
+        { class: "data-table", id: "company-table", "aria-label": "Companies" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Company"),
+            h("th", { scope: "col" }, "Account"),
+            h("th", { scope: "col" }, "Primary contact"),
+            h("th", { scope: "col", class: "num" }, "Invoices"),
+            h("th", { scope: "col", class: "num" }, "Open invoices"),
+            h("th", { scope: "col", class: "num" }, "Balance"),
+            showXero ? h("th", { scope: "col" }, "Xero contact") : null,
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          companies.map((company) => {
+            const invoices = invoicesByCompany.get(company.id) ?? [];
+            const open = invoices.filter((i) => i.kind === "invoice" && compare(i.amountOutstanding, "0") > 0 && i.status !== "Cancelled").length;
+            const person = company.people.find((p) => p.primary);
+            return h(
+              "tr",
+              { dataset: { id: company.id } },
+              h("th", { scope: "row" }, company.name),
+              h("td", {}, company.accountNumber),
+              h("td", {}, person ? h("span", {}, `${person.firstName} ${person.lastName}`, h("br"), h("span", { class: "subtle" }, person.email)) : "—"),
+              h("td", { class: "num" }, String(invoices.length)),
+              h("td", { class: "num" }, String(open)),
+              h("td", { class: "num" }, formatMoney(company.balance)),
+              showXero ? h("td", {}, company.xeroContactId ? h("code", {}, company.xeroContactId) : h("span", { class: "subtle" }, "Not in Xero yet")) : null,
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+}
