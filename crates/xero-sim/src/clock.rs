@@ -5,38 +5,41 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Real time shifted by a controllable offset.
+/// Real time shifted by a controllable offset (kept in nanoseconds, so setting the clock is exact).
 #[derive(Debug, Default)]
 pub struct SimClock {
-    offset_ms: AtomicI64,
+    offset_ns: AtomicI64,
+}
+
+fn nanos(d: Duration) -> i64 {
+    d.num_nanoseconds()
+        .unwrap_or_else(|| d.num_milliseconds().saturating_mul(1_000_000))
 }
 
 impl SimClock {
     /// The simulated now.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst))
+        Utc::now() + Duration::nanoseconds(self.offset_ns.load(Ordering::SeqCst))
     }
 
     /// Moves the clock forward (or back, with a negative amount).
     pub fn advance(&self, by: Duration) {
-        self.offset_ms
-            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+        self.offset_ns.fetch_add(nanos(by), Ordering::SeqCst);
     }
 
     /// Sets the simulated now to `at`.
     pub fn set(&self, at: DateTime<Utc>) {
-        let offset = at - Utc::now();
-        self.offset_ms
-            .store(offset.num_milliseconds(), Ordering::SeqCst);
+        self.offset_ns
+            .store(nanos(at - Utc::now()), Ordering::SeqCst);
     }
 
     /// Back to real time.
     pub fn reset(&self) {
-        self.offset_ms.store(0, Ordering::SeqCst);
+        self.offset_ns.store(0, Ordering::SeqCst);
     }
 
     /// The current offset from real time, in milliseconds.
     pub fn offset_ms(&self) -> i64 {
-        self.offset_ms.load(Ordering::SeqCst)
+        self.offset_ns.load(Ordering::SeqCst) / 1_000_000
     }
 }

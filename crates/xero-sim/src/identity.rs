@@ -724,7 +724,7 @@ fn connection_json(sim: &Sim, c: &Connection) -> serde_json::Value {
         .tenant(c.tenant_id)
         .map(|t| t.name.clone())
         .unwrap_or_default();
-    let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.7f").to_string();
+    let fmt = |t: DateTime<Utc>| format!("{}0", t.format("%Y-%m-%dT%H:%M:%S%.6f"));
     json!({ "id": c.id, "authEventId": c.auth_event_id, "tenantId": c.tenant_id, "tenantType": "ORGANISATION",
         "tenantName": name, "createdDateUtc": fmt(c.created), "updatedDateUtc": fmt(c.updated) })
 }

@@ -10,11 +10,11 @@ use crate::store::{DocKind, Tenant, Tier};
 use crate::taxrates::Country;
 
 /// `Demo Company (UK)`: a UK organisation (VAT, GBP).
-pub const DEMO_UK: Uuid = Uuid::from_u128(0x7f3c_1a2b_4d5e_4f60_8a71_b2c3d4e5f601);
+pub const DEMO_UK: Uuid = Uuid::from_u128(0x7f3c_1a2b_4d5e_4f60_8a71_b2c3_d4e5_f601);
 /// `Demo Company (NZ)`: a New Zealand organisation (GST, NZD).
-pub const DEMO_NZ: Uuid = Uuid::from_u128(0x7f3c_1a2b_4d5e_4f60_8a71_b2c3d4e5f602);
+pub const DEMO_NZ: Uuid = Uuid::from_u128(0x7f3c_1a2b_4d5e_4f60_8a71_b2c3_d4e5_f602);
 /// `Starter Shop (UK)`: a UK organisation on Xero's Starter tier (1,000 calls a day).
-pub const DEMO_STARTER: Uuid = Uuid::from_u128(0x7f3c_1a2b_4d5e_4f60_8a71_b2c3d4e5f603);
+pub const DEMO_STARTER: Uuid = Uuid::from_u128(0x7f3c_1a2b_4d5e_4f60_8a71_b2c3_d4e5_f603);
 
 /// Creates the three demo organisations, empty.
 pub fn organisations(world: &mut World, now: DateTime<Utc>) {

@@ -86,7 +86,11 @@ fn scopes_for(path: &str, write: bool) -> &'static [&'static str] {
 /// The middleware.
 pub async fn guard(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // The full path (the router is nested under /api.xro/2.0, which strips the prefix from `uri()`).
+    let path = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
     let label = endpoint_label(method.as_str(), &path);
     let tenant_header = req
         .headers()

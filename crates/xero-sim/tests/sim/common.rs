@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use reqwest::header::HeaderMap;
-use rust_decimal::Decimal;
 use reqwest::Method;
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use uuid::Uuid;
 use xero_schema::{format_violations, Options, XeroSchemas};
@@ -31,20 +31,31 @@ impl Resp {
     }
     /// The records of a collection answer.
     pub fn records(&self, collection: &str) -> &Vec<Value> {
-        self.body[collection].as_array().unwrap_or_else(|| panic!("no {collection} in {}", self.text))
+        self.body[collection]
+            .as_array()
+            .unwrap_or_else(|| panic!("no {collection} in {}", self.text))
     }
     /// The validation messages of element `i` (summarizeErrors=false) or of the 400's Elements.
     pub fn messages(&self, collection: &str, i: usize) -> Vec<String> {
-        let list = if self.status == 400 { &self.body["Elements"] } else { &self.body[collection] };
+        let list = if self.status == 400 {
+            &self.body["Elements"]
+        } else {
+            &self.body[collection]
+        };
         list[i]["ValidationErrors"]
             .as_array()
-            .map(|v| v.iter().map(|m| m["Message"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|m| m["Message"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
 
 pub struct H {
-    pub sim: RunningSim,
+    /// Kept so the server lives as long as the harness (dropping it stops the server).
+    pub _running: RunningSim,
     pub url: String,
     pub http: reqwest::Client,
     pub token: String,
@@ -69,15 +80,29 @@ impl H {
         let sim = xero_sim::start(config).await.unwrap();
         let url = sim.base_url.clone();
         let http = client();
-        let tokens: Value = http.post(format!("{url}/_sim/tokens")).send().await.unwrap().json().await.unwrap();
+        let tokens: Value = http
+            .post(format!("{url}/_sim/tokens"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         H {
             token: tokens["access_token"].as_str().unwrap().to_owned(),
             refresh: tokens["refresh_token"].as_str().unwrap().to_owned(),
-            sim,
+            _running: sim,
             url,
             http,
             tenant: UK,
         }
+    }
+
+    /// A new token pair (after moving the clock past the access token's 30 minutes).
+    pub async fn fresh_token(&mut self) {
+        let tokens = self.control(Method::POST, "/tokens", Value::Null).await;
+        self.token = tokens["access_token"].as_str().unwrap().to_owned();
+        self.refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
     }
 
     /// A call to the Accounting API (`path` after `/api.xro/2.0`), as the demo tenant unless `tenant` is set.
@@ -85,7 +110,14 @@ impl H {
         self.call_as(method, path, body, self.tenant, &[]).await
     }
 
-    pub async fn call_as(&self, method: Method, path: &str, body: Option<Value>, tenant: Uuid, headers: &[(&str, &str)]) -> Resp {
+    pub async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        tenant: Uuid,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self
             .http
             .request(method, format!("{}/api.xro/2.0{path}", self.url))
@@ -96,7 +128,9 @@ impl H {
             req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_string());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         send(req).await
     }
@@ -113,26 +147,39 @@ impl H {
 
     /// A control-API call; panics unless it answers 2xx.
     pub async fn control(&self, method: Method, path: &str, body: Value) -> Value {
-        let r = send(self.http.request(method, format!("{}/_sim{path}", self.url)).body(body.to_string())).await;
+        let r = send(
+            self.http
+                .request(method, format!("{}/_sim{path}", self.url))
+                .body(body.to_string()),
+        )
+        .await;
         assert!(r.status < 300, "control {path}: {} {}", r.status, r.text);
         r.body
     }
 
     pub async fn advance(&self, seconds: i64) {
-        self.control(Method::POST, "/clock", json!({ "advanceSeconds": seconds })).await;
+        self.control(Method::POST, "/clock", json!({ "advanceSeconds": seconds }))
+            .await;
     }
 
     pub async fn dump(&self, tenant: Uuid) -> Value {
-        self.control(Method::GET, &format!("/tenants/{tenant}/dump"), Value::Null).await
+        self.control(Method::GET, &format!("/tenants/{tenant}/dump"), Value::Null)
+            .await
     }
 
     pub async fn no_limits(&self) {
-        self.control(Method::POST, "/limits", json!({ "enabled": false })).await;
+        self.control(Method::POST, "/limits", json!({ "enabled": false }))
+            .await;
     }
 
     /// PUTs invoices with summarizeErrors=false and checks the answer against the schema.
     pub async fn put_invoices(&self, invoices: Vec<Value>) -> Resp {
-        let r = self.put("/Invoices?summarizeErrors=false", json!({ "Invoices": invoices })).await;
+        let r = self
+            .put(
+                "/Invoices?summarizeErrors=false",
+                json!({ "Invoices": invoices }),
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_valid_answer("Invoices", &r.body);
         r
@@ -153,7 +200,12 @@ pub async fn send(req: reqwest::RequestBuilder) -> Resp {
     let headers = resp.headers().clone();
     let text = resp.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp { status, headers, body, text }
+    Resp {
+        status,
+        headers,
+        body,
+        text,
+    }
 }
 
 pub fn schemas() -> &'static XeroSchemas {
@@ -180,7 +232,10 @@ pub fn assert_valid_answer(schema: &str, body: &Value) {
 
 fn check(schema: &str, body: &Value) {
     if let Err(v) = schemas().validate_with(schema, body, Options::response()) {
-        panic!("answer is not a valid `{schema}`:\n{}\n{body:#}", format_violations(&v));
+        panic!(
+            "answer is not a valid `{schema}`:\n{}\n{body:#}",
+            format_violations(&v)
+        );
     }
 }
 

@@ -11,32 +11,83 @@ async fn reset_and_seed_and_tenants() {
     let h = H::start().await;
     let tenants = h.control(Method::GET, "/tenants", Value::Null).await;
     assert_eq!(tenants.as_array().unwrap().len(), 3);
-    let uk = tenants.as_array().unwrap().iter().find(|t| t["tenantId"] == UK.to_string()).unwrap();
+    let uk = tenants
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tenantId"] == UK.to_string())
+        .unwrap();
     assert_eq!(uk["invoices"], 4, "demo seed: four invoices");
-    h.create_invoice(invoice("R-1", vec![line("1", "1", "OUTPUT2")])).await;
-    h.control(Method::POST, "/reset", json!({ "seed": "none" })).await;
+    h.create_invoice(invoice("R-1", vec![line("1", "1", "OUTPUT2")]))
+        .await;
+    h.control(Method::POST, "/reset", json!({ "seed": "none" }))
+        .await;
     let dump = h.dump(UK).await;
-    assert!(dump["Invoices"].as_array().unwrap().is_empty() && dump["Contacts"].as_array().unwrap().is_empty());
-    assert_eq!(h.get("/Organisation").await.status, 401, "tokens are gone after a reset");
-    h.control(Method::POST, "/seed", json!({ "name": "demo" })).await;
+    assert!(
+        dump["Invoices"].as_array().unwrap().is_empty()
+            && dump["Contacts"].as_array().unwrap().is_empty()
+    );
+    assert_eq!(
+        h.get("/Organisation").await.status,
+        401,
+        "tokens are gone after a reset"
+    );
+    h.control(Method::POST, "/seed", json!({ "name": "demo" }))
+        .await;
     let dump = h.dump(UK).await;
     let invoices = dump["Invoices"].as_array().unwrap();
-    let status = |n: &str| invoices.iter().find(|i| i["InvoiceNumber"] == n).unwrap()["Status"].clone();
-    assert_eq!((status("DEMO-1001"), status("DEMO-1003"), status("DEMO-1004")), (json!("DRAFT"), json!("AUTHORISED"), json!("PAID")));
-    let created = h.control(Method::POST, "/tenants", json!({ "name": "Extra NZ", "country": "NZ", "tier": "starter" })).await;
+    let status =
+        |n: &str| invoices.iter().find(|i| i["InvoiceNumber"] == n).unwrap()["Status"].clone();
+    assert_eq!(
+        (
+            status("DEMO-1001"),
+            status("DEMO-1003"),
+            status("DEMO-1004")
+        ),
+        (json!("DRAFT"), json!("AUTHORISED"), json!("PAID"))
+    );
+    let created = h
+        .control(
+            Method::POST,
+            "/tenants",
+            json!({ "name": "Extra NZ", "country": "NZ", "tier": "starter" }),
+        )
+        .await;
     assert_eq!(created["country"], "NZ");
-    assert_eq!(h.dump(uuid::Uuid::new_v4()).await, Value::Null, "unknown tenant: 404 with no body");
+    let unknown = send(h.http.get(format!(
+        "{}/_sim/tenants/{}/dump",
+        h.url,
+        uuid::Uuid::new_v4()
+    )))
+    .await;
+    assert_eq!(unknown.status, 404);
 }
 
 #[tokio::test]
 async fn the_clock_moves_forward_and_can_be_set() {
-    let h = H::start().await;
-    let c = h.control(Method::POST, "/clock", json!({ "advanceDays": 2 })).await;
+    let mut h = H::start().await;
+    let c = h
+        .control(Method::POST, "/clock", json!({ "advanceDays": 2 }))
+        .await;
     assert!(c["offsetMs"].as_i64().unwrap() >= 2 * 86_400_000 - 1000);
-    let c = h.control(Method::POST, "/clock", json!({ "set": "2027-01-15T10:00:00Z" })).await;
-    assert!(c["now"].as_str().unwrap().starts_with("2027-01-15T10:00"));
+    let c = h
+        .control(
+            Method::POST,
+            "/clock",
+            json!({ "set": "2027-01-15T10:00:00Z" }),
+        )
+        .await;
+    assert!(
+        c["now"].as_str().unwrap().starts_with("2027-01-15T10:00"),
+        "{c}"
+    );
+    h.fresh_token().await;
     let inv = h.create_invoice(json!({ "Type": "ACCREC", "Contact": { "Name": "Acme Ltd" }, "LineItems": [line("1", "1", "OUTPUT2")] })).await;
-    assert_eq!(inv["Date"], xero_sim::json::ms_date(chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap()), "Date defaults to the simulated today");
+    assert_eq!(
+        inv["Date"],
+        xero_sim::json::ms_date(chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap()),
+        "Date defaults to the simulated today"
+    );
 }
 
 #[tokio::test]
@@ -48,9 +99,20 @@ async fn queued_faults_give_500_503_and_429_then_normal_service() {
     let b = h.get("/Organisation").await;
     assert_eq!(b.status, 503);
     assert!(b.body.is_null(), "503 bodies are not JSON");
-    assert_eq!(h.get("/Organisation").await.status, 200, "the 429 waits for an /Invoices call");
+    assert_eq!(
+        h.get("/Organisation").await.status,
+        200,
+        "the 429 waits for an /Invoices call"
+    );
     let c = h.get("/Invoices").await;
-    assert_eq!((c.status, c.header("x-rate-limit-problem"), c.header("retry-after")), (429, Some("minute"), Some("1")));
+    assert_eq!(
+        (
+            c.status,
+            c.header("x-rate-limit-problem"),
+            c.header("retry-after")
+        ),
+        (429, Some("minute"), Some("1"))
+    );
     assert_eq!(h.get("/Invoices").await.status, 200);
 }
 
@@ -58,16 +120,25 @@ async fn queued_faults_give_500_503_and_429_then_normal_service() {
 async fn fault_rates_are_reproducible_from_the_seed() {
     let h = H::start().await;
     let first = fault_run(&h).await;
-    h.control(Method::POST, "/limits", json!({ "clear": true })).await;
+    h.control(Method::POST, "/limits", json!({ "clear": true }))
+        .await;
     let second = fault_run(&h).await;
     assert_eq!(first, second);
-    assert!(first.contains(&500) && first.contains(&503) && first.contains(&200), "{first:?}");
+    assert!(
+        first.contains(&500) && first.contains(&503) && first.contains(&200),
+        "{first:?}"
+    );
 }
 
 #[tokio::test]
 async fn commit_then_drop_the_connection_leaves_the_write_done_and_unanswered() {
     let h = H::start().await;
-    h.control(Method::POST, "/faults", json!({ "queue": [{ "fault": "dropAfterCommit", "path": "/Invoices" }] })).await;
+    h.control(
+        Method::POST,
+        "/faults",
+        json!({ "queue": [{ "fault": "dropAfterCommit", "path": "/Invoices" }] }),
+    )
+    .await;
     let body = json!({ "Invoices": [invoice("DROP-1", vec![line("1", "1", "OUTPUT2")])] });
     let result = h
         .http
@@ -79,7 +150,11 @@ async fn commit_then_drop_the_connection_leaves_the_write_done_and_unanswered() 
         .await;
     assert!(result.is_err(), "the client gets no answer: {result:?}");
     let found = h.get("/Invoices?InvoiceNumbers=DROP-1").await;
-    assert_eq!(found.records("Invoices").len(), 1, "but the invoice was created");
+    assert_eq!(
+        found.records("Invoices").len(),
+        1,
+        "but the invoice was created"
+    );
 }
 
 #[tokio::test]
@@ -89,15 +164,21 @@ async fn counters_per_endpoint_and_tenant() {
     h.get("/Invoices").await;
     h.get("/Invoices").await;
     h.call_as(Method::GET, "/Contacts", None, NZ, &[]).await;
-    let inv = h.create_invoice(invoice("CT-1", vec![line("1", "1", "OUTPUT2")])).await;
-    h.get(&format!("/Invoices/{}", inv["InvoiceID"].as_str().unwrap())).await;
+    let inv = h
+        .create_invoice(invoice("CT-1", vec![line("1", "1", "OUTPUT2")]))
+        .await;
+    h.get(&format!("/Invoices/{}", inv["InvoiceID"].as_str().unwrap()))
+        .await;
     let c = h.control(Method::GET, "/counters", Value::Null).await;
     assert_eq!(c["byEndpoint"]["GET /api.xro/2.0/Invoices"], 2);
     assert_eq!(c["byEndpoint"]["PUT /api.xro/2.0/Invoices"], 1);
     assert_eq!(c["byEndpoint"]["GET /api.xro/2.0/Invoices/{id}"], 1);
     assert_eq!(c["byTenant"][UK.to_string()], 4);
     assert_eq!(c["byTenant"][NZ.to_string()], 1);
-    assert_eq!(c["byTenantEndpoint"][NZ.to_string()]["GET /api.xro/2.0/Contacts"], 1);
+    assert_eq!(
+        c["byTenantEndpoint"][NZ.to_string()]["GET /api.xro/2.0/Contacts"],
+        1
+    );
     assert_eq!(c["byStatus"]["200"], 5);
 }
 
@@ -114,10 +195,19 @@ async fn the_control_api_is_off_without_the_flag() {
 }
 
 async fn fault_run(h: &H) -> Vec<u16> {
-    h.control(Method::POST, "/faults", json!({ "rate500": 0.3, "rate503": 0.2, "seed": 42 })).await;
+    h.control(
+        Method::POST,
+        "/faults",
+        json!({ "rate500": 0.3, "rate503": 0.2, "seed": 42 }),
+    )
+    .await;
     let mut statuses = Vec::new();
     for _ in 0..20 {
-        statuses.push(h.call_as(Method::GET, "/Organisation", None, NZ, &[]).await.status);
+        statuses.push(
+            h.call_as(Method::GET, "/Organisation", None, NZ, &[])
+                .await
+                .status,
+        );
     }
     statuses
 }

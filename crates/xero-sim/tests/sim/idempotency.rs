@@ -7,11 +7,23 @@ use crate::common::*;
 
 async fn put_with_key(h: &H, key: &str, number: &str) -> Resp {
     let body = json!({ "Invoices": [invoice(number, vec![line("1", "10", "OUTPUT2")])] });
-    h.call_as(Method::PUT, "/Invoices?summarizeErrors=false", Some(body), UK, &[("Idempotency-Key", key)]).await
+    h.call_as(
+        Method::PUT,
+        "/Invoices?summarizeErrors=false",
+        Some(body),
+        UK,
+        &[("Idempotency-Key", key)],
+    )
+    .await
 }
 
 async fn count(h: &H, number: &str) -> usize {
-    h.dump(UK).await["Invoices"].as_array().unwrap().iter().filter(|i| i["InvoiceNumber"] == number).count()
+    h.dump(UK).await["Invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["InvoiceNumber"] == number)
+        .count()
 }
 
 #[tokio::test]
@@ -29,7 +41,10 @@ async fn a_replay_within_six_minutes_returns_the_first_answer_and_creates_nothin
     // After the window the retry is new work: Xero checks the number again.
     h.advance(2 * 60).await;
     let late = put_with_key(&h, "send-inv-1001-attempt", "IK-1").await;
-    assert_eq!(late.messages("Invoices", 0), vec!["Invoice # must be unique."]);
+    assert_eq!(
+        late.messages("Invoices", 0),
+        vec!["Invoice # must be unique."]
+    );
     assert_eq!(count(&h, "IK-1").await, 1);
 }
 
@@ -42,13 +57,39 @@ async fn keys_are_per_request_kind_and_at_most_128_characters() {
     assert_eq!(count(&h, "IK-2").await, 0);
     assert_eq!(put_with_key(&h, &"k".repeat(128), "IK-2").await.status, 200);
     let elsewhere = h
-        .call_as(Method::PUT, "/Contacts", Some(json!({ "Contacts": [{ "Name": "Other" }] })), UK, &[("Idempotency-Key", &"k".repeat(128))])
+        .call_as(
+            Method::PUT,
+            "/Contacts",
+            Some(json!({ "Contacts": [{ "Name": "Other" }] })),
+            UK,
+            &[("Idempotency-Key", &"k".repeat(128))],
+        )
         .await;
-    assert_eq!(elsewhere.status, 400, "the key was used for another request: {}", elsewhere.text);
+    assert_eq!(
+        elsewhere.status, 400,
+        "the key was used for another request: {}",
+        elsewhere.text
+    );
     // A summarised 400 is replayed as a 400 too (the good records are not created twice).
     let bad = json!({ "Invoices": [invoice("IK-3", vec![line("1", "1", "OUTPUT2")]), invoice("IK-4", vec![line("1", "1", "NOPE")])] });
-    let a = h.call_as(Method::PUT, "/Invoices", Some(bad.clone()), UK, &[("Idempotency-Key", "batch-7")]).await;
-    let b = h.call_as(Method::PUT, "/Invoices", Some(bad), UK, &[("Idempotency-Key", "batch-7")]).await;
+    let a = h
+        .call_as(
+            Method::PUT,
+            "/Invoices",
+            Some(bad.clone()),
+            UK,
+            &[("Idempotency-Key", "batch-7")],
+        )
+        .await;
+    let b = h
+        .call_as(
+            Method::PUT,
+            "/Invoices",
+            Some(bad),
+            UK,
+            &[("Idempotency-Key", "batch-7")],
+        )
+        .await;
     assert_eq!((a.status, b.status), (400, 400));
     assert_eq!(count(&h, "IK-3").await, 1);
 }

@@ -27,7 +27,11 @@ fn query_param(location: &str, key: &str) -> Option<String> {
 }
 
 async fn exchange(h: &H, form: &[(&str, &str)], secret: &str) -> Resp {
-    let body: String = form.iter().map(|(k, v)| format!("{k}={}", xero_sim::identity::url_encode(v))).collect::<Vec<_>>().join("&");
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", xero_sim::identity::url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
     send(
         h.http
             .post(format!("{}/connect/token", h.url))
@@ -39,15 +43,29 @@ async fn exchange(h: &H, form: &[(&str, &str)], secret: &str) -> Resp {
 }
 
 async fn auto_code(h: &H, scope: &str, extra: &str) -> String {
-    let r = send(h.http.get(authorize_url(h, scope, &format!("&sim_auto_approve=true{extra}")))).await;
+    let r = send(h.http.get(authorize_url(
+        h,
+        scope,
+        &format!("&sim_auto_approve=true{extra}"),
+    )))
+    .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let location = r.header("location").unwrap().to_owned();
-    assert_eq!(query_param(&location, "state").as_deref(), Some("st-42"), "state is passed back");
+    assert_eq!(
+        query_param(&location, "state").as_deref(),
+        Some("st-42"),
+        "state is passed back"
+    );
     query_param(&location, "code").unwrap()
 }
 
 async fn refresh(h: &H, token: &str) -> Resp {
-    exchange(h, &[("grant_type", "refresh_token"), ("refresh_token", token)], DEMO_CLIENT_SECRET).await
+    exchange(
+        h,
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+        DEMO_CLIENT_SECRET,
+    )
+    .await
 }
 
 async fn accounting_with(h: &H, token: &str, tenant: uuid::Uuid) -> Resp {
@@ -67,7 +85,11 @@ async fn consent_page_lists_the_organisations_and_allow_sends_code_and_state_bac
     let h = H::start().await;
     let page = send(h.http.get(authorize_url(&h, FULL, ""))).await;
     assert_eq!(page.status, 200);
-    assert!(page.text.contains("Demo Company (UK)") && page.text.contains("Demo Company (NZ)"), "{}", page.text);
+    assert!(
+        page.text.contains("Demo Company (UK)") && page.text.contains("Demo Company (NZ)"),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains("Allow access") && page.text.contains("<form"));
     // Allow, for the UK organisation only (as a browser posts the form).
     let mut form = vec![
@@ -79,45 +101,103 @@ async fn consent_page_lists_the_organisations_and_allow_sends_code_and_state_bac
         ("tenant", UK.to_string()),
         ("decision", "allow".to_owned()),
     ];
-    let body: String = form.iter().map(|(k, v)| format!("{k}={}", xero_sim::identity::url_encode(v))).collect::<Vec<_>>().join("&");
-    let r = send(h.http.post(format!("{}/identity/connect/authorize", h.url)).header("content-type", "application/x-www-form-urlencoded").body(body)).await;
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", xero_sim::identity::url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let r = send(
+        h.http
+            .post(format!("{}/identity/connect/authorize", h.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
     assert_eq!(r.status, 303);
     let location = r.header("location").unwrap();
     assert!(location.starts_with(REDIRECT));
     assert_eq!(query_param(location, "state").as_deref(), Some("st-42"));
     let code = query_param(location, "code").unwrap();
-    let t = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], DEMO_CLIENT_SECRET).await;
+    let t = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(t.status, 200, "{}", t.text);
     assert_eq!(t.body["expires_in"], 1800);
     assert_eq!(t.body["token_type"], "Bearer");
     let access = t.body["access_token"].as_str().unwrap();
     assert!(t.body["refresh_token"].is_string() && t.body["id_token"].is_string());
     // One connection, for the UK organisation; the token cannot reach NZ (C7: the tenant is explicit).
-    let conns = send(h.http.get(format!("{}/connections", h.url)).bearer_auth(access)).await;
+    let conns = send(
+        h.http
+            .get(format!("{}/connections", h.url))
+            .bearer_auth(access),
+    )
+    .await;
     assert_eq!(conns.status, 200);
     let list = conns.body.as_array().unwrap();
-    assert!(list.iter().any(|c| c["tenantId"] == UK.to_string() && c["tenantName"] == "Demo Company (UK)" && c["tenantType"] == "ORGANISATION"));
+    assert!(list.iter().any(|c| c["tenantId"] == UK.to_string()
+        && c["tenantName"] == "Demo Company (UK)"
+        && c["tenantType"] == "ORGANISATION"));
     assert_eq!(accounting_with(&h, access, UK).await.status, 200);
-    assert_eq!(accounting_with(&h, access, NZ).await.status, 200, "the /_sim/tokens connection of the harness covers NZ");
+    assert_eq!(
+        accounting_with(&h, access, NZ).await.status,
+        200,
+        "the /_sim/tokens connection of the harness covers NZ"
+    );
     // Deny sends access_denied back.
     form.retain(|(k, _)| *k != "decision");
     form.push(("decision", "deny".to_owned()));
-    let body: String = form.iter().map(|(k, v)| format!("{k}={}", xero_sim::identity::url_encode(v))).collect::<Vec<_>>().join("&");
-    let r = send(h.http.post(format!("{}/identity/connect/authorize", h.url)).header("content-type", "application/x-www-form-urlencoded").body(body)).await;
-    assert_eq!(query_param(r.header("location").unwrap(), "error").as_deref(), Some("access_denied"));
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", xero_sim::identity::url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let r = send(
+        h.http
+            .post(format!("{}/identity/connect/authorize", h.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    assert_eq!(
+        query_param(r.header("location").unwrap(), "error").as_deref(),
+        Some("access_denied")
+    );
 }
 
 #[tokio::test]
 async fn a_fresh_app_connected_to_one_organisation_gets_403_for_the_others() {
     let h = H::start().await;
-    h.control(Method::POST, "/clients", json!({ "clientId": "other-app", "clientSecret": "s3cret" })).await;
+    h.control(
+        Method::POST,
+        "/clients",
+        json!({ "clientId": "other-app", "clientSecret": "s3cret" }),
+    )
+    .await;
     let url = format!(
         "{}/identity/connect/authorize?response_type=code&client_id=other-app&redirect_uri={}&scope={}&state=x&sim_auto_approve=1&sim_tenants={UK}",
         h.url, xero_sim::identity::url_encode(REDIRECT), xero_sim::identity::url_encode(FULL));
     let r = send(h.http.get(url)).await;
     let code = query_param(r.header("location").unwrap(), "code").unwrap();
-    let body = format!("grant_type=authorization_code&code={code}&redirect_uri={}", xero_sim::identity::url_encode(REDIRECT));
-    let t = send(h.http.post(format!("{}/connect/token", h.url)).basic_auth("other-app", Some("s3cret")).header("content-type", "application/x-www-form-urlencoded").body(body)).await;
+    let body = format!(
+        "grant_type=authorization_code&code={code}&redirect_uri={}",
+        xero_sim::identity::url_encode(REDIRECT)
+    );
+    let t = send(
+        h.http
+            .post(format!("{}/connect/token", h.url))
+            .basic_auth("other-app", Some("s3cret"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
     let access = t.body["access_token"].as_str().unwrap();
     assert_eq!(accounting_with(&h, access, UK).await.status, 200);
     let nz = accounting_with(&h, access, NZ).await;
@@ -129,7 +209,16 @@ async fn a_fresh_app_connected_to_one_organisation_gets_403_for_the_others() {
 async fn no_refresh_token_without_offline_access() {
     let h = H::start().await;
     let code = auto_code(&h, "openid accounting.invoices", "").await;
-    let t = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], DEMO_CLIENT_SECRET).await;
+    let t = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(t.status, 200);
     assert!(t.body.get("refresh_token").is_none(), "{}", t.text);
     assert!(t.body["access_token"].is_string());
@@ -139,18 +228,66 @@ async fn no_refresh_token_without_offline_access() {
 async fn codes_are_single_use_and_bound_to_redirect_uri_and_client_secret() {
     let h = H::start().await;
     let code = auto_code(&h, FULL, "").await;
-    let wrong_secret = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], "nope").await;
-    assert_eq!((wrong_secret.status, wrong_secret.body["error"].as_str()), (400, Some("invalid_client")));
-    let no_basic = send(h.http.post(format!("{}/connect/token", h.url)).header("content-type", "application/x-www-form-urlencoded").body(format!("grant_type=authorization_code&code={code}"))).await;
+    let wrong_secret = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+        "nope",
+    )
+    .await;
+    assert_eq!(
+        (wrong_secret.status, wrong_secret.body["error"].as_str()),
+        (400, Some("invalid_client"))
+    );
+    let no_basic = send(
+        h.http
+            .post(format!("{}/connect/token", h.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("grant_type=authorization_code&code={code}")),
+    )
+    .await;
     assert_eq!(no_basic.body["error"], "invalid_client");
-    let wrong_redirect = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", "http://127.0.0.1:9/other")], DEMO_CLIENT_SECRET).await;
+    let wrong_redirect = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1:9/other"),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(wrong_redirect.body["error"], "invalid_grant");
     // The failed attempt used the code up.
     let code = auto_code(&h, FULL, "").await;
-    let ok = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], DEMO_CLIENT_SECRET).await;
+    let ok = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(ok.status, 200);
-    let again = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], DEMO_CLIENT_SECRET).await;
-    assert_eq!((again.status, again.body["error"].as_str()), (400, Some("invalid_grant")));
+    let again = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     let bad_grant = exchange(&h, &[("grant_type", "password")], DEMO_CLIENT_SECRET).await;
     assert_eq!(bad_grant.body["error"], "unsupported_grant_type");
 }
@@ -159,13 +296,34 @@ async fn codes_are_single_use_and_bound_to_redirect_uri_and_client_secret() {
 async fn pkce_s256_is_checked_when_a_challenge_was_sent() {
     let h = H::start().await;
     let verifier = "a-long-enough-code-verifier-0123456789-abcdefghijkl";
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.as_bytes()));
     let extra = format!("&code_challenge={challenge}&code_challenge_method=S256");
     let code = auto_code(&h, FULL, &extra).await;
-    let bad = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT), ("code_verifier", "wrong")], DEMO_CLIENT_SECRET).await;
+    let bad = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", "wrong"),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(bad.body["error"], "invalid_grant");
     let code = auto_code(&h, FULL, &extra).await;
-    let good = exchange(&h, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT), ("code_verifier", verifier)], DEMO_CLIENT_SECRET).await;
+    let good = exchange(
+        &h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+        DEMO_CLIENT_SECRET,
+    )
+    .await;
     assert_eq!(good.status, 200, "{}", good.text);
 }
 
@@ -179,23 +337,54 @@ async fn access_tokens_expire_after_30_minutes_with_token_expired() {
     let r = h.get("/Organisation").await;
     assert_eq!(r.status, 401);
     assert_eq!(r.body["Title"], "Unauthorized");
-    assert!(r.body["Detail"].as_str().unwrap().starts_with("TokenExpired"), "{}", r.text);
+    assert!(
+        r.body["Detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("TokenExpired"),
+        "{}",
+        r.text
+    );
     // Refresh once and retry, as the notes say.
     let t = refresh(&h, &h.refresh).await;
-    assert_eq!(accounting_with(&h, t.body["access_token"].as_str().unwrap(), UK).await.status, 200);
+    assert_eq!(
+        accounting_with(&h, t.body["access_token"].as_str().unwrap(), UK)
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
 async fn bearer_missing_or_unknown_is_401_and_tenant_missing_or_wrong_is_403() {
     let h = H::start().await;
-    let none = send(h.http.get(format!("{}/api.xro/2.0/Invoices", h.url)).header("xero-tenant-id", UK.to_string())).await;
+    let none = send(
+        h.http
+            .get(format!("{}/api.xro/2.0/Invoices", h.url))
+            .header("xero-tenant-id", UK.to_string()),
+    )
+    .await;
     assert_eq!(none.status, 401);
     assert_eq!(accounting_with(&h, "not-a-token", UK).await.status, 401);
-    let no_tenant = send(h.http.get(format!("{}/api.xro/2.0/Invoices", h.url)).bearer_auth(&h.token)).await;
-    assert_eq!((no_tenant.status, no_tenant.body["Detail"].as_str()), (403, Some("AuthenticationUnsuccessful")));
+    let no_tenant = send(
+        h.http
+            .get(format!("{}/api.xro/2.0/Invoices", h.url))
+            .bearer_auth(&h.token),
+    )
+    .await;
+    assert_eq!(
+        (no_tenant.status, no_tenant.body["Detail"].as_str()),
+        (403, Some("AuthenticationUnsuccessful"))
+    );
     let r = accounting_with(&h, &h.token, uuid::Uuid::new_v4()).await;
     assert_eq!(r.status, 403);
-    let garbage = send(h.http.get(format!("{}/api.xro/2.0/Invoices", h.url)).bearer_auth(&h.token).header("xero-tenant-id", "nope")).await;
+    let garbage = send(
+        h.http
+            .get(format!("{}/api.xro/2.0/Invoices", h.url))
+            .bearer_auth(&h.token)
+            .header("xero-tenant-id", "nope"),
+    )
+    .await;
     assert_eq!(garbage.status, 403);
 }
 
@@ -211,20 +400,37 @@ async fn refresh_tokens_rotate_and_the_old_one_has_a_30_minute_grace() {
     let reuse = refresh(&h, &h.refresh).await;
     assert_eq!(reuse.status, 200, "{}", reuse.text);
     assert_eq!(reuse.body["refresh_token"].as_str(), Some(rt2.as_str()));
-    assert_eq!(accounting_with(&h, reuse.body["access_token"].as_str().unwrap(), UK).await.status, 200);
+    assert_eq!(
+        accounting_with(&h, reuse.body["access_token"].as_str().unwrap(), UK)
+            .await
+            .status,
+        200
+    );
     // After the grace window the old token is refused, and reusing a dead token kills the grant.
     h.advance(2 * 60).await;
     let late = refresh(&h, &h.refresh).await;
-    assert_eq!((late.status, late.body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (late.status, late.body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     let after = refresh(&h, &rt2).await;
-    assert_eq!(after.body["error"], "invalid_grant", "the whole connection is dead");
+    assert_eq!(
+        after.body["error"], "invalid_grant",
+        "the whole connection is dead"
+    );
 }
 
 #[tokio::test]
 async fn two_refreshes_racing_with_different_tokens_end_the_connection() {
     let h = H::start().await;
-    let rt2 = refresh(&h, &h.refresh).await.body["refresh_token"].as_str().unwrap().to_owned();
-    let rt3 = refresh(&h, &rt2).await.body["refresh_token"].as_str().unwrap().to_owned();
+    let rt2 = refresh(&h, &h.refresh).await.body["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rt3 = refresh(&h, &rt2).await.body["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // A stale worker still holds rt1 (two rotations back): invalid_grant, and the grant dies.
     let stale = refresh(&h, &h.refresh).await;
     assert_eq!(stale.body["error"], "invalid_grant");
@@ -240,14 +446,24 @@ async fn refresh_tokens_die_after_60_idle_days_but_live_at_59() {
     let rt = ok.body["refresh_token"].as_str().unwrap().to_owned();
     h.advance(61 * 86_400).await;
     let dead = refresh(&h, &rt).await;
-    assert_eq!((dead.status, dead.body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (dead.status, dead.body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 }
 
 #[tokio::test]
 async fn revocation_kills_the_refresh_token_its_access_tokens_and_connections() {
     let h = H::start().await;
     let body = format!("token={}", h.refresh);
-    let r = send(h.http.post(format!("{}/connect/revocation", h.url)).basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET)).header("content-type", "application/x-www-form-urlencoded").body(body)).await;
+    let r = send(
+        h.http
+            .post(format!("{}/connect/revocation", h.url))
+            .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(refresh(&h, &h.refresh).await.body["error"], "invalid_grant");
     assert_eq!(h.get("/Organisation").await.status, 401);
@@ -256,21 +472,60 @@ async fn revocation_kills_the_refresh_token_its_access_tokens_and_connections() 
 #[tokio::test]
 async fn connections_list_filter_and_delete() {
     let h = H::start().await;
-    let list = send(h.http.get(format!("{}/connections", h.url)).bearer_auth(&h.token)).await;
+    let list = send(
+        h.http
+            .get(format!("{}/connections", h.url))
+            .bearer_auth(&h.token),
+    )
+    .await;
     let conns = list.body.as_array().unwrap().clone();
-    assert_eq!(conns.len(), 3, "the harness token connected every demo organisation");
-    let nz: &Value = conns.iter().find(|c| c["tenantId"] == NZ.to_string()).unwrap();
+    assert_eq!(
+        conns.len(),
+        3,
+        "the harness token connected every demo organisation"
+    );
+    let nz: &Value = conns
+        .iter()
+        .find(|c| c["tenantId"] == NZ.to_string())
+        .unwrap();
     for key in ["id", "authEventId", "createdDateUtc", "updatedDateUtc"] {
         assert!(nz[key].is_string(), "{key} in {nz}");
     }
-    let filtered = send(h.http.get(format!("{}/connections?authEventId={}", h.url, nz["authEventId"].as_str().unwrap())).bearer_auth(&h.token)).await;
-    assert_eq!(filtered.body.as_array().unwrap().len(), 3, "one consent, one authEventId");
+    let filtered = send(
+        h.http
+            .get(format!(
+                "{}/connections?authEventId={}",
+                h.url,
+                nz["authEventId"].as_str().unwrap()
+            ))
+            .bearer_auth(&h.token),
+    )
+    .await;
+    assert_eq!(
+        filtered.body.as_array().unwrap().len(),
+        3,
+        "one consent, one authEventId"
+    );
     let id = nz["id"].as_str().unwrap();
-    let del = send(h.http.delete(format!("{}/connections/{id}", h.url)).bearer_auth(&h.token)).await;
+    let del = send(
+        h.http
+            .delete(format!("{}/connections/{id}", h.url))
+            .bearer_auth(&h.token),
+    )
+    .await;
     assert_eq!(del.status, 204);
-    assert_eq!(accounting_with(&h, &h.token, NZ).await.status, 403, "disconnected organisation");
+    assert_eq!(
+        accounting_with(&h, &h.token, NZ).await.status,
+        403,
+        "disconnected organisation"
+    );
     assert_eq!(accounting_with(&h, &h.token, UK).await.status, 200);
-    let again = send(h.http.delete(format!("{}/connections/{id}", h.url)).bearer_auth(&h.token)).await;
+    let again = send(
+        h.http
+            .delete(format!("{}/connections/{id}", h.url))
+            .bearer_auth(&h.token),
+    )
+    .await;
     assert_eq!(again.status, 404);
     let anon = send(h.http.get(format!("{}/connections", h.url))).await;
     assert_eq!(anon.status, 401);
@@ -279,10 +534,28 @@ async fn connections_list_filter_and_delete() {
 #[tokio::test]
 async fn a_token_without_the_contacts_scope_cannot_read_contacts() {
     let h = H::start().await;
-    let t = h.control(Method::POST, "/tokens", json!({ "scopes": "offline_access accounting.invoices" })).await;
+    let t = h
+        .control(
+            Method::POST,
+            "/tokens",
+            json!({ "scopes": "offline_access accounting.invoices" }),
+        )
+        .await;
     let token = t["access_token"].as_str().unwrap();
-    let r = send(h.http.get(format!("{}/api.xro/2.0/Contacts", h.url)).bearer_auth(token).header("xero-tenant-id", UK.to_string())).await;
+    let r = send(
+        h.http
+            .get(format!("{}/api.xro/2.0/Contacts", h.url))
+            .bearer_auth(token)
+            .header("xero-tenant-id", UK.to_string()),
+    )
+    .await;
     assert_eq!(r.status, 401);
-    let ok = send(h.http.get(format!("{}/api.xro/2.0/Invoices", h.url)).bearer_auth(token).header("xero-tenant-id", UK.to_string())).await;
+    let ok = send(
+        h.http
+            .get(format!("{}/api.xro/2.0/Invoices", h.url))
+            .bearer_auth(token)
+            .header("xero-tenant-id", UK.to_string()),
+    )
+    .await;
     assert_eq!(ok.status, 200);
 }
