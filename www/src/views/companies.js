@@ -32,7 +32,7 @@ export function renderCompanies(app, main) {
             h("th", { scope: "col" }, "Primary contact"),
             h("th", { scope: "col", class: "num" }, "Invoices"),
             h("th", { scope: "col", class: "num" }, "Open invoices"),
-            h("th", { scope: "col", class: "num" }, "Balance"),
+            h("th", { scope: "col", class: "num" }, "Accounts balance"),
             showXero ? h("th", { scope: "col" }, "Xero contact") : null,
           ),
         ),
@@ -51,7 +51,8 @@ export function renderCompanies(app, main) {
               h("td", {}, person ? h("span", {}, `${person.firstName} ${person.lastName}`, h("br"), h("span", { class: "subtle" }, person.email)) : "—"),
               h("td", { class: "num" }, String(invoices.length)),
               h("td", { class: "num" }, String(open)),
-              h("td", { class: "num" }, formatMoney(company.balance)),
+              // The balance comes from the accounts (A2); before the company was ever synced there is none to show.
+              h("td", { class: "num" }, company.xeroContactId ? formatMoney(company.balance) : h("span", { class: "subtle" }, "—")),
               showXero ? h("td", {}, company.xeroContactId ? h("code", {}, company.xeroContactId) : h("span", { class: "subtle" }, "Not in Xero yet")) : null,
             );
           }),
