@@ -1,1 +1,46 @@
-//! xerosync-wasm: the npm package (being built).
+//! The npm package `xerosync`: `xerosync_core::api` for JavaScript. A page of re-exports (cedar-wasm style): every
+//! export converts its arguments to JSON, calls the core, and converts the answer back; errors become JS `Error`s
+//! with `code` (and `record`, `field` when the core names them). No business logic lives here.
+
+mod convert;
+mod error;
+
+pub use error::BindingError;
+
+use convert::{call, json};
+use wasm_bindgen::prelude::*;
+
+/// One export per `xerosync_core::api` function: `jsName => core_name(arg, …)`; the argument names are the ones
+/// errors about malformed (non-JSON) arguments mention.
+macro_rules! exports {
+    ($( $(#[$doc:meta])* $js:ident => $core:ident($($arg:ident),*); )*) => {$(
+        $(#[$doc])*
+        #[wasm_bindgen(js_name = $js)]
+        pub fn $core($($arg: JsValue),*) -> Result<JsValue, JsValue> {
+            call(xerosync_core::api::$core($(&json(stringify!($arg), $arg)?),*))
+        }
+    )*};
+}
+
+exports! {
+    /// Rules S1/A1: which invoices to send, and why the others are skipped.
+    planSend => plan_send(invoices, options);
+    /// Rules U1/A2: which invoices to update from Xero, and why the others are skipped.
+    planUpdate => plan_update(invoices, options);
+    /// Rules S5/S6: the amounts Xero will compute for an invoice, and how they differ from the CRM's.
+    previewInvoice => preview_invoice(invoice, ctx);
+    /// Rules S4-S7: the Xero `Invoice` or `CreditNote` object for a CRM invoice.
+    buildInvoicePayload => build_invoice_payload(invoice, ctx);
+    /// Rules U2/U4/U5: the CRM field changes that a Xero invoice implies.
+    applyXeroInvoice => apply_xero_invoice(crm, xero, options);
+    /// Any failed answer from Xero (`{ status, body, retryAfter?, rateLimitProblem? }`), JSON or not, as data.
+    parseXeroError => parse_xero_error(answer);
+    /// Rules S1-S9: *Send to Xero* as a plan of requests (items, then contacts, then invoices; batches of 50).
+    planSendRequests => plan_send_requests(invoices, ctx, options);
+    /// Feeds one answer (or an array of answers) to the send plan; returns the updated plan.
+    applySendAnswer => apply_send_answer(plan, answer);
+    /// Rule S8: the `GET` that finds the documents of a write request whose answer was lost.
+    sendLookupRequest => send_lookup_request(plan, options);
+    /// Rule S8: feeds the look-up's answer to the plan; `{ found, plan }`.
+    applySendLookup => apply_send_lookup(plan, answer);
+}

@@ -1,0 +1,69 @@
+//! The bindings' own errors, and how every error reaches JS: a real `Error` with `code` (and `record`, `field` when the
+//! core names them), never a bare string.
+
+use js_sys::{Object, Reflect, JSON};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+/// What can go wrong in the bindings themselves; everything else is a [`xerosync_core::Error`].
+#[derive(Debug, thiserror::Error)]
+pub enum BindingError {
+    /// A JS argument that is not plain JSON data (a function, a symbol, a BigInt, a cyclic object…).
+    #[error("{argument}: not plain JSON data: {message}")]
+    InvalidArgument {
+        /// The parameter's name in the JS signature, e.g. `invoices`.
+        argument: &'static str,
+        /// serde-wasm-bindgen's explanation.
+        message: String,
+    },
+    /// A result that could not be turned into a JS value (a defect: results are JSON).
+    #[error("result not representable in JS: {0}")]
+    Result(String),
+}
+
+impl BindingError {
+    /// A stable code, as `err.code` in JS.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidArgument { .. } => "invalid_argument",
+            Self::Result(_) => "internal",
+        }
+    }
+
+    /// The JS `Error` for this failure.
+    pub fn to_js(&self) -> JsValue {
+        let mut fields = serde_json::Map::new();
+        fields.insert("code".into(), self.code().into());
+        if let Self::InvalidArgument { argument, .. } = self {
+            fields.insert("field".into(), (*argument).into());
+        }
+        js_error(&self.to_string(), &fields)
+    }
+}
+
+/// The JS `Error` for a core error: its message, plus every other key of [`xerosync_core::Error::to_json`]
+/// (`code`, `record`, `field`) as a property.
+pub fn core_error(err: &xerosync_core::Error) -> JsValue {
+    match err.to_json() {
+        Value::Object(fields) => js_error(&err.to_string(), &fields),
+        _ => js_error(&err.to_string(), &serde_json::Map::new()),
+    }
+}
+
+fn js_error(message: &str, fields: &serde_json::Map<String, Value>) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("XerosyncError");
+    let object: &Object = error.as_ref();
+    for (key, value) in fields {
+        if key == "message" {
+            continue;
+        }
+        let value = match value {
+            Value::String(text) => JsValue::from_str(text),
+            other => JSON::parse(&other.to_string()).unwrap_or(JsValue::UNDEFINED),
+        };
+        // Setting a property on a fresh Error cannot fail; if it ever did, the message still says it all.
+        let _ = Reflect::set(object, &JsValue::from_str(key), &value);
+    }
+    error.into()
+}
