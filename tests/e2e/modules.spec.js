@@ -138,4 +138,5 @@ test("the Xero link without a proxy or client: unavailable, with its reason, and
     await expect(call()).rejects.toMatchObject({ code: "xero_unavailable" });
   }
   expect(link.invoiceUrl({ kind: "invoice", xeroId: "abc" })).toBeNull();
+  expect(await link.shareSettings({ settings: { enabled: true }, taxRates: [] })).toBe(false); // kept in the CRM only
 });

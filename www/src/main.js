@@ -55,14 +55,22 @@ class App {
     return this.data.companies.find((company) => company.id === id);
   }
 
+  /** Saves the settings in the CRM, then shares them with the proxy when there is one (it enforces C2 itself). */
   async saveSettings(patch) {
     this.data.settings = { ...this.data.settings, ...patch };
     await this.store.setMeta("settings", this.data.settings);
+    await this.#share();
+  }
+
+  #share() {
+    const shared = { settings: this.data.settings, taxRates: this.data.taxRates };
+    return this.link.shareSettings(shared).catch((error) => announce(`Saved in the CRM, not yet in the proxy: ${error.message}`, { tone: "error" }));
   }
 
   async saveTaxRates(taxRates) {
     this.data.taxRates = taxRates;
     await this.store.putRecords("taxRates", taxRates);
+    await this.#share();
   }
 
   async switchUser(userId) {

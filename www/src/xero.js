@@ -15,6 +15,13 @@
 //   readLog(filters)             → [LogRow] from xero_log (L1)
 //   changes({ cursor })          → { cursor, changes: [{ id, changes, discrepancies }] } (B1)
 //   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
+//   readSettings() / writeSettings({ settings, taxRates }) → the organisation's shared settings (C2, T1, S6, B2)
+//
+// The proxy (worker/) serves these as: GET /connection (status not_connected | pick_required | connected |
+// reconnect_required, tenantId, tenantName, reason), GET /connections + POST /connections/select (C7),
+// POST /connection/disconnect, GET /oauth/connect, GET|PUT /settings, GET /log (filters, format=csv),
+// GET /changes?after=<cursor>, and /xero/* (e.g. GET /xero/TaxRates). Mapping those onto the contract is the
+// adapter's job (issue 5), e.g. pick_required → "chooseOrganisation".
 //
 // ConnectionState: { status, reason, organisation: { tenantId, name } | null, organisations: [{ tenantId, name }] }
 //   status: "unavailable" (no proxy/client) | "disconnected" | "chooseOrganisation" (C7) | "connected"
@@ -59,6 +66,8 @@ export function unavailableBackend(reason) {
     update: refuse,
     readLog: refuse,
     changes: refuse,
+    readSettings: refuse,
+    writeSettings: refuse,
     invoiceUrl: () => null,
   };
 }
@@ -130,6 +139,16 @@ export class XeroLink extends EventTarget {
   async update({ invoices, ctx, mode = "selected", onProgress = () => {}, signal, checkpoint } = {}) {
     this.#requireConnected();
     return this.backend.update({ invoices, ctx, mode, onProgress, signal, checkpoint });
+  }
+
+  /**
+   * Shares the CRM's Xero settings with the proxy, which enforces C2 and runs B2 for every user of the organisation.
+   * Resolves to false (nothing shared) while there is no proxy to share them with; the page keeps its own copy.
+   */
+  async shareSettings({ settings, taxRates }) {
+    if (this.state.status === STATUS.UNAVAILABLE) return false;
+    await this.backend.writeSettings({ settings, taxRates });
+    return true;
   }
 
   /** Rows of xero_log matching { outcome, action, crmRef, from, to } (L1). */
