@@ -45,6 +45,8 @@ export class CrmStore {
       promised(tx.objectStore(META).get("settings")),
     ]);
     if (invoices.length === 0 || !settings) return null;
+    // IndexedDB returns records by key ("vat0" < "vat20" < "vat5"); the CRM lists tax rates highest first.
+    taxRates.sort((a, b) => Number(b.percent) - Number(a.percent) || a.id.localeCompare(b.id));
     return { companies, products, taxRates, invoices, settings };
   }
 
