@@ -29,6 +29,7 @@ test("changes survive a reload, and reset brings the demo data back", async ({ c
   await crm.getByRole("link", { name: "Xero settings" }).click();
   await expect(crm.getByLabel("Enable the Xero integration")).toBeChecked();
   await expect(crm.getByLabel("Hold back differences", { exact: true })).toBeChecked();
+  await expect(crm.locator("section:has(#card-tax-mapping) tbody th")).toHaveText(demo.taxRates.map((r) => r.name));
   await shot("after-reload");
 
   // Reset asks first; cancelling keeps everything.
