@@ -13,6 +13,7 @@ pub mod plan;
 pub mod preview;
 pub mod records;
 pub mod rules;
+pub mod sync;
 pub mod xero;
 
 pub use date::IsoDate;

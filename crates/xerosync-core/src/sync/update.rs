@@ -1,0 +1,714 @@
+//! [`UpdateRun`]: *Update from Xero* (rules U1-U5) and *Update all* (A2), in as few calls as Xero allows: `IDs=`
+//! in groups of 50 (invoices the CRM knows the Xero id of), `InvoiceNumbers=` for the others, or, for many
+//! invoices, pages of 1,000 (with `If-Modified-Since` when the previous run's `since` is given, so a re-run with
+//! nothing changed costs one call per collection). Then, for *Update all*, the company balances from one paged
+//! read of the contacts. Sans-IO, like [`super::SendRun`].
+
+use super::changes::read_documents;
+use super::progress::{batches, eta_ms, Progress};
+use super::pump::{Pump, Verdict};
+use super::send::RunStop;
+use super::xero_time;
+use crate::date::IsoDate;
+use crate::decimal::{from_json, money};
+use crate::decode::decode_invoice;
+use crate::error::{Error, RecordKind};
+use crate::parse::{parse_document, Collection, XeroDocumentState};
+use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
+use crate::records::{Company, InvoiceKind};
+use crate::rules::{update_skip_reason, UpdateMode};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// Xero's largest page (`pageSize`).
+pub const PAGE_SIZE: usize = 1_000;
+/// Above this many invoices to read, pages beat `IDs=` groups of 50.
+pub const PAGES_ABOVE: usize = 2 * MAX_RECORDS_PER_REQUEST;
+/// Above this many credit notes, a page beats one read each (the proxy relays no filter for credit notes).
+pub const CREDIT_NOTE_PAGES_ABOVE: usize = 3;
+/// `since` for the next run is this much before this run started (Xero's clock may differ from ours).
+pub const SINCE_OVERLAP_MS: u64 = 5 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UpdateOutcome {
+    Pending,
+    /// Changes to store (rules U2, U3, U5).
+    Updated,
+    /// Xero agrees with the CRM.
+    Unchanged,
+    /// Rule U4: voided, deleted or different in Xero; nothing changed, a person decides.
+    Discrepancy,
+    /// Not in Xero (rule U4).
+    NotFound,
+    Skipped,
+    Failed,
+}
+
+/// One CRM invoice's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateEntry {
+    pub id: String,
+    pub outcome: UpdateOutcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The CRM fields to store (`status`, `amountOutstanding`, `sentToAccounts`, `sentToAccountsDate`, `xeroId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discrepancies: Vec<String>,
+}
+
+/// A company's changes: its Xero ContactID (rule U3) and, for *Update all*, its balance (A2).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyChanges {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_contact_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<String>,
+}
+
+/// What `update` and `updateAll` return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateResult {
+    pub finished: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<RunStop>,
+    /// One per input invoice, in input order.
+    pub invoices: Vec<UpdateEntry>,
+    /// Only companies with something to store.
+    pub companies: Vec<CompanyChanges>,
+    /// Pass as `since` to the next run: it then reads only what changed.
+    pub since: String,
+    pub calls: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Target {
+    pub index: usize,
+    pub credit_note: bool,
+    pub xero_id: Option<String>,
+    pub number: String,
+    pub company_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Stage {
+    Documents,
+    Balances,
+    Finished,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+enum Read {
+    /// A list of documents (by `IDs=`, `InvoiceNumbers=`, or one by id or number).
+    Documents { collection: Collection },
+    /// Page `page` of a collection (documents or contacts); page 1 queues the others.
+    Page { collection: Collection, page: usize },
+}
+
+/// *Update from Xero* from the first read to the last answer; serialisable (checkpoint).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRun {
+    invoices: Value,
+    companies: Vec<Company>,
+    today: IsoDate,
+    mode: UpdateMode,
+    since: Option<String>,
+    next_since: String,
+    targets: Vec<Target>,
+    results: Vec<UpdateEntry>,
+    company_changes: BTreeMap<String, CompanyChanges>,
+    stage: Stage,
+    reads: BTreeMap<String, Read>,
+    pump: Pump,
+    stopped: Option<RunStop>,
+    started_at: u64,
+    elapsed_before: u64,
+    /// Whether any document came back changed (a re-run with nothing changed skips the balances).
+    changed: bool,
+}
+
+/// The options of an update run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdateOptions {
+    pub today: Option<IsoDate>,
+    pub mode: UpdateMode,
+    /// The previous run's `since`: only documents changed after it are read.
+    pub since: Option<String>,
+}
+
+fn get(id: String, path: String, query: &[(&str, String)], since: Option<&str>) -> XeroRequest {
+    let mut headers = BTreeMap::new();
+    headers.insert("Accept".to_string(), "application/json".to_string());
+    if let Some(since) = since {
+        headers.insert("If-Modified-Since".to_string(), since.to_string());
+    }
+    XeroRequest {
+        id,
+        method: "GET".into(),
+        path,
+        query: query
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect(),
+        headers,
+        body: None,
+    }
+}
+
+fn page_request(collection: Collection, page: usize, since: Option<&str>) -> XeroRequest {
+    let name = collection.key();
+    get(
+        format!("{}-page-{page}", name.to_ascii_lowercase()),
+        format!("/{name}"),
+        &[
+            ("page", page.to_string()),
+            ("pageSize", PAGE_SIZE.to_string()),
+        ],
+        since,
+    )
+}
+
+impl UpdateRun {
+    /// Checks the invoices (rules U1/A2; a malformed one fails alone, rule L2) and queues the reads.
+    pub fn new(
+        invoices: Value,
+        companies: Value,
+        options: UpdateOptions,
+        now: u64,
+    ) -> Result<UpdateRun, Error> {
+        let list = invoices
+            .as_array()
+            .ok_or_else(|| Error::options(RecordKind::Options, "invoices", "expected an array"))?;
+        let companies: Vec<Company> = match &companies {
+            Value::Null => Vec::new(),
+            other => serde_json::from_value(other.clone())
+                .map_err(|e| Error::options(RecordKind::Options, "companies", e.to_string()))?,
+        };
+        let today = match options.today {
+            Some(today) => today,
+            None => xero_time::date_of(now).ok_or_else(|| {
+                Error::options(RecordKind::Options, "now", "not a time xerosync can date")
+            })?,
+        };
+        let mut results = Vec::new();
+        let mut targets = Vec::new();
+        for (index, raw) in list.iter().enumerate() {
+            let id = raw
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("#{index}"), str::to_string);
+            let entry = |outcome, rule: Option<&str>, message: Option<String>| UpdateEntry {
+                id: id.clone(),
+                outcome,
+                rule: rule.map(str::to_string),
+                message,
+                changes: None,
+                discrepancies: Vec::new(),
+            };
+            match decode_invoice(raw, index) {
+                Err(error) => results.push(entry(
+                    UpdateOutcome::Failed,
+                    Some("L2"),
+                    Some(error.to_string()),
+                )),
+                Ok(invoice) => match update_skip_reason(&invoice, options.mode) {
+                    Some((rule, reason)) => {
+                        results.push(entry(UpdateOutcome::Skipped, Some(rule), Some(reason)))
+                    }
+                    None => {
+                        results.push(entry(UpdateOutcome::Pending, None, None));
+                        targets.push(Target {
+                            index,
+                            credit_note: invoice.kind == InvoiceKind::CreditNote,
+                            xero_id: invoice.xero_id.clone().filter(|s| !s.trim().is_empty()),
+                            number: invoice.number.clone(),
+                            company_id: invoice.company_id.clone(),
+                        });
+                    }
+                },
+            }
+        }
+        let mut run = UpdateRun {
+            invoices,
+            companies,
+            today,
+            mode: options.mode,
+            since: options.since,
+            next_since: xero_time::timestamp(now.saturating_sub(SINCE_OVERLAP_MS)),
+            targets,
+            results,
+            company_changes: BTreeMap::new(),
+            stage: Stage::Documents,
+            reads: BTreeMap::new(),
+            pump: Pump::default(),
+            stopped: None,
+            started_at: now,
+            elapsed_before: 0,
+            changed: false,
+        };
+        run.plan_document_reads(now);
+        run.advance_if_done(now);
+        Ok(run)
+    }
+
+    fn queue(&mut self, request: XeroRequest, read: Read, now: u64) {
+        self.reads.insert(request.id.clone(), read);
+        self.pump.push(request, now);
+    }
+
+    /// The reads of the documents: pages when there are many (or `since` is given), else `IDs=` / numbers.
+    fn plan_document_reads(&mut self, now: u64) {
+        let since = self.since.clone();
+        let invoices: Vec<&Target> = self.targets.iter().filter(|t| !t.credit_note).collect();
+        let credit_notes: Vec<&Target> = self.targets.iter().filter(|t| t.credit_note).collect();
+        let mut requests = Vec::new();
+        if !invoices.is_empty() {
+            if invoices.len() > PAGES_ABOVE || since.is_some() {
+                requests.push((
+                    page_request(Collection::Invoices, 1, since.as_deref()),
+                    Read::Page {
+                        collection: Collection::Invoices,
+                        page: 1,
+                    },
+                ));
+            } else {
+                let ids: Vec<String> = invoices.iter().filter_map(|t| t.xero_id.clone()).collect();
+                let numbers: Vec<String> = invoices
+                    .iter()
+                    .filter(|t| t.xero_id.is_none())
+                    .map(|t| t.number.clone())
+                    .collect();
+                for (n, group) in ids.chunks(MAX_RECORDS_PER_REQUEST).enumerate() {
+                    requests.push((
+                        get(
+                            format!("invoices-ids-{}", n + 1),
+                            "/Invoices".into(),
+                            &[("IDs", group.join(","))],
+                            None,
+                        ),
+                        Read::Documents {
+                            collection: Collection::Invoices,
+                        },
+                    ));
+                }
+                for (n, group) in numbers.chunks(MAX_RECORDS_PER_REQUEST).enumerate() {
+                    requests.push((
+                        get(
+                            format!("invoices-numbers-{}", n + 1),
+                            "/Invoices".into(),
+                            &[("InvoiceNumbers", group.join(","))],
+                            None,
+                        ),
+                        Read::Documents {
+                            collection: Collection::Invoices,
+                        },
+                    ));
+                }
+            }
+        }
+        if !credit_notes.is_empty() {
+            if credit_notes.len() > CREDIT_NOTE_PAGES_ABOVE || since.is_some() {
+                requests.push((
+                    page_request(Collection::CreditNotes, 1, since.as_deref()),
+                    Read::Page {
+                        collection: Collection::CreditNotes,
+                        page: 1,
+                    },
+                ));
+            } else {
+                for target in credit_notes {
+                    let key = target
+                        .xero_id
+                        .clone()
+                        .unwrap_or_else(|| target.number.clone());
+                    requests.push((
+                        get(
+                            format!("creditnotes-{key}"),
+                            format!("/CreditNotes/{key}"),
+                            &[],
+                            None,
+                        ),
+                        Read::Documents {
+                            collection: Collection::CreditNotes,
+                        },
+                    ));
+                }
+            }
+        }
+        for (request, read) in requests {
+            self.queue(request, read, now);
+        }
+    }
+
+    /// A run from its checkpoint; reads in flight when it was taken are made again.
+    pub fn resume(checkpoint: &Value, now: u64) -> Result<UpdateRun, Error> {
+        let bad = |m: String| Error::options(RecordKind::Options, "checkpoint", m);
+        if checkpoint.get("kind").and_then(Value::as_str) != Some("update") {
+            return Err(bad("not an update checkpoint".into()));
+        }
+        let run = checkpoint
+            .get("run")
+            .ok_or_else(|| bad("run: missing".into()))?;
+        let mut run: UpdateRun =
+            serde_json::from_value(run.clone()).map_err(|e| bad(e.to_string()))?;
+        run.started_at = now;
+        run.stopped = None;
+        Ok(run)
+    }
+
+    /// The checkpoint: plain JSON. Reads in flight are queued again (a read is safe to repeat).
+    pub fn checkpoint(&mut self, now: u64) -> Result<Value, Error> {
+        for id in self.pump.abandon_in_flight() {
+            self.pump.again(&id, now);
+        }
+        let mut copy = self.clone();
+        copy.elapsed_before = self.elapsed(now);
+        let run = serde_json::to_value(&copy)
+            .map_err(|e| Error::options(RecordKind::Options, "checkpoint", e.to_string()))?;
+        Ok(json!({ "kind": "update", "version": 1, "run": run }))
+    }
+
+    fn elapsed(&self, now: u64) -> u64 {
+        self.elapsed_before + now.saturating_sub(self.started_at)
+    }
+
+    pub fn poll(&mut self, now: u64) -> Vec<XeroRequest> {
+        if self.stopped.is_some() {
+            return Vec::new();
+        }
+        self.pump.ready(now)
+    }
+
+    pub fn next_wake(&self) -> Option<u64> {
+        self.pump.next_wake()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.pump.in_flight()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.stage == Stage::Finished || (self.stopped.is_some() && self.pump.in_flight() == 0)
+    }
+
+    /// Feeds one answer back.
+    pub fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
+        if !self.pump.is_in_flight(&answer.request_id) {
+            return Verdict::Refused {
+                message: format!("{} is not in flight", answer.request_id),
+            };
+        }
+        let verdict = self.pump.settle(answer, now);
+        match &verdict {
+            Verdict::Answer => self.read_answer(answer, now),
+            Verdict::Lost { .. } => {
+                if !self.pump.again(&answer.request_id, now) {
+                    self.read_failed(
+                        &answer.request_id,
+                        "no answer from Xero after every attempt",
+                    );
+                }
+            }
+            Verdict::Refused { message } => self.read_failed(&answer.request_id, message),
+            Verdict::Stop { code, message } => {
+                self.stopped = Some(RunStop {
+                    code: code.clone(),
+                    message: message.clone(),
+                })
+            }
+            Verdict::Retry { .. } | Verdict::Session => {}
+        }
+        self.advance_if_done(now);
+        verdict
+    }
+
+    /// No answer came: a read is simply made again.
+    pub fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
+        if !self.pump.is_in_flight(request_id) {
+            return Verdict::Refused {
+                message: format!("{request_id} is not in flight"),
+            };
+        }
+        let verdict = self.pump.lost(request_id, reason);
+        if !self.pump.again(request_id, now) {
+            self.read_failed(request_id, reason);
+        }
+        self.advance_if_done(now);
+        verdict
+    }
+
+    fn read_answer(&mut self, answer: &XeroAnswer, now: u64) {
+        let Some(read) = self.reads.get(&answer.request_id).cloned() else {
+            return;
+        };
+        if answer.status == 404 {
+            return; // a single read of a document Xero does not have: reported as not found at the end
+        }
+        let Some(body) = answer.json() else {
+            if !self.pump.again(&answer.request_id, now) {
+                self.read_failed(&answer.request_id, "Xero's answer is not JSON");
+            }
+            return;
+        };
+        let collection = match read {
+            Read::Documents { collection } | Read::Page { collection, .. } => collection,
+        };
+        let records: Vec<Value> = body
+            .get(collection.key())
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Read::Page { page: 1, .. } = read {
+            let count = body
+                .get("pagination")
+                .and_then(|p| p.get("pageCount"))
+                .and_then(Value::as_u64)
+                .map(|n| n as usize);
+            let since = if collection == Collection::Contacts {
+                None
+            } else {
+                self.since.clone()
+            };
+            let last = count.unwrap_or(if records.len() >= PAGE_SIZE { 2 } else { 1 });
+            for page in 2..=last {
+                self.queue(
+                    page_request(collection, page, since.as_deref()),
+                    Read::Page { collection, page },
+                    now,
+                );
+            }
+        } else if let Read::Page { page, .. } = read {
+            // Without a `pagination` object, a full page means there may be another.
+            if records.len() >= PAGE_SIZE {
+                let next = page_request(collection, page + 1, None);
+                if !self.pump.knows(&next.id) {
+                    let since = if collection == Collection::Contacts {
+                        None
+                    } else {
+                        self.since.clone()
+                    };
+                    self.queue(
+                        page_request(collection, page + 1, since.as_deref()),
+                        Read::Page {
+                            collection,
+                            page: page + 1,
+                        },
+                        now,
+                    );
+                }
+            }
+        }
+        if collection == Collection::Contacts {
+            self.apply_balances(&records);
+        } else {
+            let documents: Vec<XeroDocumentState> = records
+                .iter()
+                .filter_map(|r| parse_document(r).ok())
+                .collect();
+            self.apply_documents(&documents);
+        }
+    }
+
+    /// Rules U2-U5 for every CRM invoice a Xero document matches (by Xero id, else by number).
+    fn apply_documents(&mut self, documents: &[XeroDocumentState]) {
+        let changed = read_documents(
+            &self.invoices,
+            &self.targets,
+            &mut self.results,
+            &mut self.company_changes,
+            &self.companies,
+            documents,
+            self.today,
+        );
+        self.changed |= changed;
+    }
+
+    /// Rule A2: each company's balance from its contact's `Balances.AccountsReceivable.Outstanding`.
+    fn apply_balances(&mut self, contacts: &[Value]) {
+        for contact in contacts {
+            let Some(contact_id) = contact.get("ContactID").and_then(Value::as_str) else {
+                continue;
+            };
+            let outstanding = contact
+                .pointer("/Balances/AccountsReceivable/Outstanding")
+                .and_then(from_json);
+            let Some(outstanding) = outstanding else {
+                continue;
+            };
+            for company in &self.companies {
+                let known = self
+                    .company_changes
+                    .get(&company.id)
+                    .and_then(|c| c.xero_contact_id.clone())
+                    .or_else(|| company.xero_contact_id.clone());
+                if !known.is_some_and(|k| k.eq_ignore_ascii_case(contact_id)) {
+                    continue;
+                }
+                if company.balance.map(money) != Some(money(outstanding)) {
+                    let entry = self
+                        .company_changes
+                        .entry(company.id.clone())
+                        .or_insert_with(|| CompanyChanges {
+                            id: company.id.clone(),
+                            ..Default::default()
+                        });
+                    entry.balance = Some(money(outstanding).to_string());
+                }
+            }
+        }
+    }
+
+    fn read_failed(&mut self, request_id: &str, message: &str) {
+        let Some(read) = self.reads.get(request_id).cloned() else {
+            return;
+        };
+        let credit = matches!(
+            read,
+            Read::Documents {
+                collection: Collection::CreditNotes
+            } | Read::Page {
+                collection: Collection::CreditNotes,
+                ..
+            }
+        );
+        if matches!(
+            read,
+            Read::Page {
+                collection: Collection::Contacts,
+                ..
+            }
+        ) {
+            return;
+        }
+        for target in self.targets.iter().filter(|t| t.credit_note == credit) {
+            if let Some(entry) = self
+                .results
+                .get_mut(target.index)
+                .filter(|e| e.outcome == UpdateOutcome::Pending)
+            {
+                entry.outcome = UpdateOutcome::Failed;
+                entry.message = Some(format!("Xero could not be read: {message}"));
+            }
+        }
+    }
+
+    fn advance_if_done(&mut self, now: u64) {
+        if self.pump.open() > 0 || self.stopped.is_some() {
+            return;
+        }
+        match self.stage {
+            Stage::Documents => {
+                let incremental = self.since.is_some();
+                for target in &self.targets {
+                    if let Some(entry) = self
+                        .results
+                        .get_mut(target.index)
+                        .filter(|e| e.outcome == UpdateOutcome::Pending)
+                    {
+                        if incremental {
+                            entry.outcome = UpdateOutcome::Unchanged;
+                            entry.message = Some("not changed in Xero since the last run".into());
+                        } else {
+                            entry.outcome = UpdateOutcome::NotFound;
+                            entry.rule = Some("U4".into());
+                            entry.message = Some(format!(
+                                "{} {} is not in Xero",
+                                if target.credit_note {
+                                    "credit note"
+                                } else {
+                                    "invoice"
+                                },
+                                target.xero_id.as_deref().unwrap_or(&target.number)
+                            ));
+                        }
+                    }
+                }
+                let balances = self.mode == UpdateMode::All
+                    && !self.companies.is_empty()
+                    && (self.since.is_none() || self.changed);
+                if balances {
+                    self.stage = Stage::Balances;
+                    self.queue(
+                        page_request(Collection::Contacts, 1, None),
+                        Read::Page {
+                            collection: Collection::Contacts,
+                            page: 1,
+                        },
+                        now,
+                    );
+                } else {
+                    self.stage = Stage::Finished;
+                }
+            }
+            Stage::Balances | Stage::Finished => self.stage = Stage::Finished,
+        }
+    }
+
+    pub fn progress(&self, now: u64) -> Progress {
+        let total = self.results.len();
+        let done = self
+            .results
+            .iter()
+            .filter(|e| e.outcome != UpdateOutcome::Pending)
+            .count();
+        let elapsed = self.elapsed(now);
+        let future = match self.stage {
+            Stage::Documents if self.mode == UpdateMode::All && !self.companies.is_empty() => {
+                batches(self.companies.len(), PAGE_SIZE)
+            }
+            _ => 0,
+        };
+        let stage = match (self.stopped.is_some(), self.stage) {
+            (true, _) => "stopped",
+            (_, Stage::Documents) => "documents",
+            (_, Stage::Balances) => "balances",
+            (_, Stage::Finished) => "finished",
+        };
+        Progress {
+            stage: stage.into(),
+            done,
+            total,
+            calls: self.pump.calls,
+            in_flight: self.pump.in_flight(),
+            elapsed_ms: elapsed,
+            eta_ms: eta_ms(
+                elapsed,
+                self.pump.answered,
+                self.pump.open() as u64 + future,
+            ),
+        }
+    }
+
+    pub fn result(&self) -> UpdateResult {
+        let mut invoices = self.results.clone();
+        if let Some(stop) = &self.stopped {
+            for entry in invoices
+                .iter_mut()
+                .filter(|e| e.outcome == UpdateOutcome::Pending)
+            {
+                entry.message = Some(format!("not updated yet: {} ({})", stop.message, stop.code));
+            }
+        }
+        UpdateResult {
+            finished: self.stage == Stage::Finished,
+            stopped: self.stopped.clone(),
+            invoices,
+            companies: self.company_changes.values().cloned().collect(),
+            since: self.next_since.clone(),
+            calls: self.pump.calls,
+        }
+    }
+}
