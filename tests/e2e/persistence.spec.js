@@ -57,3 +57,38 @@ test("changes survive a reload, and reset brings the demo data back", async ({ c
   await expect(crm.getByLabel("Signed in as")).toHaveValue("u-admin"); // the demo user is kept across a reset
   await shot("after-reset");
 });
+
+test("rule U4: a recorded discrepancy is listed until a person marks it resolved, across reloads", async ({ crm, shot }) => {
+  const invoice = demo.invoices.find((i) => i.kind === "invoice" && i.status === "Live");
+  await enableIntegration(crm);
+  // Xero says the invoice was voided: the package's applyXeroInvoice reports it (U4), and sync.js records it the way
+  // Update's results will be recorded.
+  const messages = await crm.evaluate(async (crmInvoice) => {
+    const { applyXeroInvoice } = await import("xerosync");
+    const { recordDiscrepancies } = await import("/src/sync.js");
+    const xeroId = "7b2d1c9e-0000-4000-8000-000000000001";
+    const sent = { ...crmInvoice, sentToAccounts: true, sentToAccountsDate: "2026-11-02", xeroId };
+    const xero = { Type: "ACCREC", InvoiceID: xeroId, InvoiceNumber: sent.number, Status: "VOIDED", Total: sent.total, AmountDue: "0.00", AmountPaid: "0.00", AmountCredited: "0.00" };
+    const { discrepancies } = applyXeroInvoice(sent, xero, { today: "2026-11-20" });
+    await recordDiscrepancies(window.crmApp, [{ id: sent.id, messages: discrepancies }], { now: "2026-11-20T09:00:00Z" });
+    return discrepancies;
+  }, invoice);
+  expect(messages.join(" ")).toMatch(/VOIDED/);
+  await crm.getByRole("link", { name: "Discrepancies" }).click();
+  const table = crm.getByRole("table", { name: "Open discrepancies" });
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table).toContainText(invoice.number);
+  await expect(table).toContainText(messages[0]);
+  await expect(table).toContainText("20 Nov 2026");
+  await shot("open");
+
+  await crm.reload();
+  await expect(crm.locator("body")).toHaveAttribute("data-ready", "true");
+  await expect(table).toContainText(invoice.number);
+  await crm.getByRole("button", { name: `Mark ${invoice.number} resolved` }).click();
+  await expect(crm.locator("#no-discrepancies")).toBeVisible();
+  await crm.reload();
+  await expect(crm.locator("body")).toHaveAttribute("data-ready", "true");
+  await expect(crm.locator("#no-discrepancies")).toBeVisible();
+  await shot("resolved");
+});
