@@ -16,44 +16,33 @@ export function renderDiscrepancies(app, main) {
       replace(list, h("div", { class: "empty-state", id: "no-discrepancies" }, h("h2", {}, "No open discrepancies"), h("p", {}, "Update from Xero lists here any invoice that was voided or deleted in Xero, or whose Xero total differs from the CRM's, instead of changing it silently.")));
       return;
     }
+    const resolve = async (entry) => {
+      entry.resolvedAt = new Date().toISOString();
+      entry.resolvedBy = app.user.id;
+      await app.store.setMeta("discrepancies", all);
+      show();
+    };
+    const rows = open.map((entry) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, entry.number),
+        h("td", {}, h("ul", { class: "differences" }, entry.messages.map((m) => h("li", {}, m)))),
+        h("td", {}, formatDate(entry.foundAt)),
+        h("td", {}, h("button", { type: "button", class: "button", onclick: () => resolve(entry) }, `Mark ${entry.number} resolved`)),
+      ),
+    );
+    const head = h(
+      "tr",
+      {},
+      h("th", { scope: "col" }, "Invoice"),
+      h("th", { scope: "col" }, "What differs"),
+      h("th", { scope: "col" }, "Found"),
+      h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
+    );
     replace(
       list,
-      h(
-        "table",
-        { class: "data-table", "aria-label": "Open discrepancies" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Invoice"), h("th", { scope: "col" }, "What differs"), h("th", { scope: "col" }, "Found"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
-        h(
-          "tbody",
-          {},
-          open.map((entry) =>
-            h(
-              "tr",
-              {},
-              h("td", {}, entry.number),
-              h("td", {}, h("ul", { class: "differences" }, entry.messages.map((m) => h("li", {}, m)))),
-              h("td", {}, formatDate(entry.foundAt)),
-              h(
-                "td",
-                {},
-                h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "button",
-                    onclick: async () => {
-                      entry.resolvedAt = new Date().toISOString();
-                      entry.resolvedBy = app.user.id;
-                      await app.store.setMeta("discrepancies", all);
-                      show();
-                    },
-                  },
-                  `Mark ${entry.number} resolved`,
-                ),
-              ),
-            ),
-          ),
-        ),
-      ),
+      h("div", { class: "table-wrap" }, h("table", { class: "data-table", "aria-label": "Open discrepancies" }, h("thead", {}, head), h("tbody", {}, rows))),
     );
   };
   show();
