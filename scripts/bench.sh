@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm run bench`: programs that print numbers, one figure a line (`name: value unit (goal …)`). Not tests.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# xero-sim: requests per second for a 50-invoice PUT, against a GET baseline from the same run.
+cargo run --quiet --release -p xero-sim --example bench_put
+
+# xerosync (npm package): wasm size, and request bodies for 10,000 invoices against xero-node's ObjectSerializer.
+bash scripts/build-wasm.sh >/dev/null 2>&1 || bash scripts/build-wasm.sh
+node tests/bench/size.js
+node tests/bench/payloads.js
