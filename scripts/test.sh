@@ -12,4 +12,7 @@ step "rust: format" cargo fmt --all -- --check
 step "rust: clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rust: tests" cargo test --workspace --locked
 step "rust: xerosync-core builds for wasm32, imports nothing" bash scripts/check-core-wasm.sh
+step "wasm: build the npm package xerosync (crates/xerosync-wasm/pkg)" bash scripts/build-wasm.sh
+step "wasm: JS tests of the package (fixtures, README, errors, types, Chromium)" node --test crates/xerosync-wasm/test/
 step "e2e: CRM page in Chromium (www, Playwright)" bash tests/e2e/run.sh
+step "worker: unit, wrangler deploy --dry-run, HTTP tests against the simulator" bash scripts/test-worker.sh

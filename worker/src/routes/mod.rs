@@ -161,6 +161,16 @@ pub fn json_response(status: u16, body: &Value) -> Result<Response, ProxyError> 
         .with_status(status))
 }
 
+/// A 302 to `location` (built by hand: `Response::redirect` has immutable headers, so no cookie could be set).
+pub fn redirect(location: &str) -> Result<Response, ProxyError> {
+    let headers = Headers::new();
+    headers.set("location", location).map_err(internal)?;
+    Ok(Response::empty()
+        .map_err(internal)?
+        .with_status(302)
+        .with_headers(headers))
+}
+
 /// Maps worker errors.
 pub fn internal(e: worker::Error) -> ProxyError {
     ProxyError::Internal(e.to_string())

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use worker::{Env, Request, Response, Url};
 
-use super::{internal, now_secs, Call};
+use super::{internal, now_secs, redirect, Call};
 use crate::config::Config;
 use crate::connection::client;
 use crate::crypto;
@@ -62,7 +62,7 @@ pub async fn connect(call: Call) -> Result<Response, ProxyError> {
         .append_pair("redirect_uri", &call.cfg.redirect_uri)
         .append_pair("scope", &call.cfg.scopes)
         .append_pair("state", &signed);
-    let mut resp = Response::redirect(authorize).map_err(internal)?;
+    let mut resp = redirect(authorize.as_str())?;
     let secure = if call.cfg.redirect_uri.starts_with("https://") {
         "; Secure"
     } else {
@@ -145,7 +145,7 @@ fn back(st: &OAuthState, outcome: &str, error: Option<&str>) -> Result<Response,
             if let Some(e) = error {
                 u.query_pairs_mut().append_pair("xeroError", e);
             }
-            Response::redirect(u).map_err(internal)?
+            redirect(u.as_str())?
         }
         None => Response::from_json(&serde_json::json!({ "xero": outcome, "error": error }))
             .map_err(internal)?,

@@ -1,0 +1,185 @@
+// The vertical slice over HTTP: session → OAuth connect via the simulator → connection status → settings →
+// relay (reads and a 50-invoice write) → xero_log with filters, paging and CSV. Rules C1-C3, C7, X1, L1, T1.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { start, session, auth, connect, beginConnect, consent, enable, sim, eventually, ORIGIN } from "./harness.mjs";
+
+let env;
+let token;
+let tenantId;
+
+before(async () => {
+  env = await start();
+  token = await session(env, { org: "org-flow" });
+});
+after(async () => env && (await env.stop()));
+
+async function get(path, t = token) {
+  const r = await fetch(`${env.base}${path}`, { headers: auth(t) });
+  return { status: r.status, body: await r.json() };
+}
+
+test("rule C3: not connected before the flow", async () => {
+  const r = await get("/connection");
+  assert.equal(r.status, 200);
+  assert.equal(r.body.status, "not_connected");
+});
+
+test("rule C2: the relay refuses while the integration is disabled", async () => {
+  const r = await get("/xero/Organisation");
+  assert.equal(r.status, 403);
+  assert.equal(r.body.error.code, "integration_disabled");
+});
+
+test("rule C3/C7: connect with one organisation, status, tenants", async () => {
+  const tenants = await sim(env, "/tenants");
+  tenantId = tenants[0].tenantId;
+  const { callbackBody } = await connect(env, token, { tenants: [tenantId] });
+  assert.equal(callbackBody.xero, "connected");
+  const s = await get("/connection");
+  assert.equal(s.body.status, "connected");
+  assert.equal(s.body.tenantId, tenantId);
+  assert.equal(s.body.tenantName, tenants[0].name);
+  assert.equal(s.body.connectedBy, "u-ann");
+  const t = await get("/connections");
+  assert.equal(t.body.chosen, tenantId);
+  assert.equal(t.body.tenants.length, 1);
+});
+
+test("rule C3/C7: connect redirects back to the CRM page; several organisations must be picked, never defaulted", async () => {
+  const other = await session(env, { org: "org-return", sub: "u-ret" });
+  const tenants = await sim(env, "/tenants");
+  const { location, cookie } = await beginConnect(env, other, `${ORIGIN}/settings/xero`);
+  const cb = await consent(location, [tenants[1].tenantId]);
+  const r = await fetch(cb, { headers: { cookie }, redirect: "manual" });
+  assert.equal(r.status, 302);
+  // The simulator (like Xero) lists every organisation this app was granted: two by now.
+  assert.equal(r.headers.get("location"), `${ORIGIN}/settings/xero?xero=pick`);
+  const status = await get("/connection", other);
+  assert.equal(status.body.status, "pick_required");
+  assert.equal(status.body.tenantId, undefined);
+  const list = await get("/connections", other);
+  assert.equal(list.body.tenants.length, 2);
+  assert.equal(list.body.chosen, null);
+  await enable(env, other);
+  const refused = await get("/xero/Organisation", other);
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.error.code, "tenant_not_chosen");
+  const pick = (tenantId) => fetch(`${env.base}/connections/select`, {
+    method: "POST", headers: auth(other, { "content-type": "application/json" }), body: JSON.stringify({ tenantId }),
+  });
+  assert.equal((await pick("00000000-0000-0000-0000-000000000000")).status, 400);
+  const ok = await pick(tenants[1].tenantId);
+  assert.equal(ok.status, 200);
+  assert.equal((await ok.json()).tenantId, tenants[1].tenantId);
+  const org = await get("/xero/Organisation", other);
+  assert.equal(org.status, 200);
+  assert.equal(org.body.Organisations[0].Name, tenants[1].name);
+  const bad = await fetch(`${env.base}/oauth/connect?session=${other}&return=${encodeURIComponent("https://evil.test/x")}`, { redirect: "manual" });
+  assert.equal(bad.status, 400);
+});
+
+test("rule T1: settings round trip, tax rates read through the relay", async () => {
+  await enable(env, token, { taxMapping: { "VAT 20%": "OUTPUT2" } });
+  const s = await get("/settings");
+  assert.equal(s.body.enabled, true);
+  assert.equal(s.body.taxMapping["VAT 20%"], "OUTPUT2");
+  const bad = await fetch(`${env.base}/settings`, {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json" }),
+    body: JSON.stringify({ enabled: true, taxMapping: { X: "bad type" }, discountStrategy: "holdBack", autoSend: false }),
+  });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.message, /settings\.taxMapping\.X/);
+  const rates = await get("/xero/TaxRates");
+  assert.equal(rates.status, 200);
+  assert.ok(rates.body.TaxRates.some((r) => r.TaxType === "OUTPUT2"));
+  // Shared by every user of the organisation.
+  const colleague = await session(env, { org: "org-flow", sub: "u-bob", role: "admin" });
+  assert.equal((await get("/settings", colleague)).body.taxMapping["VAT 20%"], "OUTPUT2");
+});
+
+test("rule X1/L1: a 50-invoice PUT is relayed with the tenant, and every record is logged", async () => {
+  const contacts = (await get("/xero/Contacts")).body.Contacts;
+  const contactId = contacts[0].ContactID;
+  const invoices = Array.from({ length: 50 }, (_, i) => ({
+    Type: "ACCREC",
+    Contact: { ContactID: contactId },
+    InvoiceNumber: `CRM-FLOW-${i + 1}`,
+    Status: "DRAFT",
+    LineAmountTypes: "Exclusive",
+    LineItems: [{ Description: `Line ${i}`, Quantity: 1, UnitAmount: 10 + i, AccountCode: "200", TaxType: "OUTPUT2" }],
+  }));
+  invoices[7].LineItems = [{ Description: "", Quantity: 1, UnitAmount: 5, AccountCode: "200" }];
+  const r = await fetch(`${env.base}/xero/Invoices?summarizeErrors=false`, {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json", "idempotency-key": "flow-put-1", "x-xerosync-action": "send" }),
+    body: JSON.stringify({ Invoices: invoices }),
+  });
+  const body = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(body).slice(0, 300));
+  assert.equal(body.Invoices.length, 50);
+  const dump = await sim(env, `/tenants/${tenantId}/dump`);
+  assert.ok(dump.Invoices.some((i) => i.InvoiceNumber === "CRM-FLOW-1"), "written to the chosen tenant");
+  // The log: one call row and one row per record.
+  const log = await eventually(async () => {
+    const l = await get("/log?action=" + encodeURIComponent("send: PUT Invoices") + "&pageSize=100");
+    return l.body.total >= 51 ? l : null;
+  });
+  assert.ok(log, "log rows arrive");
+  assert.equal(log.body.total, 51);
+  const rec = log.body.rows.find((x) => x.crmRef === "CRM-FLOW-1");
+  assert.equal(rec.outcome, "ok");
+  assert.equal(rec.recordKind, "invoice");
+  assert.equal(rec.userId, "u-ann");
+  assert.equal(rec.userName, "Ann Finance");
+  assert.match(rec.xeroId, /^[0-9a-f-]{36}$/);
+  const failed = log.body.rows.find((x) => x.crmRef === "CRM-FLOW-8");
+  if (body.Invoices[7].StatusAttributeString === "ERROR") {
+    assert.equal(failed.outcome, "error");
+    assert.ok(failed.message.length > 0);
+  }
+  // Filters and paging.
+  const errorsOnly = await get("/log?outcome=error");
+  assert.ok(errorsOnly.body.rows.every((x) => x.outcome === "error"));
+  const p1 = await get("/log?pageSize=10&page=1");
+  const p2 = await get("/log?pageSize=10&page=2");
+  assert.equal(p1.body.rows.length, 10);
+  assert.notEqual(p1.body.rows[0].id, p2.body.rows[0].id);
+  assert.ok(p1.body.rows[0].id > p2.body.rows[0].id, "newest first");
+  const byRef = await get("/log?ref=CRM-FLOW-2");
+  assert.equal(byRef.body.total, 1);
+  // CSV.
+  const csv = await fetch(`${env.base}/log?format=csv&ref=CRM-FLOW-2`, { headers: auth(token) });
+  assert.match(csv.headers.get("content-type"), /text\/csv/);
+  const lines = (await csv.text()).trim().split("\r\n");
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /^time,user,user name,action/);
+  assert.match(lines[1], /CRM-FLOW-2/);
+  assert.equal((await get("/log?pageSize=0")).status, 400);
+});
+
+test("rule X1: reads pass filters and paging; the answer carries Xero's limit headers", async () => {
+  const r = await fetch(`${env.base}/xero/Invoices?Statuses=DRAFT&page=1&pageSize=10`, { headers: auth(token) });
+  assert.equal(r.status, 200);
+  const b = await r.json();
+  assert.ok(b.Invoices.length <= 10);
+  assert.ok(b.Invoices.every((i) => i.Status === "DRAFT"));
+  assert.ok(r.headers.get("x-daylimit-remaining"), "limit headers passed through");
+});
+
+test("rule C1: the log and the connection are per CRM organisation", async () => {
+  const stranger = await session(env, { org: "org-other", sub: "u-x" });
+  assert.equal((await get("/log", stranger)).body.total, 0);
+  assert.equal((await get("/connection", stranger)).body.status, "not_connected");
+});
+
+test("rule C3: disconnect revokes and forgets", async () => {
+  const other = await session(env, { org: "org-return", sub: "u-ret" });
+  const r = await fetch(`${env.base}/connection/disconnect`, { method: "POST", headers: auth(other) });
+  const b = await r.json();
+  assert.equal(r.status, 200);
+  assert.equal(b.status, "not_connected");
+  assert.equal(b.revoked, true);
+  assert.equal((await get("/connection", other)).body.status, "not_connected");
+});

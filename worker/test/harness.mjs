@@ -1,0 +1,267 @@
+// Starts the Xero simulator and the built Worker under `wrangler dev` on free 127.0.0.1 ports, with state in a
+// fresh temp dir, and stops both at the end (bounded). Used by every worker test file and by the bench.
+import { spawn, execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createHmac } from "node:crypto";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const workerDir = resolve(here, "..");
+export const root = resolve(workerDir, "..");
+const wranglerBin = join(root, "node_modules", ".bin", "wrangler");
+
+export const SESSION_SECRET = "test-session-secret-0123456789abcdef";
+export const WEBHOOK_KEY = "test-webhook-key-abcdef";
+export const ORIGIN = "http://crm.test:8080";
+const ENCRYPTION_KEY = "test-encryption-key-0123456789";
+const CLIENT_ID = "xerosync-demo";
+const CLIENT_SECRET = "xerosync-demo-secret";
+
+const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function simBinary() {
+  const candidates = [process.env.XERO_SIM_BIN, join(process.env.CARGO_TARGET_DIR || join(root, "target"), "debug", "xero-sim")];
+  const found = candidates.find((p) => p && existsSync(p));
+  if (!found) throw new Error(`xero-sim binary not found (tried ${candidates.filter(Boolean).join(", ")}); run scripts/test-worker.sh`);
+  return found;
+}
+
+function startSim(extraArgs = []) {
+  return new Promise((res, rej) => {
+    const child = spawn(simBinary(), ["--port", "0", "--seed", "demo", "--control", ...extraArgs], {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let out = "";
+    const timer = setTimeout(() => rej(new Error("xero-sim did not print its URL")), 20_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const line = out.split("\n")[0];
+      if (out.includes("\n")) {
+        clearTimeout(timer);
+        res({ child, url: line.trim() });
+      }
+    });
+    child.on("exit", (code) => rej(new Error(`xero-sim exited with ${code}`)));
+  });
+}
+
+async function waitFor(url, ms) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+      last = r.status;
+    } catch (e) {
+      last = e.message;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${url} not up after ${ms} ms (${last})`);
+}
+
+function kill(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    const t = setTimeout(() => {
+      try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+      res();
+    }, 3000);
+    child.once("exit", () => { clearTimeout(t); res(); });
+    try { process.kill(-child.pid, "SIGTERM"); } catch { clearTimeout(t); res(); }
+  });
+}
+
+/** Starts sim + worker. `vars` override the Worker's [vars]. */
+export async function start({ vars = {}, simArgs = [] } = {}) {
+  if (!existsSync(join(workerDir, "build", "index.js"))) throw new Error("worker/build/index.js missing: run scripts/build-worker.sh");
+  const dir = mkdtempSync(join(tmpdir(), "xerosync-worker-"));
+  const sim = await startSim(["--webhook-key", WEBHOOK_KEY, ...simArgs]);
+  const port = await freePort();
+  const inspector = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const allVars = {
+    XERO_AUTHORIZE_URL: `${sim.url}/identity/connect/authorize`,
+    XERO_TOKEN_URL: `${sim.url}/connect/token`,
+    XERO_REVOKE_URL: `${sim.url}/connect/revocation`,
+    XERO_CONNECTIONS_URL: `${sim.url}/connections`,
+    XERO_API_URL: `${sim.url}/api.xro/2.0`,
+    XERO_CLIENT_ID: CLIENT_ID,
+    XERO_REDIRECT_URI: `${base}/oauth/callback`,
+    ALLOWED_ORIGINS: ORIGIN,
+    DEV_MODE: "true",
+    KEEPALIVE_AFTER_SECS: "604800",
+    POLL_OVERLAP_SECS: "300",
+    FULL_REREAD_SECS: "604800",
+    ...vars,
+  };
+  const toml = [
+    `name = "xerosync-proxy-test"`,
+    `main = ${JSON.stringify(join(workerDir, "build", "index.js"))}`,
+    `compatibility_date = "2025-09-01"`,
+    `[[durable_objects.bindings]]`, `name = "CONNECTION"`, `class_name = "Connection"`,
+    `[[migrations]]`, `tag = "v1"`, `new_sqlite_classes = ["Connection"]`,
+    `[[d1_databases]]`, `binding = "DB"`, `database_name = "xerosync"`,
+    `database_id = "00000000-0000-0000-0000-000000000000"`,
+    `migrations_dir = ${JSON.stringify(join(workerDir, "migrations"))}`,
+    `[triggers]`, `crons = ["*/15 * * * *"]`,
+    `[vars]`,
+    ...Object.entries(allVars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`),
+  ].join("\n");
+  const config = join(dir, "wrangler.toml");
+  writeFileSync(config, toml);
+  // Secrets the way a developer's machine has them: a generated .dev.vars next to the config (never committed).
+  writeFileSync(join(dir, ".dev.vars"), [
+    `CRM_SESSION_SECRET="${SESSION_SECRET}"`,
+    `TOKEN_ENCRYPTION_KEY="${ENCRYPTION_KEY}"`,
+    `XERO_CLIENT_SECRET="${CLIENT_SECRET}"`,
+    `XERO_WEBHOOK_KEY="${WEBHOOK_KEY}"`,
+  ].join("\n"));
+  const persist = join(dir, "state");
+  await promisify(execFile)(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "-c", config], {
+    env: quietEnv, cwd: dir, timeout: 60_000,
+  });
+  const worker = spawn(wranglerBin, [
+    "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+    "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", "warn",
+  ], { cwd: dir, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let workerLog = "";
+  worker.stdout.on("data", (d) => { workerLog += d; });
+  worker.stderr.on("data", (d) => { workerLog += d; });
+  try {
+    await waitFor(`${base}/health`, 60_000);
+  } catch (e) {
+    await kill(worker);
+    await kill(sim.child);
+    throw new Error(`${e.message}\n${workerLog}`);
+  }
+  // Bounded: whatever happens, both servers are gone after 10 minutes.
+  const guard = setTimeout(() => { kill(worker); kill(sim.child); }, 600_000);
+  guard.unref();
+  const env = {
+    base,
+    sim: sim.url,
+    dir,
+    log: () => workerLog,
+    async stop() {
+      clearTimeout(guard);
+      await kill(worker);
+      await kill(sim.child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
+
+/** Mints a session through the DEV_MODE route. */
+export async function session(env, { sub = "u-ann", name = "Ann Finance", role = "finance", org = "org-1", ttlSecs } = {}) {
+  const r = await fetch(`${env.base}/dev/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sub, name, role, org, ttlSecs }),
+  });
+  if (r.status !== 200) throw new Error(`dev/session: ${r.status} ${await r.text()}`);
+  return (await r.json()).token;
+}
+
+/** Signs a session token locally (as the CRM's back end does), for forged/expired cases. */
+export function signSession(claims, secret = SESSION_SECRET, alg = "HS256") {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const input = `${b64({ alg, typ: "JWT" })}.${b64(claims)}`;
+  const sig = createHmac("sha256", secret).update(input).digest("base64url");
+  return `${input}.${sig}`;
+}
+
+export function auth(token, extra = {}) {
+  return { authorization: `Bearer ${token}`, ...extra };
+}
+
+export async function sim(env, path, body, method = body === undefined ? "GET" : "POST") {
+  const r = await fetch(`${env.sim}/_sim${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** Starts the connect flow: returns the authorize URL, the binding cookie and the state. */
+export async function beginConnect(env, token, ret) {
+  const q = new URLSearchParams({ session: token });
+  if (ret) q.set("return", ret);
+  const r = await fetch(`${env.base}/oauth/connect?${q}`, { redirect: "manual" });
+  if (r.status !== 302) throw new Error(`connect: ${r.status} ${await r.text()}`);
+  const location = r.headers.get("location");
+  const cookie = (r.headers.get("set-cookie") || "").split(";")[0];
+  return { location, cookie, state: new URL(location).searchParams.get("state"), setCookie: r.headers.get("set-cookie") };
+}
+
+/** Approves on the simulator's consent page for the given tenants; returns the callback URL Xero redirects to. */
+export async function consent(location, tenantIds) {
+  const u = new URL(location);
+  const form = new URLSearchParams(u.searchParams);
+  form.set("decision", "allow");
+  for (const t of tenantIds) form.append("tenant", t);
+  const r = await fetch(`${u.origin}${u.pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form,
+    redirect: "manual",
+  });
+  if (r.status < 300 || r.status > 399) throw new Error(`consent: ${r.status} ${await r.text()}`);
+  return r.headers.get("location");
+}
+
+/** The whole connect flow for one organisation; returns the chosen tenant. */
+export async function connect(env, token, { tenants } = {}) {
+  const all = await sim(env, "/tenants");
+  const ids = tenants ?? [all[0].tenantId];
+  const { location, cookie } = await beginConnect(env, token);
+  const callback = await consent(location, ids);
+  const r = await fetch(callback, { headers: { cookie }, redirect: "manual" });
+  const body = await r.text();
+  if (r.status !== 200) throw new Error(`callback: ${r.status} ${body}`);
+  return { tenants: ids, callbackBody: JSON.parse(body) };
+}
+
+export async function enable(env, token, extra = {}) {
+  const r = await fetch(`${env.base}/settings`, {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json" }),
+    body: JSON.stringify({ enabled: true, taxMapping: {}, discountStrategy: "discountAmount", autoSend: false, ...extra }),
+  });
+  if (r.status !== 200) throw new Error(`settings: ${r.status} ${await r.text()}`);
+}
+
+export async function tokenCalls(env) {
+  const c = await sim(env, "/counters");
+  return c.by_endpoint?.["POST /connect/token"] ?? c.byEndpoint?.["POST /connect/token"] ?? 0;
+}
+
+export async function eventually(fn, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
