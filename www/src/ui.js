@@ -38,7 +38,8 @@ export function announce(message, { tone = "info" } = {}) {
   region.textContent = "";
   // A fresh text node after a tick makes screen readers repeat an identical message.
   clearTimeout(announce.timer);
-  setTimeout(() => {
+  clearTimeout(announce.pending);
+  announce.pending = setTimeout(() => {
     region.textContent = message;
   }, 30);
   // The toast fades after a while; the message has been read out by then.
@@ -50,6 +51,7 @@ export function announce(message, { tone = "info" } = {}) {
 /** Removes the current announcement at once. */
 announce.clear = () => {
   clearTimeout(announce.timer);
+  clearTimeout(announce.pending);
   const region = document.getElementById("announcer");
   if (region) region.textContent = "";
 };
