@@ -12,6 +12,7 @@ step "rust: format" cargo fmt --all -- --check
 step "rust: clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "rust: tests" cargo test --workspace --locked
 step "rust: xerosync-core builds for wasm32, imports nothing" bash scripts/check-core-wasm.sh
+step "rust: fuzz xerosync-core (10 s a target)" bash scripts/fuzz-short.sh
 step "wasm: build the npm package xerosync (crates/xerosync-wasm/pkg)" bash scripts/build-wasm.sh
 step "wasm: JS tests of the package (fixtures, README, errors, types, Chromium)" node --test crates/xerosync-wasm/test/
 step "e2e: CRM page in Chromium (www, Playwright)" bash tests/e2e/run.sh
