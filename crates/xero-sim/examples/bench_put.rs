@@ -42,7 +42,11 @@ async fn rate(target: Arc<Target>, put: bool) -> Result<f64, String> {
             while start.elapsed() < RUN {
                 let req = if put {
                     let n = batch.fetch_add(1, Ordering::Relaxed);
-                    http.put(format!("{}/api.xro/2.0/Invoices?summarizeErrors=false", target.url)).body(invoices(n).to_string())
+                    http.put(format!(
+                        "{}/api.xro/2.0/Invoices?summarizeErrors=false",
+                        target.url
+                    ))
+                    .body(invoices(n).to_string())
                 } else {
                     http.get(format!("{}/api.xro/2.0/Organisation", target.url))
                 };
@@ -80,8 +84,14 @@ async fn start(strict: bool) -> Result<(xero_sim::RunningSim, Arc<Target>), Stri
         .json()
         .await
         .map_err(|e| e.to_string())?;
-    let token = tokens["access_token"].as_str().ok_or("no token")?.to_owned();
-    let target = Arc::new(Target { url: sim.base_url.clone(), token });
+    let token = tokens["access_token"]
+        .as_str()
+        .ok_or("no token")?
+        .to_owned();
+    let target = Arc::new(Target {
+        url: sim.base_url.clone(),
+        token,
+    });
     Ok((sim, target))
 }
 
@@ -96,7 +106,9 @@ async fn main() -> Result<(), String> {
     strict_sim.stop().await;
     println!("sim_get_organisation: {baseline:.0} req/s (baseline, {CLIENTS} clients)");
     println!("sim_put_50_invoices: {put:.0} req/s (goal >= 20 req/s, i.e. 1,000 invoices/s)");
-    println!("sim_put_50_invoices_strict: {put_strict:.0} req/s (goal >= 10 req/s with schema checks)");
+    println!(
+        "sim_put_50_invoices_strict: {put_strict:.0} req/s (goal >= 10 req/s with schema checks)"
+    );
     println!("sim_put_50_invoices_vs_get: {:.3} ratio (goal >= 0.01: a 50-record write costs at most 100 reads)", put / baseline);
     Ok(())
 }
