@@ -1,0 +1,256 @@
+// R3: every security case as a test. Rule C1 (roles, sessions, origins), C3 (state bound, one use), the relay's
+// refusals (X2: no open relay; nothing reaches Xero), webhook signatures (B1), and no token material anywhere
+// (responses, headers, the log, the CSV, the Worker's output, and the Durable Object's storage at rest).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  start, session, auth, connect, beginConnect, consent, enable, sim, signSession, ORIGIN, WEBHOOK_KEY, SESSION_SECRET,
+} from "./harness.mjs";
+
+let env;
+let token;
+const seen = []; // every response body + headers, for the token grep
+
+before(async () => {
+  env = await start();
+  token = await session(env, { org: "org-sec", sub: "u-sec", name: "Sec Admin", role: "admin" });
+  await connect(env, token);
+  await enable(env, token);
+});
+after(async () => env && (await env.stop()));
+
+async function call(path, { method = "GET", headers = {}, body } = {}) {
+  const r = await fetch(`${env.base}${path}`, { method, headers, body, redirect: "manual" });
+  const text = await r.text();
+  seen.push(`${JSON.stringify([...r.headers])}\n${text}`);
+  return { status: r.status, text, headers: r.headers, json: () => JSON.parse(text) };
+}
+
+/** A request whose path goes out exactly as written (fetch would normalise `..` and friends). */
+function raw(method, path, headers = {}) {
+  const u = new URL(env.base);
+  return new Promise((res, rej) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, method, path, headers }, (r) => {
+      let body = "";
+      r.on("data", (d) => (body += d));
+      r.on("end", () => { seen.push(body); res({ status: r.statusCode, body }); });
+    });
+    req.on("error", rej);
+    req.end();
+  });
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+test("rule C1: roles other than finance and admin get 403 everywhere", async () => {
+  const sales = await session(env, { org: "org-sec", sub: "u-sales", role: "sales" });
+  for (const path of ["/connection", "/connections", "/settings", "/log", "/changes", "/xero/Invoices", "/oauth/connect"]) {
+    const r = await call(path, { headers: auth(sales) });
+    assert.equal(r.status, 403, path);
+    assert.equal(r.json().error.code, "forbidden_role", path);
+  }
+  const finance = await session(env, { org: "org-sec", sub: "u-fin", role: "finance" });
+  assert.equal((await call("/connection", { headers: auth(finance) })).status, 200);
+});
+
+test("rule C1: no, forged, tampered, alg=none and expired sessions get 401", async () => {
+  const claims = { sub: "u-sec", name: "x", role: "admin", org: "org-sec", exp: now() + 600, iat: now() };
+  const cases = {
+    missing: {},
+    notBearer: { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
+    garbage: auth("not-a-jwt"),
+    forged: auth(signSession(claims, "another-secret-of-enough-length")),
+    none: auth(`${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`),
+    expired: auth(signSession({ ...claims, exp: now() - 1 })),
+    tampered: auth((() => {
+      const [h, , s] = signSession({ ...claims, role: "sales" }).split(".");
+      return `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${s}`;
+    })()),
+  };
+  for (const [name, headers] of Object.entries(cases)) {
+    const r = await call("/xero/Invoices", { headers });
+    assert.equal(r.status, 401, name);
+    assert.match(r.json().error.code, name === "expired" ? /^expired_session$/ : /^(missing|invalid)_session$/, name);
+  }
+  // The CRM's back end signs with the shared secret: that works.
+  assert.equal((await call("/connection", { headers: auth(signSession(claims, SESSION_SECRET)) })).status, 200);
+});
+
+test("rule C1: CORS only for the configured CRM origins", async () => {
+  const ok = await call("/connection", { headers: auth(token, { origin: ORIGIN }) });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("access-control-allow-origin"), ORIGIN);
+  const pre = await call("/xero/Invoices", {
+    method: "OPTIONS",
+    headers: { origin: ORIGIN, "access-control-request-method": "PUT", "access-control-request-headers": "authorization,idempotency-key" },
+  });
+  assert.equal(pre.status, 204);
+  assert.match(pre.headers.get("access-control-allow-headers"), /idempotency-key/);
+  for (const origin of ["https://evil.test", `${ORIGIN}.evil.test`, "null", "http://crm.test:8081"]) {
+    const r = await call("/connection", { headers: auth(token, { origin }) });
+    assert.equal(r.status, 403, origin);
+    assert.equal(r.json().error.code, "forbidden_origin");
+    assert.equal(r.headers.get("access-control-allow-origin"), null);
+    const p = await call("/connection", { method: "OPTIONS", headers: { origin } });
+    assert.equal(p.status, 403);
+  }
+});
+
+test("rule X2: no open relay: escapes are refused and nothing reaches Xero", async () => {
+  await sim(env, "/counters", undefined, "DELETE");
+  const h = auth(token);
+  const attempts = [
+    ["GET", "/xero/Users"],
+    ["GET", "/xero/connections"],
+    ["GET", "/xero/Invoices/../../connections"],
+    ["GET", "/xero/Invoices/..%2F..%2Fconnections"],
+    ["GET", "/xero/%2e%2e/connections"],
+    ["GET", "/xero/Invoices%2F..%2FUsers"],
+    ["GET", "/xero//evil.test/Invoices"],
+    ["GET", "/xero/http://evil.test/Invoices"],
+    ["GET", "/xero/@evil.test/Invoices"],
+    ["GET", "/xero/Invoices/a.b"],
+    ["GET", "/xero/Invoices/%00"],
+    ["GET", "/xero/Invoices\\..\\Users"],
+    ["GET", "/xero/invoices"],
+    ["GET", "/xero/Invoices/x/y"],
+    ["GET", "/xero/Invoices?where=Total%3E0"],
+    ["GET", "/xero/Invoices?page=1&page=2"],
+    ["GET", "/xero/Invoices?order=Date"],
+    ["GET", "/xero/Invoices?IDs=1%27%20OR%201=1"],
+    ["GET", "/xero/Contacts?Statuses=PAID"],
+    ["DELETE", "/xero/Invoices"],
+    ["PATCH", "/xero/Invoices"],
+    ["PUT", "/xero/TaxRates"],
+    ["POST", "/xero/Payments"],
+    ["PUT", "/xero/Organisation"],
+    ["GET", "/xero/Invoices?summarizeErrors=false"],
+    ["GET", "/xeroInvoices"],
+    ["GET", "/xero"],
+  ];
+  for (const [method, path] of attempts) {
+    const r = await raw(method, path, h);
+    if (r.status === 200) {
+      // The runtime resolves `..` before routing: `/xero/Invoices/../../connections` is the proxy's own
+      // `/connections` (the organisation list), never a relayed call.
+      assert.ok("tenants" in JSON.parse(r.body), `${method} ${path} answered 200: ${r.body.slice(0, 200)}`);
+      continue;
+    }
+    assert.ok(r.status >= 400 && r.status < 500, `${method} ${path} → ${r.status}`);
+  }
+  const headerTricks = [
+    { "idempotency-key": "x".repeat(129) },
+    { "if-modified-since": "2026-01-01; drop" },
+  ];
+  for (const extra of headerTricks) {
+    const r = await call("/xero/Invoices", { method: "PUT", headers: auth(token, { "content-type": "application/json", ...extra }), body: "{}" });
+    assert.equal(r.status, 400, JSON.stringify(extra));
+  }
+  const notJson = await call("/xero/Invoices", { method: "PUT", headers: auth(token, { "content-type": "text/plain" }), body: "x" });
+  assert.equal(notJson.status, 400);
+  const counters = await sim(env, "/counters");
+  assert.equal(counters.total, 0, `reached the simulator: ${JSON.stringify(counters.byEndpoint)}`);
+});
+
+test("rule C3: a replayed state is refused", async () => {
+  const t = await session(env, { org: "org-replay", sub: "u-r" });
+  const tenants = await sim(env, "/tenants");
+  const { location, cookie } = await beginConnect(env, t);
+  const cb = await consent(location, [tenants[0].tenantId]);
+  const first = await call(cb.replace(env.base, ""), { headers: { cookie } });
+  assert.equal(first.status, 200, first.text);
+  const again = await call(cb.replace(env.base, ""), { headers: { cookie } });
+  assert.equal(again.status, 400);
+  assert.equal(again.json().error.code, "invalid_state");
+});
+
+test("rule C3: a foreign, tampered or cookie-less state is refused, and no code is exchanged", async () => {
+  const alice = await session(env, { org: "org-a", sub: "u-alice" });
+  const mallory = await session(env, { org: "org-m", sub: "u-mallory" });
+  const tenants = await sim(env, "/tenants");
+  const a = await beginConnect(env, alice);
+  const m = await beginConnect(env, mallory);
+  const cb = new URL(await consent(a.location, [tenants[0].tenantId]));
+  await sim(env, "/counters", undefined, "DELETE");
+  const path = cb.pathname + cb.search;
+  // Alice's state in Mallory's browser (login CSRF / state swap).
+  const foreign = await call(path, { headers: { cookie: m.cookie } });
+  assert.equal(foreign.status, 400);
+  assert.equal(foreign.json().error.code, "invalid_state");
+  // No binding cookie at all.
+  assert.equal((await call(path)).status, 400);
+  // A tampered state (org swapped) with Alice's own cookie.
+  const state = cb.searchParams.get("state");
+  const [payload, sig] = state.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url"));
+  const swapped = `${Buffer.from(JSON.stringify({ ...claims, org: "org-m" })).toString("base64url")}.${sig}`;
+  const tampered = new URL(cb);
+  tampered.searchParams.set("state", swapped);
+  assert.equal((await call(tampered.pathname + tampered.search, { headers: { cookie: a.cookie } })).status, 400);
+  // A state signed by someone else.
+  const forgedSig = createHmac("sha256", "other").update(payload).digest("base64url");
+  tampered.searchParams.set("state", `${payload}.${forgedSig}`);
+  assert.equal((await call(tampered.pathname + tampered.search, { headers: { cookie: a.cookie } })).status, 400);
+  const counters = await sim(env, "/counters");
+  assert.equal(counters.byEndpoint?.["POST /connect/token"] ?? 0, 0, "no code exchanged for a refused state");
+  // Alice's own browser still completes.
+  assert.equal((await call(path, { headers: { cookie: a.cookie } })).status, 200);
+  assert.equal((await call("/connection", { headers: auth(mallory) })).json().status, "not_connected");
+});
+
+test("rule B1: webhook signatures: wrong → 401 empty, right → 200 empty", async () => {
+  const body = JSON.stringify({ events: [], firstEventSequence: 1, lastEventSequence: 1, entropy: "x" });
+  const sign = (key, b) => createHmac("sha256", key).update(b).digest("base64");
+  const post = (sig, b = body) => call("/webhooks/xero", { method: "POST", headers: sig ? { "x-xero-signature": sig } : {}, body: b });
+  for (const sig of [null, "", sign("wrong-key", body), sign(WEBHOOK_KEY, body + " "), "!!!"]) {
+    const r = await post(sig);
+    assert.equal(r.status, 401, String(sig));
+    assert.equal(r.text, "");
+  }
+  const ok = await post(sign(WEBHOOK_KEY, body));
+  assert.equal(ok.status, 200);
+  assert.equal(ok.text, "");
+});
+
+test("the dev session route does not exist without DEV_MODE", async () => {
+  const prod = await start({ vars: { DEV_MODE: "false" } });
+  try {
+    const r = await fetch(`${prod.base}/dev/session`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    assert.equal(r.status, 404);
+  } finally {
+    await prod.stop();
+  }
+});
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+test("tokens never appear in responses, headers, the log, the CSV, the Worker's output or storage at rest", async () => {
+  // Make sure there is token activity to leak: relayed calls and a forced refresh.
+  await call("/xero/Invoices?page=1", { headers: auth(token) });
+  await sim(env, "/clock", { advanceMinutes: 31 });
+  const r = await call("/xero/Contacts", { headers: auth(token) });
+  assert.equal(r.status, 200, r.text);
+  const status = (await call("/connection", { headers: auth(token) })).json();
+  assert.ok(status.refreshCount >= 1, "a refresh happened");
+  await call("/log?pageSize=500", { headers: auth(token) });
+  await call("/log?format=csv", { headers: auth(token) });
+  const leaks = /sim_at_|sim_rt_|access_token|refresh_token|Bearer\s+sim/;
+  for (const s of seen) assert.doesNotMatch(s, leaks);
+  assert.doesNotMatch(env.log(), leaks);
+  // The Durable Object's storage and D1 on disk: tokens are sealed (AES-GCM), never plain.
+  const files = filesUnder(join(env.dir, "state"));
+  assert.ok(files.length > 0);
+  for (const f of files) {
+    const bytes = readFileSync(f).toString("latin1");
+    assert.doesNotMatch(bytes, /sim_at_|sim_rt_/, f);
+  }
+});
