@@ -115,3 +115,51 @@ fn arb_json() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+prop_compose! {
+    fn product()(code in "[A-Z0-9-]{1,30}", name in "[A-Za-z ]{1,50}", description in proptest::option::of("[ -~]{0,80}"),
+                 price in 0i64..100_000_000, dp in 0u32..=4, account in proptest::option::of("[0-9]{3}"), taxed in any::<bool>()) -> Value {
+        let mut p = json!({ "id": "pr-1", "code": code, "name": name, "unitPrice": rust_decimal::Decimal::new(price, dp).to_string() });
+        if let Some(d) = description { p["description"] = json!(d); }
+        if let Some(a) = account { p["salesAccountCode"] = json!(a); }
+        if taxed { p["taxRateId"] = json!("t"); }
+        p
+    }
+}
+
+prop_compose! {
+    fn company()(name in "[A-Za-z0-9 &.,'-]{1,60}", account in proptest::option::of("[A-Z0-9]{1,20}"),
+                 contact_id in proptest::option::of(Just("7f1c1f0e-5e0a-4a57-9d55-1f0c6d2a0b11")),
+                 first in "[A-Za-z]{0,20}", last in "[A-Za-z]{0,20}", email in proptest::option::of("[a-z]{1,8}@[a-z]{1,8}\\.test")) -> Value {
+        let mut c = json!({ "id": "co-1", "name": name, "people": [{ "id": "p-1", "firstName": first, "lastName": last, "primary": true }] });
+        if let Some(a) = account { c["accountNumber"] = json!(a); }
+        if let Some(id) = contact_id { c["xeroContactId"] = json!(id); }
+        if let Some(e) = email { c["people"][0]["email"] = json!(e); }
+        c
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rules S2, S3: every Items and Contacts body the send plan builds is valid against Xero's schemas.
+    #[test]
+    fn item_and_contact_payloads_are_schema_valid(product in product(), company in company(), credit in any::<bool>()) {
+        let mut ctx = ctx("auto");
+        ctx["products"] = json!([product]);
+        ctx["companies"] = json!([company]);
+        let invoice = json!({ "id": "inv-1", "kind": if credit { "creditNote" } else { "invoice" }, "number": "INV-1",
+            "companyId": "co-1", "issueDate": "2026-11-01", "currency": "GBP", "status": "Created", "total": "0", "amountOutstanding": "0",
+            "lines": [{ "productId": "pr-1", "description": "", "quantity": "1", "listPrice": "0" , "taxRateId": "t" }] });
+        let plan = api::plan_send_requests(&json!([invoice]), &ctx, &json!({ "today": "2026-11-20" })).unwrap();
+        prop_assert_eq!(plan["invoices"][0]["outcome"].as_str(), Some("pending"), "{}", plan["invoices"][0]);
+        let items = &plan["requests"][0];
+        prop_assert_eq!(items["path"].as_str(), Some("/Items"));
+        crate::assert_valid_body("Items", &items["body"], "proptest Items");
+        let answer = json!({ "requestId": "items-1", "status": 200, "body": { "Items": [{ "ItemID": "4d6e8a2c-0000-4000-8000-000000000001", "StatusAttributeString": "OK" }] } });
+        let plan = api::apply_send_answer(&plan, &answer).unwrap();
+        let contacts = &plan["requests"][0];
+        prop_assert_eq!(contacts["path"].as_str(), Some("/Contacts"));
+        crate::assert_valid_body("Contacts", &contacts["body"], "proptest Contacts");
+    }
+}
