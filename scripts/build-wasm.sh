@@ -3,6 +3,8 @@
 #   pkg/web/   wasm-bindgen --target web (browsers, bundlers: browser.js awaits init() at top level)
 #   pkg/node/  wasm-bindgen --target experimental-nodejs-module (ESM, instantiated synchronously on import)
 # each shrunk by wasm-opt from the npm package binaryen (no GitHub download; see ../shared/toolchain.md).
+# The new pkg/ is assembled aside and swapped in at the end, so a concurrent user of the package never sees it half
+# built.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,17 +20,23 @@ log "cargo build (release, wasm32-unknown-unknown)"
 cargo build -p xerosync-wasm --release --target wasm32-unknown-unknown --locked
 wasm="$target_dir/wasm32-unknown-unknown/release/xerosync_wasm.wasm"
 
-rm -rf "$pkg"
-for target in web experimental-nodejs-module; do
-  out="$pkg/$([ "$target" = web ] && echo web || echo node)"
-  # Types come from the hand-written ../index.d.ts (the generated ones are all `any`).
-  wasm-bindgen --target "$target" --out-dir "$out" --out-name xerosync --no-typescript "$wasm"
-  # The features rustc 1.95 emits for wasm32-unknown-unknown by default; Node 20 and current browsers have them all.
-  wasm-opt -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    --enable-reference-types --enable-multivalue \
-    -o "$out/xerosync_bg.wasm" "$out/xerosync_bg.wasm"
-done
+staging="$(mktemp -d "$root/crates/xerosync-wasm/.pkg-XXXXXX")"
+trap 'rm -rf "$staging"' EXIT
+wasm-bindgen --target web --out-dir "$staging/web" --out-name xerosync --no-typescript "$wasm"
+wasm-bindgen --target experimental-nodejs-module --out-dir "$staging/node" --out-name xerosync --no-typescript "$wasm"
+# Types come from the hand-written ../index.d.ts (wasm-bindgen's are all `any`), hence --no-typescript.
+# The features are the ones rustc 1.95 emits for wasm32-unknown-unknown by default; Node 20 and current browsers
+# have them all.
+wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue \
+  -o "$staging/web/xerosync_bg.wasm" "$staging/web/xerosync_bg.wasm"
+# Both targets import the same module ("./xerosync_bg.js"), so their wasm is the same file: optimise it once.
+cp "$staging/web/xerosync_bg.wasm" "$staging/node/xerosync_bg.wasm"
+old="$pkg.old.$$"
+[ -e "$pkg" ] && mv "$pkg" "$old"
+mv "$staging" "$pkg"
+rm -rf "$old"
 raw=$(wc -c <"$pkg/web/xerosync_bg.wasm")
 gz=$(gzip -9 -c "$pkg/web/xerosync_bg.wasm" | wc -c)
 log "built $pkg: xerosync_bg.wasm $raw bytes, $gz gzipped"

@@ -11,4 +11,9 @@ export {
   previewInvoice,
   buildInvoicePayload,
   applyXeroInvoice,
+  parseXeroError,
+  planSendRequests,
+  applySendAnswer,
+  sendLookupRequest,
+  applySendLookup,
 } from "./pkg/web/xerosync.js";

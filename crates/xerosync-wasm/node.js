@@ -6,4 +6,9 @@ export {
   previewInvoice,
   buildInvoicePayload,
   applyXeroInvoice,
+  parseXeroError,
+  planSendRequests,
+  applySendAnswer,
+  sendLookupRequest,
+  applySendLookup,
 } from "./pkg/node/xerosync.js";

@@ -1,0 +1,381 @@
+// TypeScript types of the npm package `xerosync`: the records of the CRM contract (camelCase) and the Xero objects
+// the functions return (PascalCase, spelled as Xero's OpenAPI schemas spell them). Hand-written from the core's Rust
+// types; test/types/usage.ts is type-checked with `tsc --noEmit` and test/exports.test.js checks that the functions
+// declared here are exactly the ones the package exports.
+
+/** A decimal as the package returns it: a string such as `"97.20"`. */
+export type Decimal = string;
+/** A decimal as the package accepts it: a string (preferred) or a JS number. */
+export type DecimalInput = string | number;
+/** A date `YYYY-MM-DD`. */
+export type IsoDate = string;
+
+// ---- CRM records (contract.md) -------------------------------------------------------------------------------
+
+export type InvoiceKind = "invoice" | "creditNote";
+/** Xero's `LineAmountTypes`. */
+export type AmountsAre = "exclusive" | "inclusive" | "noTax";
+export type CrmInvoiceStatus = "Created" | "Pending" | "Live" | "Part Paid" | "Paid" | "Cancelled";
+export type DiscountStrategy = "auto" | "rate" | "hold";
+
+/** A line discount: a percentage, or an amount off the whole line (one of the two). */
+export type Discount = { percent: DecimalInput; amount?: undefined } | { amount: DecimalInput; percent?: undefined };
+
+export interface Line {
+  /** Absent for free-text lines. */
+  productId?: string | null;
+  description?: string;
+  quantity: DecimalInput;
+  /** The undiscounted unit price. */
+  listPrice: DecimalInput;
+  discount?: Discount | null;
+  taxRateId?: string | null;
+  /** Default: the product's, then `settings.defaultSalesAccountCode`. */
+  accountCode?: string | null;
+}
+
+/** An invoice or a credit note of the CRM. */
+export interface Invoice {
+  /** The CRM id, unique. */
+  id: string;
+  kind?: InvoiceKind;
+  /** Becomes `InvoiceNumber` / `CreditNoteNumber`. */
+  number: string;
+  reference?: string | null;
+  companyId: string;
+  /** Default: the company's primary person. */
+  personId?: string | null;
+  issueDate: IsoDate;
+  dueDate?: IsoDate | null;
+  currency: string;
+  amountsAre?: AmountsAre;
+  status: CrmInvoiceStatus;
+  lines: Line[];
+  /** The CRM's own total, as the CRM computed it. */
+  total: DecimalInput;
+  amountOutstanding: DecimalInput;
+  sentToAccounts?: boolean | null;
+  sentToAccountsDate?: IsoDate | null;
+  xeroId?: string | null;
+}
+
+export interface Person {
+  id: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string | null;
+  primary?: boolean | null;
+}
+
+export interface Company {
+  id: string;
+  name: string;
+  accountNumber?: string | null;
+  xeroContactId?: string | null;
+  balance?: DecimalInput | null;
+  people?: Person[];
+}
+
+export interface Product {
+  id: string;
+  code: string;
+  name: string;
+  description?: string | null;
+  unitPrice: DecimalInput;
+  taxRateId?: string | null;
+  salesAccountCode?: string | null;
+}
+
+/** A CRM tax rate and its Xero mapping (rule T1); no `xeroTaxType` means unmapped. */
+export interface TaxRate {
+  id: string;
+  name?: string;
+  percent: DecimalInput;
+  xeroTaxType?: string | null;
+}
+
+export interface Settings {
+  enabled?: boolean;
+  defaultSalesAccountCode?: string | null;
+  discountStrategy?: DiscountStrategy;
+}
+
+/** What an invoice refers to. */
+export interface Ctx {
+  companies: Company[];
+  products: Product[];
+  taxRates: TaxRate[];
+  settings: Settings;
+}
+
+// ---- Results -----------------------------------------------------------------------------------------------------
+
+/** An invoice left out, with the rule that left it out (e.g. `"S1"`) and a sentence for the user. */
+export interface Skipped {
+  id: string;
+  rule: string;
+  reason: string;
+}
+
+export interface SendSelection {
+  send: string[];
+  skipped: Skipped[];
+}
+
+export interface UpdateSelection {
+  update: string[];
+  skipped: Skipped[];
+}
+
+export interface PreviewLine {
+  lineAmount: Decimal;
+  taxAmount: Decimal;
+  discountRate?: Decimal;
+  discountAmount?: Decimal;
+}
+
+/** What Xero will compute for an invoice (rules S5, S6), and how it differs from the CRM's totals. */
+export interface Preview {
+  lines: PreviewLine[];
+  subTotal: Decimal;
+  totalTax: Decimal;
+  total: Decimal;
+  matchesCrm: boolean;
+  differences: string[];
+}
+
+/** The CRM fields to store after reading an invoice back from Xero; only the ones that change are present. */
+export interface InvoiceChanges {
+  status?: CrmInvoiceStatus;
+  amountOutstanding?: Decimal;
+  sentToAccounts?: boolean;
+  sentToAccountsDate?: IsoDate | null;
+  xeroId?: string;
+}
+
+export interface AppliedXeroInvoice {
+  changes: InvoiceChanges;
+  discrepancies: string[];
+}
+
+// ---- Xero objects (PascalCase, as components.schemas of xero_accounting.yaml) -----------------------------------
+
+export interface XeroLineItem {
+  Description: string;
+  Quantity: number;
+  UnitAmount: number;
+  ItemCode?: string;
+  AccountCode?: string;
+  TaxType?: string;
+  DiscountRate?: number;
+  DiscountAmount?: number;
+}
+
+/** A contact reference inside an invoice, or a whole contact. */
+export interface XeroContact {
+  ContactID?: string;
+  ContactNumber?: string;
+  AccountNumber?: string;
+  Name?: string;
+  FirstName?: string;
+  LastName?: string;
+  EmailAddress?: string;
+}
+
+interface XeroDocumentBase {
+  Reference?: string;
+  Contact: XeroContact;
+  Date: IsoDate;
+  DueDate?: IsoDate;
+  CurrencyCode: string;
+  LineAmountTypes: "Exclusive" | "Inclusive" | "NoTax";
+  Status: "DRAFT";
+  LineItems: XeroLineItem[];
+}
+
+export interface XeroInvoice extends XeroDocumentBase {
+  Type: "ACCREC";
+  InvoiceID?: string;
+  InvoiceNumber: string;
+}
+
+export interface XeroCreditNote extends XeroDocumentBase {
+  Type: "ACCRECCREDIT";
+  CreditNoteID?: string;
+  CreditNoteNumber: string;
+}
+
+/** An invoice as Xero returns it (the fields the package reads; others are ignored). */
+export interface XeroInvoiceAnswer {
+  InvoiceID?: string;
+  CreditNoteID?: string;
+  Type?: string;
+  Status?: string;
+  Total?: number;
+  AmountDue?: number;
+  AmountPaid?: number;
+  AmountCredited?: number;
+  RemainingCredit?: number;
+  FullyPaidOnDate?: string;
+  [field: string]: unknown;
+}
+
+// ---- Xero answers and the send plan -----------------------------------------------------------------------------
+
+/** A failed answer from Xero as `parseXeroError` reads it. */
+export interface XeroErrorAnswer {
+  /** `"validation"` (400 ValidationException), `"unauthorized"` (401: refresh once, retry), `"forbidden"` (403),
+   * `"notFound"`, `"rateLimited"` (429: honour `retryAfterSeconds`), `"unavailable"` (500/503), `"other"`. */
+  kind: "validation" | "unauthorized" | "forbidden" | "notFound" | "rateLimited" | "unavailable" | "other";
+  status: number;
+  /** Readable: Xero's own message where it gave one. */
+  message: string;
+  retryAfterSeconds?: number;
+  /** Which rate limit was hit (`X-Rate-Limit-Problem`: `"minute"`, `"day"`, `"appminute"`). */
+  problem?: string;
+  /** For a ValidationException: each element's messages, in request order. */
+  elements?: string[][];
+}
+
+/** An HTTP answer from Xero as the caller received it (headers it cares about included). */
+export interface XeroHttpAnswer {
+  status: number;
+  /** The body as text, or already parsed. */
+  body?: string | object | null;
+  /** The `Retry-After` header. */
+  retryAfter?: string | null;
+  /** The `X-Rate-Limit-Problem` header. */
+  rateLimitProblem?: string | null;
+}
+
+/** One request to Xero's Accounting API, relative to `https://api.xero.com/api.xro/2.0`; the proxy adds the
+ * bearer token and `xero-tenant-id`. */
+export interface XeroRequest {
+  /** Unique within the plan (`items-1`, `invoices-2`); the answer names it as `requestId`. */
+  id: string;
+  method: "GET" | "POST" | "PUT";
+  path: string;
+  query: Record<string, string>;
+  /** Includes a deterministic `Idempotency-Key` for writes. */
+  headers: Record<string, string>;
+  body?: { Items: object[] } | { Contacts: XeroContact[] } | { Invoices: XeroInvoice[] } | { CreditNotes: XeroCreditNote[] };
+}
+
+export type Outcome = "pending" | "sent" | "failed" | "skipped";
+
+export interface SendInvoiceResult {
+  id: string;
+  outcome: Outcome;
+  rule?: string;
+  message?: string;
+  /** For a record that failed locally (rule L2): the error as data. */
+  error?: { code: ErrorCode; message: string; record?: string; field?: string };
+  /** For a sent invoice (rule S9): the CRM fields to store. */
+  changes?: { sentToAccounts: boolean; sentToAccountsDate: IsoDate; xeroId: string };
+}
+
+export interface SendCompanyResult {
+  id: string;
+  outcome: Outcome;
+  xeroContactId?: string;
+  message?: string;
+}
+
+/** A `xero_log` entry (rule L1) without the time and the user, which the caller adds. */
+export interface SendLogEntry {
+  action: string;
+  recordKind: "invoice" | "creditNote" | "company" | "product" | "taxRate" | "settings" | "options" | "xeroRecord";
+  crmId: string;
+  xeroId?: string;
+  outcome: "ok" | "warning" | "error" | "skipped";
+  message: string;
+}
+
+/**
+ * *Send to Xero* as a plain, serialisable state machine: make every request in `requests` (they may run
+ * concurrently), give each answer to `applySendAnswer`, and repeat until `finished`. Keep the plan as it is
+ * returned (it carries its inputs); only the documented fields are meant to be read.
+ */
+export interface SendPlan {
+  stage: "items" | "contacts" | "documents" | "finished";
+  finished: boolean;
+  requests: XeroRequest[];
+  /** One per input invoice, in input order. */
+  invoices: SendInvoiceResult[];
+  companies: SendCompanyResult[];
+  /** Every failing product with its reason; non-empty means no invoice was sent (rule S2). */
+  productFailures: { id: string; reason: string }[];
+  log: SendLogEntry[];
+  [internal: string]: unknown;
+}
+
+// ---- Errors ------------------------------------------------------------------------------------------------------
+
+/** The stable codes of the errors the functions throw. */
+export type ErrorCode =
+  | "invalid_field"
+  | "missing_field"
+  | "unknown_reference"
+  | "unmapped_tax_rate"
+  | "invoice_held"
+  | "invalid_options"
+  | "invalid_xero_response"
+  | "invalid_argument"
+  | "internal";
+
+/** What every function throws on bad input: an `Error` whose message names the record and the field (rule L2). */
+export interface XerosyncError extends Error {
+  name: "XerosyncError";
+  code: ErrorCode;
+  /** The record at fault, e.g. `"invoice inv-9"`. */
+  record?: string;
+  /** The field path inside it, e.g. `"lines[0].quantity"`. */
+  field?: string;
+}
+
+// ---- Functions ---------------------------------------------------------------------------------------------------
+
+/** Rules S1 (`"selected"`) and A1 (`"allLive"`): which invoices to send to Xero, and why the others are not sent. */
+export function planSend(invoices: Invoice[], options: { mode: "selected" | "allLive" }): SendSelection;
+
+/** Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not. */
+export function planUpdate(invoices: Invoice[], options: { mode: "selected" | "all" }): UpdateSelection;
+
+/** Rules S5, S6: the amounts Xero will compute for the invoice, and every difference from the CRM's totals. */
+export function previewInvoice(invoice: Invoice, ctx: Ctx): Preview;
+
+/** Rules S4-S7: the Xero `Invoice` (or `CreditNote`, for `kind: "creditNote"`) to send, as a draft. */
+export function buildInvoicePayload(invoice: Invoice, ctx: Ctx): XeroInvoice | XeroCreditNote;
+
+/** Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it. */
+export function applyXeroInvoice(
+  crmInvoice: Invoice,
+  xeroInvoice: XeroInvoiceAnswer,
+  options: { today: IsoDate },
+): AppliedXeroInvoice;
+
+/** Reads any failed answer from Xero, JSON or not (401, 403, 429 with its headers, ValidationException…). */
+export function parseXeroError(answer: XeroHttpAnswer): XeroErrorAnswer;
+
+/** Rules S1-S9: starts *Send to Xero* for these invoices: items first, then contacts, then invoices and credit
+ * notes, at most 50 records a request. A bad record is a per-record failure in the plan, not an exception. */
+export function planSendRequests(
+  invoices: Invoice[],
+  ctx: Ctx,
+  options: { today: IsoDate; mode?: "selected" | "allLive" },
+): SendPlan;
+
+/** Feeds the answer to one request (or an array of answers) to the plan; returns the next plan. */
+export function applySendAnswer(
+  plan: SendPlan,
+  answer: (XeroHttpAnswer & { requestId: string }) | (XeroHttpAnswer & { requestId: string })[],
+): SendPlan;
+
+/** Rule S8: the `GET` request that finds what a write request created when its answer was lost. */
+export function sendLookupRequest(plan: SendPlan, options: { requestId: string }): XeroRequest;
+
+/** Rule S8: feeds the look-up's answer; when `found` is false, send the write request again (it is idempotent). */
+export function applySendLookup(
+  plan: SendPlan,
+  answer: XeroHttpAnswer & { requestId: string },
+): { found: boolean; plan: SendPlan };

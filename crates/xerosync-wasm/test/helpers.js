@@ -1,0 +1,29 @@
+// Shared by the tests: paths, and the package imported exactly as users import it.
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const repoRoot = join(packageDir, "..", "..");
+export const fixturesDir = join(repoRoot, "tests", "fixtures", "core");
+
+/** Every shared fixture (tests/fixtures/core/*.json), with its file name. */
+export function loadFixtures() {
+  return readdirSync(fixturesDir)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => ({ name, ...JSON.parse(readFileSync(join(fixturesDir, name), "utf8")) }));
+}
+
+/** The names `index.d.ts` declares as exported functions and classes. */
+export function declaredExports() {
+  const dts = readFileSync(join(packageDir, "index.d.ts"), "utf8");
+  return [...new Set([...dts.matchAll(/^export (?:declare )?(?:function|class) (\w+)/gm)].map((m) => m[1]))].sort();
+}
+
+/** The names an entry file (node.js, browser.js) re-exports in its `export { … } from` list. */
+export function reexported(file) {
+  const text = readFileSync(join(packageDir, file), "utf8");
+  const list = text.match(/export \{([^}]*)\} from/);
+  return list ? list[1].split(",").map((s) => s.trim()).filter(Boolean).sort() : [];
+}
