@@ -379,6 +379,9 @@ mod tests {
         }
 
         proptest! {
+            // Most random lines are not 2-dp amounts; the property is about those that are.
+            #![proptest_config(ProptestConfig { max_global_rejects: 50_000, ..ProptestConfig::default() })]
+
             /// Rule S6: with `auto`, Xero computes the CRM's line to the cent whenever that line is a 2-dp amount.
             #[test]
             fn auto_reproduces_two_dp_crm_lines_rule_s6(q in (0u32..=4).prop_flat_map(|dp| dec(100, dp)),

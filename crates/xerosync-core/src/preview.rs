@@ -118,8 +118,12 @@ pub fn plan_invoice<'a>(invoice: &'a Invoice, ctx: &'a Ctx) -> Result<InvoicePla
                 money.xero_amount, money.crm_amount
             );
             if money.held {
+                let representation = match invoice.kind {
+                    InvoiceKind::Invoice => "no 2-dp discount rate",
+                    InvoiceKind::CreditNote => "no unit price of at most 4 decimals",
+                };
                 held.push(format!(
-                    "{label}: no 2-dp discount rate gives the CRM's {}",
+                    "{label}: {representation} gives the CRM's {}",
                     money.crm_amount
                 ));
             }
