@@ -90,11 +90,14 @@ function kill(child) {
   });
 }
 
-/** Starts sim + worker. `vars` override the Worker's [vars]. */
-export async function start({ vars = {}, simArgs = [] } = {}) {
+/**
+ * Starts sim + worker. `vars` override the Worker's [vars]. `npm start` (scripts/start.mjs) also passes its own
+ * `secrets` ({ CRM_SESSION_SECRET, … }) and `lifetimeMs: null` (no bound: it stops on Ctrl-C).
+ */
+export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs = 600_000 } = {}) {
   if (!existsSync(join(workerDir, "build", "index.js"))) throw new Error("worker/build/index.js missing: run scripts/build-worker.sh");
   const dir = mkdtempSync(join(tmpdir(), "xerosync-worker-"));
-  const sim = await startSim(["--webhook-key", WEBHOOK_KEY, ...simArgs]);
+  const sim = await startSim(["--webhook-key", secrets.XERO_WEBHOOK_KEY ?? WEBHOOK_KEY, ...simArgs]);
   const port = await freePort();
   const inspector = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -129,12 +132,14 @@ export async function start({ vars = {}, simArgs = [] } = {}) {
   const config = join(dir, "wrangler.toml");
   writeFileSync(config, toml);
   // Secrets the way a developer's machine has them: a generated .dev.vars next to the config (never committed).
-  writeFileSync(join(dir, ".dev.vars"), [
-    `CRM_SESSION_SECRET="${SESSION_SECRET}"`,
-    `TOKEN_ENCRYPTION_KEY="${ENCRYPTION_KEY}"`,
-    `XERO_CLIENT_SECRET="${CLIENT_SECRET}"`,
-    `XERO_WEBHOOK_KEY="${WEBHOOK_KEY}"`,
-  ].join("\n"));
+  const devVars = {
+    CRM_SESSION_SECRET: SESSION_SECRET,
+    TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    XERO_CLIENT_SECRET: CLIENT_SECRET,
+    XERO_WEBHOOK_KEY: WEBHOOK_KEY,
+    ...secrets,
+  };
+  writeFileSync(join(dir, ".dev.vars"), Object.entries(devVars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"));
   const persist = join(dir, "state");
   await promisify(execFile)(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "-c", config], {
     env: quietEnv, cwd: dir, timeout: 60_000,
@@ -154,8 +159,8 @@ export async function start({ vars = {}, simArgs = [] } = {}) {
     throw new Error(`${e.message}\n${workerLog}`);
   }
   // Bounded: whatever happens, both servers are gone after 10 minutes.
-  const guard = setTimeout(() => { kill(worker); kill(sim.child); }, 600_000);
-  guard.unref();
+  const guard = lifetimeMs === null ? null : setTimeout(() => { kill(worker); kill(sim.child); }, lifetimeMs);
+  guard?.unref();
   const env = {
     base,
     sim: sim.url,
