@@ -117,7 +117,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 prop_compose! {
-    fn product()(code in "[A-Z0-9-]{1,30}", name in "[A-Za-z ]{1,50}", description in proptest::option::of("[ -~]{0,80}"),
+    fn product()(code in "[A-Z0-9-]{1,30}", name in "[A-Za-z][A-Za-z ]{0,49}", description in proptest::option::of("[ -~]{0,80}"),
                  price in 0i64..100_000_000, dp in 0u32..=4, account in proptest::option::of("[0-9]{3}"), taxed in any::<bool>()) -> Value {
         let mut p = json!({ "id": "pr-1", "code": code, "name": name, "unitPrice": rust_decimal::Decimal::new(price, dp).to_string() });
         if let Some(d) = description { p["description"] = json!(d); }
@@ -128,7 +128,7 @@ prop_compose! {
 }
 
 prop_compose! {
-    fn company()(name in "[A-Za-z0-9 &.,'-]{1,60}", account in proptest::option::of("[A-Z0-9]{1,20}"),
+    fn company()(name in "[A-Za-z][A-Za-z0-9 &.,'-]{0,59}", account in proptest::option::of("[A-Z0-9]{1,20}"),
                  contact_id in proptest::option::of(Just("7f1c1f0e-5e0a-4a57-9d55-1f0c6d2a0b11")),
                  first in "[A-Za-z]{0,20}", last in "[A-Za-z]{0,20}", email in proptest::option::of("[a-z]{1,8}@[a-z]{1,8}\\.test")) -> Value {
         let mut c = json!({ "id": "co-1", "name": name, "people": [{ "id": "p-1", "firstName": first, "lastName": last, "primary": true }] });
