@@ -88,7 +88,9 @@ pub fn build_document(
     let due_date = invoice.due_date.map(|d| d.to_string());
     let currency_code = invoice.currency.clone();
     let line_amount_types = invoice.amounts_are.xero_name().to_string();
-    let status = "DRAFT".to_string();
+    // Rule S4: created as DRAFT. A document Xero already has (we know its id) keeps its status: Xero refuses to turn
+    // an approved invoice back into a draft, and rule S8 wants the re-send to update it.
+    let status = xero_id.is_none().then(|| "DRAFT".to_string());
     let document = match invoice.kind {
         InvoiceKind::Invoice => xero::Document::Invoice(xero::Invoice {
             kind: "ACCREC".into(),

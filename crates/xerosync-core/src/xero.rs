@@ -87,8 +87,9 @@ pub struct Invoice {
     pub currency_code: String,
     #[serde(rename = "LineAmountTypes")]
     pub line_amount_types: String,
-    #[serde(rename = "Status")]
-    pub status: String,
+    /// `DRAFT` on creation; absent on an update, so Xero keeps the document's status.
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     #[serde(rename = "LineItems")]
     pub line_items: Vec<LineItem>,
 }
@@ -114,8 +115,9 @@ pub struct CreditNote {
     pub currency_code: String,
     #[serde(rename = "LineAmountTypes")]
     pub line_amount_types: String,
-    #[serde(rename = "Status")]
-    pub status: String,
+    /// `DRAFT` on creation; absent on an update, so Xero keeps the document's status.
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     #[serde(rename = "LineItems")]
     pub line_items: Vec<LineItem>,
 }

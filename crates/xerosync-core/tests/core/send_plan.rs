@@ -360,6 +360,11 @@ fn a_lost_answer_is_looked_up_not_duplicated_rule_s8() {
         "matched by InvoiceID when known"
     );
     assert!(docs[1].get("InvoiceID").is_none(), "else by InvoiceNumber");
+    assert!(
+        docs[0].get("Status").is_none(),
+        "an update keeps Xero's status (an approved invoice stays approved)"
+    );
+    assert_eq!(docs[1]["Status"], "DRAFT", "rule S4: created as a draft");
     // The answer is lost: look the numbers up.
     let lookup = plan.lookup_request(&write.id).unwrap();
     assert_eq!(
