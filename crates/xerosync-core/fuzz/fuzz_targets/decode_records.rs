@@ -21,18 +21,28 @@ fn objects<'a>(value: &'a Value, out: &mut Vec<&'a Value>, depth: usize) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = decimal::parse_decimal(text);
     let _ = IsoDate::parse_any(text);
-    let Ok(value) = serde_json::from_str::<Value>(text) else { return };
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return;
+    };
     let mut found = Vec::new();
     objects(&value, &mut found, 0);
-    let ctx = found.iter().find(|v| v.get("taxRates").is_some()).copied().cloned().unwrap_or(json!({}));
+    let ctx = found
+        .iter()
+        .find(|v| v.get("taxRates").is_some())
+        .copied()
+        .cloned()
+        .unwrap_or(json!({}));
     for candidate in found {
         let _ = api::preview_invoice(candidate, &ctx);
         let _ = api::build_invoice_payload(candidate, &ctx);
         let _ = api::plan_send(&json!([candidate]), &json!({ "mode": "allLive" }));
         let _ = api::plan_update(&json!([candidate]), &Value::Null);
-        let _ = api::plan_send_requests(&json!([candidate]), &ctx, &json!({ "today": "2026-11-20" }));
+        let _ =
+            api::plan_send_requests(&json!([candidate]), &ctx, &json!({ "today": "2026-11-20" }));
     }
 });

@@ -28,9 +28,22 @@ pub extern "C" fn xerosync_probe(quantity: u32) -> u32 {
         + size(api::plan_update(&list, &Value::Null))
         + size(api::preview_invoice(&invoice, &ctx))
         + size(api::build_invoice_payload(&invoice, &ctx))
-        + size(api::apply_xero_invoice(&invoice, &json!({ "Status": "PAID", "AmountDue": 0 }), &today))
+        + size(api::apply_xero_invoice(
+            &invoice,
+            &json!({ "Status": "PAID", "AmountDue": 0 }),
+            &today,
+        ))
         + size(api::parse_xero_error(&json!({ "status": 429, "body": "" })))
-        + size(api::apply_send_answer(&plan, &json!({ "requestId": "items-1", "status": 200, "body": "{}" })))
-        + size(api::send_lookup_request(&plan, &json!({ "requestId": "invoices-1" })))
-        + size(api::apply_send_lookup(&plan, &json!({ "requestId": "invoices-1", "status": 200, "body": {} })))
+        + size(api::apply_send_answer(
+            &plan,
+            &json!({ "requestId": "items-1", "status": 200, "body": "{}" }),
+        ))
+        + size(api::send_lookup_request(
+            &plan,
+            &json!({ "requestId": "invoices-1" }),
+        ))
+        + size(api::apply_send_lookup(
+            &plan,
+            &json!({ "requestId": "invoices-1", "status": 200, "body": {} }),
+        ))
 }
