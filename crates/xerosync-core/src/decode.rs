@@ -215,13 +215,6 @@ pub fn validate_invoice(invoice: &Invoice) -> Result<(), Error> {
                         "give either percent or amount, not both",
                     ))
                 }
-                (None, None) => {
-                    return Err(Error::invalid(
-                        &record,
-                        field("discount"),
-                        "needs percent or amount",
-                    ))
-                }
                 (Some(p), None) if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED => {
                     return Err(Error::invalid(
                         &record,
