@@ -16,4 +16,5 @@ export {
   applySendAnswer,
   sendLookupRequest,
   applySendLookup,
+  XeroClient,
 } from "./pkg/web/xerosync.js";

@@ -379,3 +379,167 @@ export function applySendLookup(
   plan: SendPlan,
   answer: XeroHttpAnswer & { requestId: string },
 ): { found: boolean; plan: SendPlan };
+
+// ---- The sync client (issue 5) -----------------------------------------------------------------------------------
+
+/** Rule A3: what `onProgress` receives. */
+export interface SyncProgress {
+  stage: "items" | "contacts" | "documents" | "balances" | "finished" | "stopped";
+  /** Records finished (sent, failed, skipped, updated…) of `total`. */
+  done: number;
+  total: number;
+  /** Xero calls made so far, every attempt counted. */
+  calls: number;
+  inFlight: number;
+  elapsedMs: number;
+  /** Estimated time left; absent until a call has been answered. */
+  etaMs?: number;
+}
+
+/** A resumable checkpoint: plain JSON (store it anywhere, e.g. localStorage) and pass it back as `checkpoint`. */
+export interface SyncCheckpoint {
+  kind: "send" | "update";
+  version: number;
+  run: unknown;
+}
+
+/** Why a run stopped early (not connected, disabled, Xero's day limit, the session refused…); resume it later. */
+export interface RunStop {
+  code: string;
+  message: string;
+}
+
+export interface RunOptions {
+  /** Called after every answer (rule A3). */
+  onProgress?: (progress: SyncProgress) => void;
+  /** Aborting it stops the run; it resolves with `cancelled: true` and a `checkpoint`. */
+  signal?: AbortSignal;
+  /** Resumes a cancelled or stopped run (the invoices and ctx then come from the checkpoint: pass `null`). */
+  checkpoint?: SyncCheckpoint;
+  /** The date written as *Sent to Accounts*; default: the page's local date. */
+  today?: IsoDate;
+}
+
+interface RunEnd {
+  /** Every record reached an end. */
+  finished: boolean;
+  cancelled: boolean;
+  stopped?: RunStop;
+  /** Present unless finished. */
+  checkpoint?: SyncCheckpoint;
+  progress: SyncProgress;
+  calls: number;
+}
+
+/** What `send` and `sendAllLive` resolve with: per record, the outcome and the CRM fields to store. */
+export interface SendResult extends RunEnd {
+  invoices: SendInvoiceResult[];
+  /** Store `xeroContactId` on these companies (rule S3). */
+  companies: SendCompanyResult[];
+  /** Non-empty: no invoice was sent, and these are every failing product with its reason (rule S2). */
+  productFailures: { id: string; reason: string }[];
+  log: SendLogEntry[];
+}
+
+export type UpdateOutcome = "pending" | "updated" | "unchanged" | "discrepancy" | "notFound" | "skipped" | "failed";
+
+export interface UpdateInvoiceResult {
+  id: string;
+  outcome: UpdateOutcome;
+  rule?: string;
+  message?: string;
+  /** The CRM fields to store (rules U2, U5). */
+  changes?: InvoiceChanges;
+  /** Rule U4: for a person to resolve; nothing was changed. */
+  discrepancies?: string[];
+}
+
+/** A company's fields to store: its Xero ContactID (rule U3) and, after *Update all*, its balance (A2). */
+export interface CompanyChanges {
+  id: string;
+  xeroContactId?: string;
+  balance?: Decimal;
+}
+
+export interface UpdateResult extends RunEnd {
+  invoices: UpdateInvoiceResult[];
+  companies: CompanyChanges[];
+  /** Pass as `since` to the next run: it then reads only what changed in Xero. */
+  since: string;
+}
+
+export interface UpdateOptions extends RunOptions {
+  /** The CRM's companies: needed for the balances of *Update all* (rule A2) and to report only new ContactIDs. */
+  companies?: Company[];
+  /** The previous result's `since`. */
+  since?: string;
+}
+
+export interface ChangesOptions {
+  /** The CRM invoices the changes may concern. */
+  invoices: Invoice[];
+  companies?: Company[];
+  /** Rule B2: then send every live invoice (needs `ctx`). */
+  autoSend?: boolean;
+  ctx?: Ctx;
+  /** Changes per pull (1-1000, default 100). */
+  limit?: number;
+  today?: IsoDate;
+}
+
+export interface ChangesResult {
+  invoices: UpdateInvoiceResult[];
+  companies: CompanyChanges[];
+  /** Pass as the next `cursor`. */
+  cursor: number;
+  more: boolean;
+  toRead: number[];
+  unmatched: number;
+  /** With `autoSend`. */
+  sent?: SendResult;
+}
+
+/** Rule C6: the buttons show when `canSync`. */
+export interface ConnectionState {
+  status: "not_connected" | "pick_required" | "connected" | "reconnect_required";
+  enabled: boolean;
+  canSync: boolean;
+  autoSend: boolean;
+  tenantId?: string;
+  tenantName?: string;
+  reason?: string;
+  [more: string]: unknown;
+}
+
+/** Rule T1: one choice for the tax mapping screen. */
+export interface XeroTaxRateChoice {
+  taxType: string;
+  name: string;
+  rate?: Decimal;
+}
+
+/**
+ * The sync client: made from the proxy's URL and a function returning the current CRM session token (called for
+ * every request). Proxy and Xero failures of single records are data in the results; misuse and a proxy that
+ * cannot be reached reject with a `XerosyncError`.
+ */
+export declare class XeroClient {
+  constructor(options: { proxyUrl: string; sessionToken: () => string | Promise<string> });
+  free(): void;
+  /** Rule C6. */
+  connection(): Promise<ConnectionState>;
+  /** Rule T1. */
+  taxRates(): Promise<XeroTaxRateChoice[]>;
+  /** Rules S1-S9: the selected invoices (products → contacts → documents, ≤ 50 a request, ≤ 5 in flight). */
+  send(invoices: Invoice[] | null, ctx: Ctx | null, options?: RunOptions): Promise<SendResult>;
+  /** Rule A1: every live invoice of `invoices`. */
+  sendAllLive(invoices: Invoice[] | null, ctx: Ctx | null, options?: RunOptions): Promise<SendResult>;
+  /** Rules U1-U5: the selected invoices, read back in `IDs=` groups of 50 (or pages of 1,000). */
+  update(invoices: Invoice[] | null, options?: UpdateOptions): Promise<UpdateResult>;
+  /** Rule A2: every sent invoice, then the company balances. */
+  updateAll(invoices: Invoice[] | null, options?: UpdateOptions): Promise<UpdateResult>;
+  /** Rule B1: the change feed after `cursor`, applied with the update rules. */
+  changes(cursor: number, options: ChangesOptions): Promise<ChangesResult>;
+  /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
+  cancel(): void;
+}

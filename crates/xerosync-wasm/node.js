@@ -11,4 +11,5 @@ export {
   applySendAnswer,
   sendLookupRequest,
   applySendLookup,
+  XeroClient,
 } from "./pkg/node/xerosync.js";

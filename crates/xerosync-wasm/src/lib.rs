@@ -2,9 +2,11 @@
 //! export converts its arguments to JSON, calls the core, and converts the answer back; errors become JS `Error`s
 //! with `code` (and `record`, `field` when the core names them). No business logic lives here.
 
+mod client;
 mod convert;
 mod error;
 
+pub use client::XeroClient;
 pub use error::BindingError;
 
 use convert::{call, json};

@@ -1,0 +1,146 @@
+//! The one place that calls the proxy (gloo-net `fetch`): `/xero/…` relays a core request description and returns
+//! Xero's answer as the core reads it; the other routes (`/connection`, `/settings`, `/changes`) answer JSON.
+//! Every call carries `Authorization: Bearer <the CRM session token>`, read from the page's function each time.
+
+use super::js::error;
+use gloo_net::http::{Method, RequestBuilder};
+use js_sys::{Function, Promise};
+use serde_json::Value;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+use xerosync_core::plan::{XeroAnswer, XeroRequest};
+
+/// The proxy's base URL and the page's session-token function.
+#[derive(Clone)]
+pub struct Proxy {
+    base: Rc<str>,
+    session_token: Function,
+}
+
+/// Query values percent-encoded (the proxy decodes strictly).
+fn encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
+
+/// The headers of a relayed request the proxy passes on (the others are the proxy's business).
+const PASSED_HEADERS: [&str; 4] = [
+    "Accept",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Modified-Since",
+];
+
+impl Proxy {
+    pub fn new(base: &str, session_token: Function) -> Proxy {
+        Proxy {
+            base: base.trim_end_matches('/').into(),
+            session_token,
+        }
+    }
+
+    /// The current CRM session token (the page's function may return it or a promise of it).
+    pub async fn token(&self) -> Result<String, JsValue> {
+        let mut value = self.session_token.call0(&JsValue::NULL)?;
+        if let Some(promise) = value.dyn_ref::<Promise>() {
+            value = JsFuture::from(promise.clone()).await?;
+        }
+        value
+            .as_string()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| error("missing_session", "sessionToken() returned no token"))
+    }
+
+    /// Relays one core request to Xero through `/xero{path}`. `Err` is a lost answer (network error, aborted):
+    /// the run decides what Xero may have done (rule S8).
+    pub async fn xero(
+        &self,
+        request: &XeroRequest,
+        action: &str,
+        signal: &AbortSignal,
+    ) -> Result<XeroAnswer, String> {
+        let token = self
+            .token()
+            .await
+            .map_err(|e| format!("session token: {e:?}"))?;
+        let query: Vec<String> = request
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        let mut url = format!("{}/xero{}", self.base, request.path);
+        if !query.is_empty() {
+            url = format!("{url}?{}", query.join("&"));
+        }
+        let method = match request.method.as_str() {
+            "POST" => Method::POST,
+            "PUT" => Method::PUT,
+            _ => Method::GET,
+        };
+        let mut builder = RequestBuilder::new(&url)
+            .method(method)
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("X-Xerosync-Action", action)
+            .abort_signal(Some(signal));
+        for (name, value) in &request.headers {
+            if PASSED_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+                builder = builder.header(name, value);
+            }
+        }
+        let built = match &request.body {
+            Some(body) => builder.body(body.to_string()),
+            None => builder.build(),
+        };
+        let response = built
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let headers = response.headers();
+        let retry_after = headers.get("retry-after");
+        let rate_limit_problem = headers.get("x-rate-limit-problem");
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        Ok(XeroAnswer {
+            request_id: request.id.clone(),
+            status,
+            body: Value::String(text),
+            retry_after,
+            rate_limit_problem,
+        })
+    }
+
+    /// A proxy route answering JSON (`GET /connection`, …): the body, or a thrown error with the proxy's code.
+    pub async fn get_json(
+        &self,
+        path: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Value, JsValue> {
+        let token = self.token().await?;
+        let response = RequestBuilder::new(&format!("{}{path}", self.base))
+            .header("Authorization", &format!("Bearer {token}"))
+            .abort_signal(signal)
+            .send()
+            .await
+            .map_err(|e| error("proxy_unreachable", &format!("GET {path}: {e}")))?;
+        let status = response.status();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| error("proxy_unreachable", &format!("GET {path}: {e}")))?;
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let code = body
+            .pointer("/error/code")
+            .and_then(Value::as_str)
+            .unwrap_or("proxy_error");
+        let message = body
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("GET {path}: HTTP {status}"), str::to_string);
+        Err(error(code, &message))
+    }
+}

@@ -1,0 +1,93 @@
+//! Small JS helpers of the client: the clock, timers, abort signals, errors with a `code`, options read by name.
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+/// Milliseconds since the epoch (the `now` every core run takes).
+pub fn now() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+fn global_function(name: &str) -> Result<Function, JsValue> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))?
+        .dyn_into::<Function>()
+        .map_err(|_| error("unsupported_runtime", &format!("no global {name}()")))
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`, in browsers and in Node).
+pub fn sleep(ms: u64) -> JsFuture {
+    let promise = Promise::new(&mut |resolve, reject| match global_function("setTimeout") {
+        Ok(set_timeout) => {
+            if let Err(e) =
+                set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(ms as f64))
+            {
+                let _ = reject.call1(&JsValue::NULL, &e);
+            }
+        }
+        Err(e) => {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        }
+    });
+    JsFuture::from(promise)
+}
+
+/// Resolves when `signal` aborts (at once if it already has).
+pub fn aborted(signal: &AbortSignal) -> JsFuture {
+    let promise = Promise::new(&mut |resolve, _| {
+        if signal.aborted() {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        }
+        let once = Object::new();
+        let _ = Reflect::set(&once, &"once".into(), &JsValue::TRUE);
+        let _ = Reflect::get(signal, &"addEventListener".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .map(|add| add.call3(signal, &"abort".into(), &resolve, &once));
+    });
+    JsFuture::from(promise)
+}
+
+/// A JS `Error` (name `XerosyncError`) with a stable `code`, as every error of the package.
+pub fn error(code: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("XerosyncError");
+    let _ = Reflect::set(&error, &"code".into(), &JsValue::from_str(code));
+    error.into()
+}
+
+/// `options[name]` as a JS value (`undefined` when `options` is not an object).
+pub fn field(options: &JsValue, name: &str) -> JsValue {
+    if options.is_object() {
+        Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// `options[name]` as JSON data (`Value::Null` when absent).
+pub fn json_field(options: &JsValue, name: &'static str) -> Result<Value, JsValue> {
+    crate::convert::json(name, field(options, name))
+}
+
+/// `options[name]` if it is a function.
+pub fn function_field(options: &JsValue, name: &str) -> Result<Option<Function>, JsValue> {
+    let value = field(options, name);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.dyn_into::<Function>().map(Some).map_err(|_| {
+        error(
+            "invalid_options",
+            &format!("options.{name}: expected a function"),
+        )
+    })
+}
+
+/// A JSON value as a plain JS value.
+pub fn to_js(value: &Value) -> Result<JsValue, JsValue> {
+    crate::convert::call(Ok(value.clone()))
+}

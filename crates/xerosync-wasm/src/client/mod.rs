@@ -1,0 +1,453 @@
+//! `XeroClient`: the buttons' operations (issue 5) over the proxy. Every rule lives in the core's sans-IO runs
+//! (`xerosync_core::sync`); this module only fetches ([`http`]), waits and cancels ([`driver`]).
+//!
+//! ```js
+//! const xero = new XeroClient({ proxyUrl, sessionToken: () => crm.sessionToken() });
+//! const result = await xero.send(invoices, ctx, { onProgress, signal });
+//! ```
+
+mod driver;
+mod http;
+mod js;
+
+use driver::{drive, Ended};
+use http::Proxy;
+use js::{error, field, function_field, json_field, now, to_js};
+use js_sys::{Function, Promise};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{AbortController, AbortSignal};
+use xerosync_core::rules::{SendMode, UpdateMode};
+use xerosync_core::sync::{
+    apply_change_feed, parse_tax_rates, xero_time, SendRun, UpdateOptions, UpdateRun,
+};
+use xerosync_core::IsoDate;
+
+struct Inner {
+    proxy: Proxy,
+    /// One controller per running operation; `cancel()` aborts them all.
+    running: RefCell<Vec<AbortController>>,
+}
+
+/// The sync client of one CRM page: made from the proxy's URL and a function returning the current CRM session
+/// token. Methods return promises; results are plain JSON objects.
+#[wasm_bindgen]
+pub struct XeroClient {
+    inner: Rc<Inner>,
+}
+
+fn core(e: xerosync_core::Error) -> JsValue {
+    crate::error::core_error(&e)
+}
+
+fn today(options: &JsValue) -> Result<IsoDate, JsValue> {
+    match json_field(options, "today")? {
+        Value::String(text) => IsoDate::parse(&text).ok_or_else(|| {
+            error(
+                "invalid_options",
+                &format!("options.today: expected a date YYYY-MM-DD, got {text:?}"),
+            )
+        }),
+        Value::Null => {
+            // The page's local date, as the CRM shows it.
+            let d = js_sys::Date::new_0();
+            IsoDate::new(
+                d.get_full_year() as i32,
+                (d.get_month() + 1) as u8,
+                d.get_date() as u8,
+            )
+            .or_else(|| xero_time::date_of(now()))
+            .ok_or_else(|| error("invalid_options", "options.today: the clock gives no date"))
+        }
+        other => Err(error(
+            "invalid_options",
+            &format!("options.today: expected a date YYYY-MM-DD, got {other}"),
+        )),
+    }
+}
+
+/// A run's controller, aborted by `options.signal` or by `cancel()`.
+struct Running {
+    inner: Rc<Inner>,
+    controller: AbortController,
+}
+
+impl Running {
+    fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<Running, JsValue> {
+        let controller = AbortController::new()?;
+        let user = field(options, "signal");
+        if !user.is_undefined() && !user.is_null() {
+            let user: AbortSignal = user
+                .dyn_into()
+                .map_err(|_| error("invalid_options", "options.signal: expected an AbortSignal"))?;
+            let ours = controller.clone();
+            let link = Closure::once_into_js(move || ours.abort());
+            if user.aborted() {
+                controller.abort();
+            } else {
+                let once = js_sys::Object::new();
+                js_sys::Reflect::set(&once, &"once".into(), &JsValue::TRUE)?;
+                let add: Function =
+                    js_sys::Reflect::get(&user, &"addEventListener".into())?.dyn_into()?;
+                add.call3(&user, &"abort".into(), &link, &once)?;
+            }
+        }
+        inner.running.borrow_mut().push(controller.clone());
+        Ok(Running {
+            inner: inner.clone(),
+            controller,
+        })
+    }
+
+    fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let signal = self.controller.signal();
+        self.inner
+            .running
+            .borrow_mut()
+            .retain(|c| c.signal() != signal);
+    }
+}
+
+/// Adds `cancelled`, `progress` and, unless finished, the resumable `checkpoint` to a run's result.
+fn finish(
+    mut result: Value,
+    ended: Ended,
+    progress: Value,
+    checkpoint: Option<Value>,
+) -> Result<JsValue, JsValue> {
+    result["cancelled"] = Value::Bool(ended == Ended::Cancelled);
+    result["progress"] = progress;
+    if let Some(checkpoint) = checkpoint {
+        result["checkpoint"] = checkpoint;
+    }
+    to_js(&result)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, JsValue> {
+    serde_json::to_value(value).map_err(|e| error("internal", &e.to_string()))
+}
+
+async fn send(
+    inner: Rc<Inner>,
+    invoices: JsValue,
+    ctx: JsValue,
+    options: JsValue,
+    mode: SendMode,
+) -> Result<JsValue, JsValue> {
+    let checkpoint = json_field(&options, "checkpoint")?;
+    let on_progress = function_field(&options, "onProgress")?;
+    let mut run = if checkpoint.is_null() {
+        let invoices = crate::convert::json("invoices", invoices)?;
+        let ctx = crate::convert::json("ctx", ctx)?;
+        SendRun::new(invoices, ctx, today(&options)?, mode, now()).map_err(core)?
+    } else {
+        SendRun::resume(&checkpoint, now()).map_err(core)?
+    };
+    let running = Running::start(&inner, &options)?;
+    let action = if mode == SendMode::AllLive {
+        "send all live"
+    } else {
+        "send"
+    };
+    let ended = drive(
+        &mut run,
+        &inner.proxy,
+        action,
+        &running.signal(),
+        on_progress.as_ref(),
+    )
+    .await;
+    let at = now();
+    let checkpoint = if run.is_finished() && run.result().finished {
+        None
+    } else {
+        Some(run.checkpoint(at).map_err(core)?)
+    };
+    finish(
+        to_json(&run.result())?,
+        ended,
+        to_json(&run.progress(at))?,
+        checkpoint,
+    )
+}
+
+async fn update(
+    inner: Rc<Inner>,
+    invoices: JsValue,
+    options: JsValue,
+    mode: UpdateMode,
+) -> Result<JsValue, JsValue> {
+    let checkpoint = json_field(&options, "checkpoint")?;
+    let on_progress = function_field(&options, "onProgress")?;
+    let mut run = if checkpoint.is_null() {
+        let since = match json_field(&options, "since")? {
+            Value::String(s) if !s.is_empty() => Some(s),
+            _ => None,
+        };
+        let settings = UpdateOptions {
+            today: Some(today(&options)?),
+            mode,
+            since,
+        };
+        let invoices = crate::convert::json("invoices", invoices)?;
+        UpdateRun::new(
+            invoices,
+            json_field(&options, "companies")?,
+            settings,
+            now(),
+        )
+        .map_err(core)?
+    } else {
+        UpdateRun::resume(&checkpoint, now()).map_err(core)?
+    };
+    let running = Running::start(&inner, &options)?;
+    let action = if mode == UpdateMode::All {
+        "update all"
+    } else {
+        "update"
+    };
+    let ended = drive(
+        &mut run,
+        &inner.proxy,
+        action,
+        &running.signal(),
+        on_progress.as_ref(),
+    )
+    .await;
+    let at = now();
+    let checkpoint = if run.result().finished {
+        None
+    } else {
+        Some(run.checkpoint(at).map_err(core)?)
+    };
+    finish(
+        to_json(&run.result())?,
+        ended,
+        to_json(&run.progress(at))?,
+        checkpoint,
+    )
+}
+
+/// Rule C6: the buttons show when the integration is enabled and connected.
+async fn connection(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
+    let status = inner.proxy.get_json("/connection", None).await?;
+    let settings = inner.proxy.get_json("/settings", None).await?;
+    let enabled = settings
+        .get("enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let connected = status.get("status").and_then(Value::as_str) == Some("connected");
+    let mut out = status.clone();
+    out["enabled"] = Value::Bool(enabled);
+    out["canSync"] = Value::Bool(enabled && connected);
+    out["autoSend"] = settings
+        .get("autoSend")
+        .cloned()
+        .unwrap_or(Value::Bool(false));
+    to_js(&out)
+}
+
+/// Rule T1: the organisation's revenue tax rates for the mapping screen.
+async fn tax_rates(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
+    let body = inner.proxy.get_json("/xero/TaxRates", None).await?;
+    to_js(&to_json(&parse_tax_rates(&body).map_err(core)?)?)
+}
+
+/// Rule B1 (and B2): one page of the change feed applied with the update rules; entries without a record are
+/// read from Xero; with `autoSend`, live invoices are then sent (rule A1).
+async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let after = match crate::convert::json("cursor", cursor)? {
+        Value::Null => 0,
+        Value::Number(n) => n
+            .as_i64()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| error("invalid_options", "cursor: expected a number ≥ 0"))?,
+        other => {
+            return Err(error(
+                "invalid_options",
+                &format!("cursor: expected a number ≥ 0, got {other}"),
+            ))
+        }
+    };
+    let limit = match json_field(&options, "limit")? {
+        Value::Number(n) => n.as_u64().unwrap_or(100),
+        _ => 100,
+    };
+    let invoices = json_field(&options, "invoices")?;
+    let companies = json_field(&options, "companies")?;
+    let day = today(&options)?;
+    let feed = inner
+        .proxy
+        .get_json(&format!("/changes?after={after}&limit={limit}"), None)
+        .await?;
+    let applied = apply_change_feed(&invoices, &companies, &feed, day).map_err(core)?;
+    let mut result = to_json(&applied)?;
+    let mut entries = result["invoices"].as_array().cloned().unwrap_or_default();
+    let mut company_changes = result["companies"].as_array().cloned().unwrap_or_default();
+    if !applied.to_read.is_empty() {
+        // Webhook entries carry no record: read those documents (IDs=) with the same rules.
+        let subset: Vec<Value> = applied
+            .to_read
+            .iter()
+            .filter_map(|i| invoices.get(*i).cloned())
+            .collect();
+        let settings = UpdateOptions {
+            today: Some(day),
+            mode: UpdateMode::Selected,
+            since: None,
+        };
+        let mut run = UpdateRun::new(Value::Array(subset), companies.clone(), settings, now())
+            .map_err(core)?;
+        let running = Running::start(&inner, &options)?;
+        drive(&mut run, &inner.proxy, "changes", &running.signal(), None).await;
+        let read = run.result();
+        entries.extend(
+            read.invoices
+                .iter()
+                .filter_map(|e| serde_json::to_value(e).ok()),
+        );
+        company_changes.extend(
+            read.companies
+                .iter()
+                .filter_map(|c| serde_json::to_value(c).ok()),
+        );
+    }
+    result["invoices"] = Value::Array(entries.clone());
+    result["companies"] = Value::Array(company_changes);
+    let auto_send = field(&options, "autoSend").as_bool().unwrap_or(false);
+    if auto_send {
+        // Rule B2: the invoices as they stand after the changes, sent with the rules of A1.
+        let mut current = invoices.as_array().cloned().unwrap_or_default();
+        for entry in &entries {
+            let (Some(id), Some(changes)) = (
+                entry.get("id").and_then(Value::as_str),
+                entry.get("changes").and_then(Value::as_object),
+            ) else {
+                continue;
+            };
+            if let Some(invoice) = current
+                .iter_mut()
+                .find(|i| i.get("id").and_then(Value::as_str) == Some(id))
+            {
+                for (k, v) in changes {
+                    invoice[k.as_str()] = v.clone();
+                }
+            }
+        }
+        let ctx = json_field(&options, "ctx")?;
+        let mut run = SendRun::new(Value::Array(current), ctx, day, SendMode::AllLive, now())
+            .map_err(core)?;
+        let running = Running::start(&inner, &options)?;
+        drive(&mut run, &inner.proxy, "auto send", &running.signal(), None).await;
+        result["sent"] = to_json(&run.result())?;
+    }
+    to_js(&result)
+}
+
+#[wasm_bindgen]
+impl XeroClient {
+    /// `new XeroClient({ proxyUrl, sessionToken })`: `sessionToken()` returns the CRM session token (or a promise
+    /// of it); it is called for every request, so a refreshed token is used at once.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<XeroClient, JsValue> {
+        let url = field(&options, "proxyUrl")
+            .as_string()
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .ok_or_else(|| {
+                error(
+                    "invalid_options",
+                    "options.proxyUrl: expected the proxy's http(s) URL",
+                )
+            })?;
+        let token = function_field(&options, "sessionToken")?.ok_or_else(|| {
+            error(
+                "invalid_options",
+                "options.sessionToken: expected a function returning the CRM session token",
+            )
+        })?;
+        Ok(XeroClient {
+            inner: Rc::new(Inner {
+                proxy: Proxy::new(&url, token),
+                running: RefCell::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Rule C6: `{ status, enabled, canSync, tenantId?, tenantName?, reason?, … }`.
+    pub fn connection(&self) -> Promise {
+        future_to_promise(connection(self.inner.clone()))
+    }
+
+    /// Rule T1: `[{ taxType, name, rate? }]`, the organisation's active revenue tax rates.
+    #[wasm_bindgen(js_name = taxRates)]
+    pub fn tax_rates(&self) -> Promise {
+        future_to_promise(tax_rates(self.inner.clone()))
+    }
+
+    /// Rules S1-S9: sends the selected invoices. Options: `{ today?, onProgress?, signal?, checkpoint? }`.
+    pub fn send(&self, invoices: JsValue, ctx: JsValue, options: JsValue) -> Promise {
+        future_to_promise(send(
+            self.inner.clone(),
+            invoices,
+            ctx,
+            options,
+            SendMode::Selected,
+        ))
+    }
+
+    /// Rule A1: sends every live invoice of `invoices`.
+    #[wasm_bindgen(js_name = sendAllLive)]
+    pub fn send_all_live(&self, invoices: JsValue, ctx: JsValue, options: JsValue) -> Promise {
+        future_to_promise(send(
+            self.inner.clone(),
+            invoices,
+            ctx,
+            options,
+            SendMode::AllLive,
+        ))
+    }
+
+    /// Rules U1-U5: updates the selected invoices from Xero. Options: `{ companies?, today?, since?, onProgress?,
+    /// signal?, checkpoint? }`.
+    pub fn update(&self, invoices: JsValue, options: JsValue) -> Promise {
+        future_to_promise(update(
+            self.inner.clone(),
+            invoices,
+            options,
+            UpdateMode::Selected,
+        ))
+    }
+
+    /// Rule A2: every sent invoice, then the company balances.
+    #[wasm_bindgen(js_name = updateAll)]
+    pub fn update_all(&self, invoices: JsValue, options: JsValue) -> Promise {
+        future_to_promise(update(
+            self.inner.clone(),
+            invoices,
+            options,
+            UpdateMode::All,
+        ))
+    }
+
+    /// Rule B1: pulls the change feed after `cursor`. Options: `{ invoices, companies?, ctx?, autoSend?, limit?,
+    /// today? }`.
+    pub fn changes(&self, cursor: JsValue, options: JsValue) -> Promise {
+        future_to_promise(changes(self.inner.clone(), cursor, options))
+    }
+
+    /// Rule A3: stops every running operation; each resolves with `cancelled: true` and a `checkpoint`.
+    pub fn cancel(&self) {
+        for controller in self.inner.running.borrow().iter() {
+            controller.abort();
+        }
+    }
+}
