@@ -10,5 +10,8 @@ mod idempotency;
 mod identity;
 mod limits;
 mod load;
+mod maths;
+mod reads;
 mod summarize;
+mod tokens;
 mod webhooks;
