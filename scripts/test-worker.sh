@@ -13,4 +13,4 @@ cd worker
 # Builds the Worker (wrangler.toml's [build] runs scripts/build-worker.sh) and checks the committed config deploys.
 wrangler deploy --dry-run --outdir "$(mktemp -d)" >/dev/null
 # One file at a time: each starts a simulator and a workerd, and the machine has two cores.
-timeout 900 node --test --test-concurrency=1 test/
+timeout 900 node --test --test-concurrency=1 test/*.test.mjs

@@ -1,9 +1,9 @@
 //! Per-record outcomes of a relayed write, for the log (rule L1): one entry per element of Xero's answer, in
-//! request order (`summarizeErrors=false`), with the CRM reference taken from the request's element. Pure.
-//
-// TODO(core): switch to xerosync-core's answer parsers once they are published.
+//! request order (`summarizeErrors=false`), read with xerosync-core's answer parser, with the CRM reference taken
+//! from the answer's element or else the request's. Pure.
 
 use serde_json::Value;
+use xerosync_core::parse::{parse_elements, Collection, ElementStatus};
 
 /// One record's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +33,12 @@ pub fn kind_of(resource: &str) -> &'static str {
     }
 }
 
-fn fields(resource: &str) -> Option<(&'static str, &'static str)> {
+fn collection(resource: &str) -> Option<(Collection, &'static str)> {
     Some(match resource {
-        "Invoices" => ("InvoiceNumber", "InvoiceID"),
-        "CreditNotes" => ("CreditNoteNumber", "CreditNoteID"),
-        "Contacts" => ("ContactNumber", "ContactID"),
-        "Items" => ("Code", "ItemID"),
+        "Invoices" => (Collection::Invoices, "InvoiceNumber"),
+        "CreditNotes" => (Collection::CreditNotes, "CreditNoteNumber"),
+        "Contacts" => (Collection::Contacts, "ContactNumber"),
+        "Items" => (Collection::Items, "Code"),
         _ => return None,
     })
 }
@@ -47,69 +47,47 @@ fn str_field<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
 }
 
-/// The records of a write answer (200 with elements, or a 400 `ValidationException` with `Elements`).
+/// The records of a write answer (200 with elements, or a 400 `ValidationException` with `Elements`); none when
+/// the answer has no element list.
 pub fn of_write(resource: &str, request: &Value, answer: &Value) -> Vec<RecordOutcome> {
-    let Some((ref_field, id_field)) = fields(resource) else {
+    let Some((coll, ref_field)) = collection(resource) else {
         return Vec::new();
     };
-    let sent = request
-        .get(resource)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let Ok(results) = parse_elements(answer, coll) else {
+        return Vec::new();
+    };
+    let sent = request.get(resource).and_then(Value::as_array);
     let got = answer
         .get(resource)
         .or_else(|| answer.get("Elements"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    got.iter()
+        .and_then(Value::as_array);
+    results
+        .into_iter()
         .enumerate()
-        .map(|(i, el)| {
-            let errors: Vec<&str> = el
-                .get("ValidationErrors")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|e| e.get("Message").and_then(Value::as_str))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let warnings: Vec<&str> = el
-                .get("Warnings")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|e| e.get("Message").and_then(Value::as_str))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let status = str_field(el, "StatusAttributeString").to_ascii_uppercase();
-            let outcome = if !errors.is_empty() || status == "ERROR" {
-                "error"
-            } else if status == "WARNING" || !warnings.is_empty() {
-                "warning"
-            } else {
-                "ok"
-            };
-            let mut crm_ref = str_field(el, ref_field).to_owned();
+        .map(|(i, r)| {
+            let mut crm_ref = got
+                .and_then(|g| g.get(i))
+                .map(|e| str_field(e, ref_field))
+                .unwrap_or("")
+                .to_owned();
             if crm_ref.is_empty() {
                 crm_ref = sent
-                    .get(i)
-                    .map(|s| str_field(s, ref_field).to_owned())
-                    .unwrap_or_default();
+                    .and_then(|s| s.get(i))
+                    .map(|e| str_field(e, ref_field))
+                    .unwrap_or("")
+                    .to_owned();
             }
-            let message = if errors.is_empty() {
-                warnings.join("; ")
-            } else {
-                errors.join("; ")
+            let outcome = match r.status {
+                ElementStatus::Ok => "ok",
+                ElementStatus::Warning => "warning",
+                ElementStatus::Error => "error",
             };
             RecordOutcome {
                 kind: kind_of(resource),
                 crm_ref,
-                xero_id: str_field(el, id_field).to_owned(),
+                xero_id: r.xero_id.unwrap_or_default(),
                 outcome,
-                message,
+                message: r.messages.join("; "),
             }
         })
         .collect()

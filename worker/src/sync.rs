@@ -137,7 +137,8 @@ async fn run_org(
                     .iter()
                     .filter_map(|f| r.get(*f).map(|v| ((*f).to_owned(), v.clone())))
                     .collect();
-                let (version, record) = (format!("{source}:{version}"), Value::Object(record));
+                // The version is Xero's UpdatedDateUTC alone: re-reads (overlap window, weekly full read) dedupe.
+                let record = Value::Object(record);
                 let change = db::NewChange {
                     kind,
                     xero_id: id,

@@ -163,6 +163,7 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
   guard?.unref();
   const env = {
     base,
+    pid: worker.pid,
     sim: sim.url,
     dir,
     log: () => workerLog,

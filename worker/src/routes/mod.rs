@@ -187,9 +187,14 @@ fn finish(result: Result<Response, ProxyError>, origin: Option<&str>) -> worker:
         Ok(r) => r,
         Err(e) => {
             let mut r = Response::from_json(&e.body())?.with_status(e.status());
-            if let ProxyError::RateLimited { retry_after, .. } = &e {
+            if let ProxyError::RateLimited {
+                retry_after,
+                problem,
+            } = &e
+            {
                 r.headers_mut()
                     .set("retry-after", &retry_after.to_string())?;
+                r.headers_mut().set("x-rate-limit-problem", problem)?;
             }
             r
         }

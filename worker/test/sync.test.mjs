@@ -1,0 +1,146 @@
+// Rule B1 (cron poll with overlap + full re-read, webhooks → change feed pulled with a cursor), rule X2 (Xero's
+// 429 + Retry-After passed through; a day-limit 429 parks the organisation) and rule C2 (disabled: no sync).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { start, session, auth, connect, enable, sim, WEBHOOK_KEY } from "./harness.mjs";
+
+let env;
+let token;
+let tenantId;
+
+before(async () => {
+  env = await start();
+  token = await session(env, { org: "org-sync" });
+  ({ tenants: [tenantId] } = await connect(env, token));
+  await enable(env, token);
+});
+after(async () => env && (await env.stop()));
+
+const cron = () => fetch(`${env.base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+const changes = async (after, t = token) => (await fetch(`${env.base}/changes?after=${after}`, { headers: auth(t) })).json();
+
+test("rule B1: the first cron run reads everything into the change feed; later runs add only what changed", async () => {
+  assert.equal((await cron()).status < 500, true);
+  const first = await changes(0);
+  const dump = await sim(env, `/tenants/${tenantId}/dump`);
+  const invoiceIds = new Set(first.changes.filter((c) => c.kind === "invoice").map((c) => c.xeroId));
+  for (const inv of dump.Invoices) assert.ok(invoiceIds.has(inv.InvoiceID), `invoice ${inv.InvoiceNumber} in the feed`);
+  const one = first.changes.find((c) => c.kind === "invoice");
+  assert.equal(one.source, "full");
+  assert.ok("AmountDue" in one.record && "Status" in one.record && "Total" in one.record, JSON.stringify(one.record));
+  assert.equal(first.cursor, first.changes.at(-1).seq);
+  // Nothing changed: a second run adds nothing (the overlap window re-reads, the feed dedupes).
+  await cron();
+  assert.equal((await changes(first.cursor)).changes.length, 0);
+  // A new invoice in Xero shows up after the cursor, as a poll.
+  const contacts = (await (await fetch(`${env.base}/xero/Contacts`, { headers: auth(token) })).json()).Contacts;
+  const put = await fetch(`${env.base}/xero/Invoices?summarizeErrors=false`, {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json" }),
+    body: JSON.stringify({ Invoices: [{ Type: "ACCREC", Contact: { ContactID: contacts[0].ContactID }, InvoiceNumber: "CRM-SYNC-1",
+      Status: "DRAFT", LineItems: [{ Description: "x", Quantity: 2, UnitAmount: 12.5, AccountCode: "200" }] }] }),
+  });
+  assert.equal(put.status, 200);
+  const created = (await put.json()).Invoices[0];
+  await sim(env, "/clock", { advanceSeconds: 5 });
+  await cron();
+  const next = await changes(first.cursor);
+  assert.deepEqual(next.changes.map((c) => c.xeroId), [created.InvoiceID]);
+  assert.equal(next.changes[0].source, "poll");
+  assert.equal(next.changes[0].record.InvoiceNumber, "CRM-SYNC-1");
+  // The cron's calls are in the log too.
+  const log = await (await fetch(`${env.base}/log?user=cron`, { headers: auth(token) })).json();
+  assert.ok(log.total >= 4 && log.rows.every((r) => r.action.startsWith("sync: GET ")));
+});
+
+test("rule B1: a signed webhook records the changed ids in the organisation's feed", async () => {
+  const before = (await changes(0)).cursor;
+  const body = JSON.stringify({
+    events: [
+      { resourceUrl: "https://api.xero.com/api.xro/2.0/Invoices/x", resourceId: "11111111-2222-4333-8444-555555555555",
+        eventDateUtc: "2026-11-26T01:00:00.000", eventType: "UPDATE", eventCategory: "INVOICE", tenantId, tenantType: "ORGANISATION" },
+      { resourceId: "66666666-2222-4333-8444-555555555555", eventDateUtc: "2026-11-26T01:00:01.000", eventType: "CREATE",
+        eventCategory: "CREDITNOTE", tenantId, tenantType: "ORGANISATION" },
+      { resourceId: "77777777-2222-4333-8444-555555555555", eventDateUtc: "2026-11-26T01:00:01.000", eventType: "UPDATE",
+        eventCategory: "INVOICE", tenantId: "99999999-0000-4000-8000-000000000000", tenantType: "ORGANISATION" },
+    ],
+    firstEventSequence: 1, lastEventSequence: 3, entropy: "abc",
+  });
+  const sig = createHmac("sha256", WEBHOOK_KEY).update(body).digest("base64");
+  const t0 = Date.now();
+  const r = await fetch(`${env.base}/webhooks/xero`, { method: "POST", headers: { "x-xero-signature": sig }, body });
+  assert.equal(r.status, 200);
+  assert.equal(await r.text(), "");
+  assert.ok(Date.now() - t0 < 5000, "answered within 5 s");
+  const got = (await changes(before)).changes;
+  assert.deepEqual(got.map((c) => [c.kind, c.xeroId, c.source]), [
+    ["invoice", "11111111-2222-4333-8444-555555555555", "webhook"],
+    ["creditNote", "66666666-2222-4333-8444-555555555555", "webhook"],
+  ]);
+  // A redelivery of the same events adds nothing.
+  await fetch(`${env.base}/webhooks/xero`, { method: "POST", headers: { "x-xero-signature": sig }, body });
+  assert.equal((await changes(before)).changes.length, 2);
+  // Other organisations never see them.
+  const other = await session(env, { org: "org-elsewhere" });
+  assert.equal((await changes(0, other)).changes.length, 0);
+  assert.equal((await fetch(`${env.base}/changes?after=-1`, { headers: auth(token) })).status, 400);
+});
+
+test("rule X2: Xero's 429 and Retry-After reach the caller; the minute window is then honoured locally", async () => {
+  await sim(env, "/limits", { perMinute: 2, clear: true });
+  await sim(env, "/counters", undefined, "DELETE");
+  const statuses = [];
+  let limited;
+  for (let i = 0; i < 3; i++) {
+    const r = await fetch(`${env.base}/xero/Organisation`, { headers: auth(token) });
+    statuses.push(r.status);
+    if (r.status === 429) limited = r;
+  }
+  assert.deepEqual(statuses, [200, 200, 429]);
+  assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+  assert.equal(limited.headers.get("x-rate-limit-problem"), "minute");
+  const reached = (await sim(env, "/counters")).total;
+  const again = await fetch(`${env.base}/xero/Organisation`, { headers: auth(token) });
+  assert.equal(again.status, 429);
+  assert.ok(Number(again.headers.get("retry-after")) >= 1);
+  assert.equal((await again.json()).error.code, "rate_limited");
+  assert.equal((await sim(env, "/counters")).total, reached, "held back without calling Xero");
+  await sim(env, "/limits", { perMinute: 60, clear: true });
+});
+
+test("rule X2: a day-limit 429 parks the organisation until Retry-After", async () => {
+  // Two CRM organisations on the same Xero organisation: A spends the day's budget, B learns of it from Xero's 429.
+  const a = await session(env, { org: "org-day-a" });
+  const b = await session(env, { org: "org-day-b" });
+  for (const t of [a, b]) {
+    await connect(env, t, { tenants: [tenantId] });
+    await enable(env, t);
+  }
+  await sim(env, "/limits", { perDay: 1, clear: true });
+  assert.equal((await fetch(`${env.base}/xero/Organisation`, { headers: auth(a) })).status, 200);
+  // A read X-DayLimit-Remaining: 0 and holds itself back.
+  const aHeld = await fetch(`${env.base}/xero/Organisation`, { headers: auth(a) });
+  assert.equal(aHeld.status, 429);
+  assert.equal(aHeld.headers.get("x-rate-limit-problem"), "day");
+  const limited = await fetch(`${env.base}/xero/Organisation`, { headers: auth(b) });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("x-rate-limit-problem"), "day");
+  const retryAfter = Number(limited.headers.get("retry-after"));
+  assert.ok(retryAfter >= 1);
+  await sim(env, "/counters", undefined, "DELETE");
+  const parked = await fetch(`${env.base}/xero/Invoices`, { headers: auth(b) });
+  assert.equal(parked.status, 429);
+  assert.equal((await parked.json()).error.code, "rate_limited");
+  assert.equal(parked.headers.get("x-rate-limit-problem"), "day");
+  assert.ok(Number(parked.headers.get("retry-after")) <= retryAfter);
+  assert.equal((await sim(env, "/counters")).total, 0, "a parked organisation does not call Xero");
+  await sim(env, "/limits", { perDay: 5000, clear: true });
+});
+
+test("rule C2: a disabled organisation is not synced by the cron", async () => {
+  const t = await session(env, { org: "org-off" });
+  await connect(env, t);
+  await cron();
+  assert.equal((await changes(0, t)).changes.length, 0);
+});
