@@ -6,12 +6,15 @@
 //! its content (rule X1). Documents are written with `POST` (create or update, matched by `InvoiceID` when the CRM
 //! knows it, else by number), so a retried request never creates a second invoice (rule S8).
 
+mod answers;
+mod outcome;
 mod request;
 mod send;
 
+pub use outcome::{
+    CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, SendChanges, Stage,
+};
 pub use request::{
     idempotency_key, lookup_request, XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST,
 };
-pub use send::{
-    CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, SendChanges, SendPlan, Stage,
-};
+pub use send::SendPlan;

@@ -4,13 +4,14 @@
 //! that JS can hold between answers. Every record ends `sent`, `failed` (with the rule and Xero's or our message)
 //! or `skipped`; nothing is half-sent: a record that fails locally never goes out (rule L2).
 
-use super::request::{
-    lookup_request, write_request, XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST,
+use super::outcome::{
+    log, rule_for, CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, Stage,
 };
+use super::request::{write_request, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::date::IsoDate;
 use crate::decode::{decode_invoices, Ctx};
 use crate::error::{Error, RecordKind};
-use crate::parse::{parse_elements, parse_xero_error, Collection, ElementResult, ElementStatus};
+use crate::parse::Collection;
 use crate::payload::{build_contact_payload, build_document, build_item_payload, contact_person};
 use crate::preview::plan_invoice;
 use crate::records::{Invoice, InvoiceKind};
@@ -18,85 +19,9 @@ use crate::rules::{send_skip_reason, SendMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Stage {
-    Items,
-    Contacts,
-    Documents,
-    Finished,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Outcome {
-    Pending,
-    Sent,
-    Failed,
-    Skipped,
-}
-
-/// The CRM fields to store for a sent invoice (rule S9).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SendChanges {
-    pub sent_to_accounts: bool,
-    pub sent_to_accounts_date: String,
-    pub xero_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoiceResult {
-    pub id: String,
-    pub outcome: Outcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// For a local failure: `{ code, message, record, field? }`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changes: Option<SendChanges>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CompanyResult {
-    pub id: String,
-    pub outcome: Outcome,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xero_contact_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// A product that failed, locally or at Xero (rule S2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductFailure {
-    pub id: String,
-    pub reason: String,
-}
-
-/// One `xero_log` entry (rule L1) without the time and user, which the caller adds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntry {
-    pub action: String,
-    pub record_kind: RecordKind,
-    pub crm_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xero_id: Option<String>,
-    /// `ok`, `warning`, `error` or `skipped`.
-    pub outcome: String,
-    pub message: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
-enum Slot {
+pub(super) enum Slot {
     Product { id: String },
     Company { id: String },
     Document { index: usize },
@@ -104,21 +29,21 @@ enum Slot {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Batch {
-    request_id: String,
-    collection: Collection,
-    slots: Vec<Slot>,
-    unitdp4: bool,
-    answered: bool,
+pub(super) struct Batch {
+    pub(super) request_id: String,
+    pub(super) collection: Collection,
+    pub(super) slots: Vec<Slot>,
+    pub(super) unitdp4: bool,
+    pub(super) answered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Input {
-    invoices: Value,
-    ctx: Value,
-    today: IsoDate,
-    mode: SendMode,
+pub(super) struct Input {
+    pub(super) invoices: Value,
+    pub(super) ctx: Value,
+    pub(super) today: IsoDate,
+    pub(super) mode: SendMode,
 }
 
 /// *Send to Xero* for a set of invoices: see the module docs.
@@ -135,33 +60,8 @@ pub struct SendPlan {
     /// Every failing product with its reason; non-empty means no invoice was sent (rule S2).
     pub product_failures: Vec<ProductFailure>,
     pub log: Vec<LogEntry>,
-    input: Input,
-    batches: Vec<Batch>,
-}
-
-fn rule_for(error: &Error) -> &'static str {
-    match error {
-        Error::UnmappedTaxRate { .. } => "T1",
-        Error::InvoiceHeld { .. } => "S6",
-        _ => "L2",
-    }
-}
-
-fn log(
-    kind: RecordKind,
-    crm_id: &str,
-    xero_id: Option<String>,
-    outcome: &str,
-    message: String,
-) -> LogEntry {
-    LogEntry {
-        action: "send".into(),
-        record_kind: kind,
-        crm_id: crm_id.into(),
-        xero_id,
-        outcome: outcome.into(),
-        message,
-    }
+    pub(super) input: Input,
+    pub(super) batches: Vec<Batch>,
 }
 
 impl SendPlan {
@@ -198,7 +98,7 @@ impl SendPlan {
         Ok(plan)
     }
 
-    fn read_input(&self) -> Result<(Vec<Result<Invoice, Error>>, Ctx), Error> {
+    pub(super) fn read_input(&self) -> Result<(Vec<Result<Invoice, Error>>, Ctx), Error> {
         Ok((
             decode_invoices(&self.input.invoices)?,
             Ctx::from_json(&self.input.ctx)?,
@@ -472,7 +372,7 @@ impl SendPlan {
         self.advance_if_done(decoded, ctx)
     }
 
-    fn advance_if_done(
+    pub(super) fn advance_if_done(
         &mut self,
         decoded: &[Result<Invoice, Error>],
         ctx: &Ctx,
@@ -492,255 +392,5 @@ impl SendPlan {
                 Ok(())
             }
         }
-    }
-
-    /// Feeds one answer back. Errors: an unknown or already answered request id, or an answer body that is not
-    /// Xero's (the records of that request then stay pending, so the caller may retry).
-    pub fn apply_answer(&mut self, answer: &XeroAnswer) -> Result<(), Error> {
-        let position = self
-            .batches
-            .iter()
-            .position(|b| b.request_id == answer.request_id && !b.answered)
-            .ok_or_else(|| Error::xero(&answer.request_id, "no such request awaiting an answer"))?;
-        let batch = self.batches[position].clone();
-        let results: Vec<ElementResult> = match (answer.status, answer.json()) {
-            (200 | 400, Some(body))
-                if body
-                    .get(batch.collection.key())
-                    .or_else(|| body.get("Elements"))
-                    .is_some() =>
-            {
-                parse_elements(&body, batch.collection)?
-            }
-            (200, _) => {
-                return Err(Error::xero(
-                    &answer.request_id,
-                    format!("expected a {} list", batch.collection.key()),
-                ))
-            }
-            _ => {
-                let error = parse_xero_error(
-                    answer.status,
-                    &answer.text(),
-                    answer.retry_after.as_deref(),
-                    answer.rate_limit_problem.as_deref(),
-                );
-                let message = format!("Xero answered {}: {}", answer.status, error.message);
-                let failed = ElementResult {
-                    status: ElementStatus::Error,
-                    messages: vec![message],
-                    xero_id: None,
-                };
-                vec![failed; batch.slots.len()]
-            }
-        };
-        let (decoded, ctx) = self.read_input()?;
-        for (i, slot) in batch.slots.iter().enumerate() {
-            let missing = ElementResult {
-                status: ElementStatus::Error,
-                messages: vec!["Xero returned no result for this record".into()],
-                xero_id: None,
-            };
-            self.record_element(slot, results.get(i).cloned().unwrap_or(missing), &decoded);
-        }
-        self.batches[position].answered = true;
-        self.requests.retain(|r| r.id != answer.request_id);
-        self.advance_if_done(&decoded, &ctx)
-    }
-
-    fn record_element(
-        &mut self,
-        slot: &Slot,
-        element: ElementResult,
-        decoded: &[Result<Invoice, Error>],
-    ) {
-        let outcome = match element.status {
-            ElementStatus::Ok => "ok",
-            ElementStatus::Warning => "warning",
-            ElementStatus::Error => "error",
-        };
-        let text = element.messages.join("; ");
-        let ok = element.status != ElementStatus::Error;
-        match slot {
-            Slot::Product { id } => {
-                self.log.push(log(
-                    RecordKind::Product,
-                    id,
-                    element.xero_id.clone(),
-                    outcome,
-                    text.clone(),
-                ));
-                if !ok {
-                    self.product_failures.push(ProductFailure {
-                        id: id.clone(),
-                        reason: format!("product {id}: Xero: {text}"),
-                    });
-                }
-            }
-            Slot::Company { id } => {
-                self.log.push(log(
-                    RecordKind::Company,
-                    id,
-                    element.xero_id.clone(),
-                    outcome,
-                    text.clone(),
-                ));
-                self.companies.push(CompanyResult {
-                    id: id.clone(),
-                    outcome: if ok { Outcome::Sent } else { Outcome::Failed },
-                    xero_contact_id: element.xero_id.clone().filter(|_| ok),
-                    message: (!text.is_empty()).then(|| text.clone()),
-                });
-                if !ok {
-                    // Rule S3/S9: the company's invoices fail with Xero's message; the others go on.
-                    for (index, invoice) in decoded.iter().enumerate() {
-                        let belongs = invoice.as_ref().is_ok_and(|inv| inv.company_id == *id);
-                        if let Some(result) = self
-                            .invoices
-                            .get_mut(index)
-                            .filter(|r| belongs && r.outcome == Outcome::Pending)
-                        {
-                            result.outcome = Outcome::Failed;
-                            result.rule = Some("S3".into());
-                            result.message = Some(format!("company {id}: Xero: {text}"));
-                        }
-                    }
-                }
-            }
-            Slot::Document { index } => self.record_document(*index, element, decoded),
-        }
-    }
-
-    fn record_document(
-        &mut self,
-        index: usize,
-        element: ElementResult,
-        decoded: &[Result<Invoice, Error>],
-    ) {
-        let kind = decoded
-            .get(index)
-            .and_then(|r| r.as_ref().ok())
-            .map_or(RecordKind::Invoice, |i| i.kind.record_kind());
-        let today = self.input.today.to_string();
-        let Some(result) = self.invoices.get_mut(index) else {
-            return;
-        };
-        let text = element.messages.join("; ");
-        match (element.status, element.xero_id) {
-            (ElementStatus::Ok | ElementStatus::Warning, Some(xero_id)) => {
-                result.outcome = Outcome::Sent;
-                result.rule = None;
-                result.message = (!text.is_empty()).then(|| text.clone());
-                result.changes = Some(SendChanges {
-                    sent_to_accounts: true,
-                    sent_to_accounts_date: today,
-                    xero_id: xero_id.clone(),
-                });
-                let outcome = if element.status == ElementStatus::Ok {
-                    "ok"
-                } else {
-                    "warning"
-                };
-                let entry = log(kind, &result.id, Some(xero_id), outcome, text);
-                self.log.push(entry);
-            }
-            (_, _) => {
-                let text = if text.is_empty() {
-                    "Xero returned no id for this record".to_string()
-                } else {
-                    text
-                };
-                result.outcome = Outcome::Failed;
-                result.rule = Some("S9".into());
-                result.message = Some(format!("Xero: {text}"));
-                let entry = log(kind, &result.id, None, "error", text);
-                self.log.push(entry);
-            }
-        }
-    }
-
-    /// After a lost answer to a document request (rule S8): a `GET` by number of the documents in it. Feed its answer
-    /// to [`SendPlan::apply_lookup`]; documents found count as sent, and the write request stays open for the rest.
-    pub fn lookup_request(&self, request_id: &str) -> Result<XeroRequest, Error> {
-        let batch = self.open_document_batch(request_id)?;
-        let (decoded, _) = self.read_input()?;
-        let numbers: Vec<String> = batch
-            .slots
-            .iter()
-            .filter_map(|s| match s {
-                Slot::Document { index } => decoded
-                    .get(*index)
-                    .and_then(|r| r.as_ref().ok())
-                    .map(|i| i.number.clone()),
-                _ => None,
-            })
-            .collect();
-        Ok(lookup_request(
-            format!("{request_id}-lookup"),
-            batch.collection,
-            &numbers,
-            batch.unitdp4,
-        ))
-    }
-
-    fn open_document_batch(&self, request_id: &str) -> Result<&Batch, Error> {
-        self.batches
-            .iter()
-            .find(|b| {
-                b.request_id == request_id
-                    && !b.answered
-                    && matches!(b.collection, Collection::Invoices | Collection::CreditNotes)
-            })
-            .ok_or_else(|| Error::xero(request_id, "no document request awaiting an answer"))
-    }
-
-    /// Applies the answer of [`SendPlan::lookup_request`]: when every document of the request is found in Xero, the
-    /// request counts as answered; otherwise nothing changes and the caller re-sends the (idempotent) write.
-    pub fn apply_lookup(&mut self, request_id: &str, answer: &XeroAnswer) -> Result<bool, Error> {
-        let batch = self.open_document_batch(request_id)?.clone();
-        let body = answer
-            .json()
-            .filter(|_| answer.status == 200)
-            .ok_or_else(|| Error::xero(request_id, format!("lookup answered {}", answer.status)))?;
-        let found = body
-            .get(batch.collection.key())
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let number_key = if batch.collection == Collection::CreditNotes {
-            "CreditNoteNumber"
-        } else {
-            "InvoiceNumber"
-        };
-        let (decoded, _) = self.read_input()?;
-        let mut elements = Vec::new();
-        for slot in &batch.slots {
-            let Slot::Document { index } = slot else {
-                continue;
-            };
-            let number = decoded
-                .get(*index)
-                .and_then(|r| r.as_ref().ok())
-                .map(|i| i.number.clone())
-                .unwrap_or_default();
-            match found
-                .iter()
-                .find(|d| d.get(number_key).and_then(Value::as_str) == Some(number.as_str()))
-            {
-                Some(document) => elements.push(document.clone()),
-                None => return Ok(false),
-            }
-        }
-        let mut wrapped = serde_json::Map::new();
-        wrapped.insert(batch.collection.key().into(), Value::Array(elements));
-        let answer = XeroAnswer {
-            request_id: request_id.into(),
-            status: 200,
-            body: Value::Object(wrapped),
-            retry_after: None,
-            rate_limit_problem: None,
-        };
-        self.apply_answer(&answer)?;
-        Ok(true)
     }
 }

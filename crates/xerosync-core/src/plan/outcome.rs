@@ -1,0 +1,106 @@
+//! What a send plan reports: per-record outcomes, the CRM changes to store and the `xero_log` entries (S9, L1).
+
+use crate::error::{Error, RecordKind};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    Items,
+    Contacts,
+    Documents,
+    Finished,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Pending,
+    Sent,
+    Failed,
+    Skipped,
+}
+
+/// The CRM fields to store for a sent invoice (rule S9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendChanges {
+    pub sent_to_accounts: bool,
+    pub sent_to_accounts_date: String,
+    pub xero_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceResult {
+    pub id: String,
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// For a local failure: `{ code, message, record, field? }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<SendChanges>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyResult {
+    pub id: String,
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_contact_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A product that failed, locally or at Xero (rule S2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductFailure {
+    pub id: String,
+    pub reason: String,
+}
+
+/// One `xero_log` entry (rule L1) without the time and user, which the caller adds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntry {
+    pub action: String,
+    pub record_kind: RecordKind,
+    pub crm_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_id: Option<String>,
+    /// `ok`, `warning`, `error` or `skipped`.
+    pub outcome: String,
+    pub message: String,
+}
+
+pub(super) fn rule_for(error: &Error) -> &'static str {
+    match error {
+        Error::UnmappedTaxRate { .. } => "T1",
+        Error::InvoiceHeld { .. } => "S6",
+        _ => "L2",
+    }
+}
+
+pub(super) fn log(
+    kind: RecordKind,
+    crm_id: &str,
+    xero_id: Option<String>,
+    outcome: &str,
+    message: String,
+) -> LogEntry {
+    LogEntry {
+        action: "send".into(),
+        record_kind: kind,
+        crm_id: crm_id.into(),
+        xero_id,
+        outcome: outcome.into(),
+        message,
+    }
+}
