@@ -17,3 +17,4 @@ step "wasm: build the npm package xerosync (crates/xerosync-wasm/pkg)" bash scri
 step "wasm: JS tests of the package (fixtures, README, errors, types, Chromium)" node --test crates/xerosync-wasm/test/
 step "e2e: CRM page in Chromium (www, Playwright)" bash tests/e2e/run.sh
 step "worker: unit, wrangler deploy --dry-run, HTTP tests against the simulator" bash scripts/test-worker.sh
+step "client: XeroClient in Chromium against the proxy and the simulator (send, update, R1 fault run, resume)" bash scripts/test-client.sh
