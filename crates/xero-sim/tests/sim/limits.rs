@@ -106,7 +106,7 @@ async fn app_minute_limit_spans_organisations() {
 #[tokio::test]
 async fn at_most_five_calls_in_flight_per_organisation() {
     let h = H::start().await;
-    h.control(Method::POST, "/faults", json!({ "latencyMs": 400 }))
+    h.control(Method::POST, "/faults", json!({ "latencyMs": 1000 }))
         .await;
     let calls = (0..7).map(|_| h.get("/Organisation"));
     let answers = futures_join_all(calls).await;

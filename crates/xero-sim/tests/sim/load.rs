@@ -106,3 +106,26 @@ async fn a_thousand_invoice_batch_is_created_in_one_call() {
     }
     assert_eq!(seen, 1000);
 }
+
+#[tokio::test]
+async fn a_body_over_3_5_mb_is_refused_and_nothing_is_created() {
+    let h = H::start().await;
+    let description = "x".repeat(3_900);
+    let invoices: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut l = line("1", "1", "OUTPUT2");
+            l["Description"] = json!(description);
+            invoice(&format!("BIG-{i}"), vec![l])
+        })
+        .collect();
+    let body = json!({ "Invoices": invoices });
+    assert!(body.to_string().len() > 3_500_000);
+    let r = h.put("/Invoices", body).await;
+    assert_eq!(r.status, 413);
+    let dump = h.dump(UK).await;
+    assert!(!dump["Invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["InvoiceNumber"].as_str().unwrap().starts_with("BIG-")));
+}
