@@ -382,6 +382,18 @@ async fn connections_list_filter_and_delete() {
     for key in ["id", "authEventId", "createdDateUtc", "updatedDateUtc"] {
         assert!(nz[key].is_string(), "{key} in {nz}");
     }
+    // Each connection is a valid `Connection` of Xero's identity description, strictly.
+    let identity = xero_schema::XeroSchemas::load_file(
+        &xero_schema::openapi_dir()
+            .unwrap()
+            .join("xero-identity.yaml"),
+    )
+    .unwrap();
+    for c in &conns {
+        if let Err(v) = identity.validate_with("Connection", c, xero_schema::Options::response()) {
+            panic!("{}", xero_schema::format_violations(&v));
+        }
+    }
     let filtered = send(
         h.http
             .get(format!(
