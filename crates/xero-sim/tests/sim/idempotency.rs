@@ -93,3 +93,37 @@ async fn keys_are_per_request_kind_and_at_most_128_characters() {
     assert_eq!((a.status, b.status), (400, 400));
     assert_eq!(count(&h, "IK-3").await, 1);
 }
+
+#[tokio::test]
+async fn a_retry_after_a_dropped_answer_gets_the_committed_result_not_a_duplicate() {
+    let h = H::start().await;
+    h.control(
+        Method::POST,
+        "/faults",
+        json!({ "queue": [{ "fault": "dropAfterCommit", "path": "/Invoices" }] }),
+    )
+    .await;
+    let body = json!({ "Invoices": [invoice("IK-DROP", vec![line("1", "10", "OUTPUT2")])] });
+    let lost = h
+        .http
+        .put(format!(
+            "{}/api.xro/2.0/Invoices?summarizeErrors=false",
+            h.url
+        ))
+        .bearer_auth(&h.token)
+        .header("xero-tenant-id", UK.to_string())
+        .header("Idempotency-Key", "send-ik-drop")
+        .body(body.to_string())
+        .send()
+        .await;
+    assert!(lost.is_err(), "the answer was dropped");
+    let retry = put_with_key(&h, "send-ik-drop", "IK-DROP").await;
+    assert_eq!(retry.status, 200);
+    assert_eq!(
+        retry.records("Invoices")[0]["StatusAttributeString"],
+        "OK",
+        "the first (committed) answer, not a uniqueness error"
+    );
+    assert_eq!(retry.header("x-sim-idempotent-replay"), Some("true"));
+    assert_eq!(count(&h, "IK-DROP").await, 1);
+}
