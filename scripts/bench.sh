@@ -11,3 +11,9 @@ cargo run --quiet --release -p xero-sim --example bench_put
 bash scripts/build-wasm.sh >/dev/null 2>&1 || bash scripts/build-wasm.sh
 node tests/bench/size.js
 node tests/bench/payloads.js
+
+# The proxy Worker: latency it adds to a relayed 50-invoice PUT (vs the simulator directly) and workerd CPU per call.
+cargo build --quiet --release -p xero-sim
+bash scripts/build-worker.sh >/dev/null 2>&1 || bash scripts/build-worker.sh
+XERO_SIM_BIN="${CARGO_TARGET_DIR:-target}/release/xero-sim" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
+  node worker/bench/relay.mjs
