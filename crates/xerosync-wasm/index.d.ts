@@ -335,19 +335,40 @@ export interface XerosyncError extends Error {
 
 // ---- Functions ---------------------------------------------------------------------------------------------------
 
-/** Rules S1 (`"selected"`) and A1 (`"allLive"`): which invoices to send to Xero, and why the others are not sent. */
+/**
+ * Rules S1 (`"selected"`) and A1 (`"allLive"`): which invoices to send to Xero, and why the others are not sent.
+ * @example
+ * planSend([invoice], { mode: "selected" }); // { send: ["inv-1001"], skipped: [] }
+ */
 export function planSend(invoices: Invoice[], options: { mode: "selected" | "allLive" }): SendSelection;
 
-/** Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not. */
+/**
+ * Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not.
+ * @example
+ * planUpdate(invoices, { mode: "all" }).update; // the ids to read back from Xero
+ */
 export function planUpdate(invoices: Invoice[], options: { mode: "selected" | "all" }): UpdateSelection;
 
-/** Rules S5, S6: the amounts Xero will compute for the invoice, and every difference from the CRM's totals. */
+/**
+ * Rules S5, S6: the amounts Xero will compute for the invoice, and every difference from the CRM's totals.
+ * @example
+ * const { total, matchesCrm, differences } = previewInvoice(invoice, ctx); // total: "97.20"
+ */
 export function previewInvoice(invoice: Invoice, ctx: Ctx): Preview;
 
-/** Rules S4-S7: the Xero `Invoice` (or `CreditNote`, for `kind: "creditNote"`) to send, as a draft. */
+/**
+ * Rules S4-S7: the Xero `Invoice` (or `CreditNote`, for `kind: "creditNote"`) to send, as a draft.
+ * @example
+ * const body = { Invoices: [buildInvoicePayload(invoice, ctx)] }; // PUT /Invoices?summarizeErrors=false
+ */
 export function buildInvoicePayload(invoice: Invoice, ctx: Ctx): XeroInvoice | XeroCreditNote;
 
-/** Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it. */
+/**
+ * Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it.
+ * @example
+ * const { changes } = applyXeroInvoice(crmInvoice, xeroInvoice, { today: "2026-11-20" });
+ * Object.assign(crmInvoice, changes); // e.g. { status: "Part Paid", amountOutstanding: "47.20" }
+ */
 export function applyXeroInvoice(
   crmInvoice: Invoice,
   xeroInvoice: XeroInvoiceAnswer,
