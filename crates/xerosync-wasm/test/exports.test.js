@@ -2,11 +2,12 @@
 // wasm-bindgen glue, so none of them can drift from the others.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as xerosync from "xerosync";
 import * as glue from "../pkg/node/xerosync.js";
-import { declaredExports, packageDir, reexported } from "./helpers.js";
+import { declaredExports, packageDir, reexported, repoRoot } from "./helpers.js";
 
 const exported = Object.keys(xerosync).sort();
 
@@ -37,4 +38,10 @@ test("package.json routes node, browser and types", () => {
   assert.deepEqual(Object.keys(root), ["types", "node", "browser", "default"]);
   assert.equal(root.node, "./node.js");
   assert.equal(root.browser, "./browser.js");
+});
+
+test("from the repository root, after npm install, a plain import works (contract.md)", () => {
+  const code = 'import * as x from "xerosync"; if (x.planSend([], { mode: "selected" }).send.length !== 0) process.exit(2);';
+  const run = spawnSync(process.execPath, ["--input-type=module", "--eval", code], { cwd: repoRoot, encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
 });
