@@ -291,9 +291,10 @@ fn write_with(
             results.push(apply(&mut wctx, element));
         }
     }
-    let tenant = world
-        .tenant(ctx.tenant_id)
-        .unwrap_or_else(|| unreachable_tenant());
+    // Found a moment ago under the same lock, so it is still there.
+    let Some(tenant) = world.tenant(ctx.tenant_id) else {
+        return guard::forbidden();
+    };
     let any_error = results.iter().any(Result::is_err);
     let mut shown = Vec::with_capacity(results.len());
     for (element, result) in elements.iter().zip(&results) {
@@ -353,20 +354,6 @@ fn write_with(
     drop(guard);
     sim.webhooks.enqueue(drained);
     stored.to_response(false)
-}
-
-fn unreachable_tenant() -> &'static crate::store::Tenant {
-    // The tenant was found a moment ago under the same lock; it cannot have gone.
-    static EMPTY: std::sync::OnceLock<crate::store::Tenant> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(|| {
-        crate::store::Tenant::new(
-            Uuid::nil(),
-            "",
-            crate::taxrates::Country::Uk,
-            crate::store::Tier::Standard,
-            chrono::Utc::now(),
-        )
-    })
 }
 
 /// Xero's `ValidationException` body.

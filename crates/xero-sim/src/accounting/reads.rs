@@ -228,7 +228,7 @@ pub async fn get_credit_note(
     get_doc(&s, &c, DocKind::CreditNote, &key, params(q))
 }
 
-/// `GET /Contacts` (filters `IDs`, `ContactNumbers`? no: `IDs`, `includeArchived`; paging; `If-Modified-Since`).
+/// `GET /Contacts` (filters `IDs` and `includeArchived`; paging; `If-Modified-Since`).
 pub async fn list_contacts(
     State(s): State<Arc<Sim>>,
     Extension(c): Extension<Ctx>,
