@@ -23,13 +23,11 @@ type RenderRecord = fn(&Tenant, Uuid, u32) -> Option<Value>;
 /// What one write operation does to one request element.
 type ElementOp = fn(&mut WriteCtx, &Value, WriteMode, Option<&str>) -> Result<Uuid, Vec<String>>;
 
-/// Which resource a write is about: how to apply an element and how to show the result.
+/// What the pipeline needs to know about a resource: its JSON key, its schema, and its error flag.
 #[derive(Clone, Copy)]
-struct Resource {
+struct Shape {
     collection: &'static str,
     schema: &'static str,
-    op: ElementOp,
-    render: RenderRecord,
     /// `HasErrors` (invoices, credit notes) or `HasValidationErrors` (contacts, payments).
     error_flag: Option<&'static str>,
 }
@@ -78,30 +76,30 @@ fn render_payment(t: &Tenant, id: Uuid, _: u32) -> Option<Value> {
         .map(|p| render::payment(t, p))
 }
 
-/// The resource a collection name stands for.
-fn resource(collection: &str) -> Option<Resource> {
-    let r = |collection, op, render, error_flag| Resource {
+/// The resource a collection name stands for: its shape, how to apply an element, how to show the result.
+fn resource(collection: &str) -> Option<(Shape, ElementOp, RenderRecord)> {
+    let shape = |collection, error_flag| Shape {
         collection,
         schema: collection,
-        op,
-        render,
         error_flag,
     };
     Some(match collection {
-        "Invoices" => r("Invoices", invoice_op, render_doc, Some("HasErrors")),
-        "CreditNotes" => r("CreditNotes", credit_note_op, render_doc, Some("HasErrors")),
-        "Contacts" => r(
-            "Contacts",
+        "Invoices" => (shape("Invoices", Some("HasErrors")), invoice_op, render_doc),
+        "CreditNotes" => (
+            shape("CreditNotes", Some("HasErrors")),
+            credit_note_op,
+            render_doc,
+        ),
+        "Contacts" => (
+            shape("Contacts", Some("HasValidationErrors")),
             writes::contact,
             render_contact,
-            Some("HasValidationErrors"),
         ),
-        "Items" => r("Items", writes::item, render_item, None),
-        "Payments" => r(
-            "Payments",
+        "Items" => (shape("Items", None), writes::item, render_item),
+        "Payments" => (
+            shape("Payments", Some("HasValidationErrors")),
             payment_op,
             render_payment,
-            Some("HasValidationErrors"),
         ),
         _ => return None,
     })
@@ -119,7 +117,7 @@ pub async fn write(
     body: String,
 ) -> Response {
     let mut segments = uri.path().trim_start_matches('/').split('/');
-    let Some(resource) = segments.next().and_then(resource) else {
+    let Some((shape, op, render)) = segments.next().and_then(resource) else {
         return xero_404();
     };
     let key = segments.next().filter(|k| !k.is_empty());
@@ -135,11 +133,10 @@ pub async fn write(
         params: params(q),
         body: &body,
     };
-    let (op, render) = (resource.op, resource.render);
     write_with(
         &sim,
         request,
-        resource,
+        shape,
         &|w, element| op(w, element, mode, key),
         &render,
     )
@@ -154,11 +151,9 @@ pub async fn put_allocations(
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let resource = Resource {
+    let shape = Shape {
         collection: "Allocations",
         schema: "Allocations",
-        op: |_, _, _, _| Err(Vec::new()),
-        render: |_, _, _| None,
         error_flag: None,
     };
     let request = WriteRequest {
@@ -171,7 +166,7 @@ pub async fn put_allocations(
     write_with(
         &sim,
         request,
-        resource,
+        shape,
         &|w, element| writes::allocation(w, &key, element),
         &|t, id, _| {
             t.allocations
@@ -206,7 +201,7 @@ type RenderFn<'a> = &'a dyn Fn(&Tenant, Uuid, u32) -> Option<Value>;
 fn write_with(
     sim: &Sim,
     request: WriteRequest,
-    resource: Resource,
+    resource: Shape,
     apply: ApplyFn,
     render: RenderFn,
 ) -> Response {
