@@ -10,7 +10,6 @@ use crate::connection::client;
 use crate::db::{self, LogRow};
 use crate::error::ProxyError;
 use crate::time;
-use crate::xero::XeroAnswer;
 
 const PAGE_SIZE: usize = 100;
 const MAX_PAGES: u32 = 20;
@@ -84,11 +83,14 @@ async fn run_org(
         ("CreditNotes", "creditNote", "CreditNoteID"),
     ] {
         for page in 1..=MAX_PAGES {
-            let envelope = json!({
-                "method": "GET", "path": format!("/{resource}"), "query": format!("page={page}&pageSize={PAGE_SIZE}"),
-                "ifModifiedSince": since,
-            });
-            let answer: XeroAnswer = client::call(env, org, "/relay", Some(envelope)).await?;
+            let relayed = client::RelayRequest {
+                method: "GET".into(),
+                path: format!("/{resource}"),
+                query: Some(format!("page={page}&pageSize={PAGE_SIZE}")),
+                if_modified_since: since.clone(),
+                ..client::RelayRequest::default()
+            };
+            let answer = client::relay(env, org, &relayed).await?;
             let ok = answer.status == 200;
             let records: Vec<Value> = if ok {
                 serde_json::from_str::<Value>(&answer.body)

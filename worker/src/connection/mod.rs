@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use futures_channel::oneshot;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
@@ -44,8 +43,7 @@ pub struct Connection {
 }
 
 /// A relayed call as the Worker hands it over (checked again here).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 struct RelayInput {
     method: String,
     path: String,
@@ -72,18 +70,30 @@ impl DurableObject for Connection {
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let org = req.headers().get(client::ORG_HEADER)?.unwrap_or_default();
         let op = req.path();
+        let cfg = Config::from_env(&self.env);
+        if op == "/relay" {
+            // The hot path: bodies travel raw (no JSON-in-JSON), the call's facts in headers.
+            let result = match cfg {
+                Ok(cfg) => self.relay_raw(&cfg, &org, &mut req).await,
+                Err(e) => Err(e),
+            };
+            return match result {
+                Ok(answer) => client::answer_response(&answer),
+                Err(e) => client::error_response(&e),
+            };
+        }
         let body: Value = if req.method() == worker::Method::Post {
             req.json().await.unwrap_or(Value::Null)
         } else {
             Value::Null
         };
-        let result = match Config::from_env(&self.env) {
+        let result = match cfg {
             Ok(cfg) => self.dispatch(&cfg, &org, &op, body).await,
             Err(e) => Err(e),
         };
         match result {
             Ok(v) => Response::from_json(&json!({ "ok": v })),
-            Err(e) => Response::from_json(&json!({ "err": e })),
+            Err(e) => client::error_response(&e),
         }
     }
 }
@@ -136,11 +146,6 @@ impl Connection {
                     body.get("afterSecs").and_then(Value::as_u64).unwrap_or(0),
                 )
                 .await
-            }
-            "/relay" => {
-                let input: RelayInput = serde_json::from_value(body)
-                    .map_err(|e| ProxyError::Internal(format!("relay input: {e}")))?;
-                Ok(json!(self.relay(cfg, org, input).await?))
             }
             _ => Err(ProxyError::NotFound),
         }
@@ -382,6 +387,31 @@ impl Connection {
                 break;
             }
         }
+    }
+
+    async fn relay_raw(
+        &self,
+        cfg: &Config,
+        org: &str,
+        req: &mut Request,
+    ) -> Result<XeroAnswer, ProxyError> {
+        let h = |name: &str| req.headers().get(name).ok().flatten();
+        let (method, path, query) = (
+            h(client::RELAY_METHOD),
+            h(client::RELAY_PATH),
+            h(client::RELAY_QUERY),
+        );
+        let (idempotency_key, if_modified_since) = (h("idempotency-key"), h("if-modified-since"));
+        let body = req.text().await.map_err(internal)?;
+        let input = RelayInput {
+            method: method.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            query,
+            idempotency_key,
+            if_modified_since,
+            body: (!body.is_empty()).then_some(body),
+        };
+        self.relay(cfg, org, input).await
     }
 
     async fn relay(

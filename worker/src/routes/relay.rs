@@ -2,8 +2,8 @@
 //! it to the organisation's connection object (limits, token, tenant), passes Xero's answer through, and logs
 //! one row for the call plus one per record of a write's answer.
 
-use serde_json::{json, Value};
-use worker::{Headers, Response};
+use serde_json::Value;
+use worker::Response;
 
 use super::{internal, Call};
 use crate::connection::client;
@@ -50,13 +50,19 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
         if text.len() > MAX_BODY_BYTES {
             return Err(ProxyError::invalid("body", "larger than Xero's 3.5 MB"));
         }
-        serde_json::from_str::<Value>(&text)
+        let parsed = serde_json::from_str::<Value>(&text)
             .map_err(|e| ProxyError::invalid("body", format!("not JSON: {e}")))?;
-        Some(text)
+        Some((text, parsed))
     };
-    let envelope = json!({
-        "method": method, "path": path, "query": query, "idempotencyKey": idem, "ifModifiedSince": since, "body": body,
-    });
+    let (body, request_json) = body.map_or((None, None), |(t, v)| (Some(t), Some(v)));
+    let relayed = client::RelayRequest {
+        method: method.clone(),
+        path: path.clone(),
+        query: query.clone(),
+        idempotency_key: idem.clone(),
+        if_modified_since: since.clone(),
+        body,
+    };
     let action = action_label
         .filter(|a| {
             !a.is_empty()
@@ -68,9 +74,8 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
             || checked.action(),
             |a| format!("{a}: {}", checked.action()),
         );
-    let result: Result<XeroAnswer, ProxyError> =
-        client::call(&call.env, &org, "/relay", Some(envelope)).await;
-    let rows = log_rows(&call, &checked, &action, body.as_deref(), &result);
+    let result = client::relay(&call.env, &org, &relayed).await;
+    let rows = log_rows(&call, &checked, &action, request_json.as_ref(), &result);
     let env = call.env.clone();
     call.ctx.wait_until(async move {
         if let Ok(db) = db::database(&env) {
@@ -79,22 +84,14 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
             }
         }
     });
-    let answer = result?;
-    let headers = Headers::new();
-    for (k, v) in &answer.headers {
-        headers.set(k, v).map_err(internal)?;
-    }
-    Ok(Response::ok(answer.body)
-        .map_err(internal)?
-        .with_status(answer.status)
-        .with_headers(headers))
+    client::answer_response(&result?).map_err(internal)
 }
 
 fn log_rows(
     call: &Call,
     checked: &relay_rules::RelayCall,
     action: &str,
-    request_body: Option<&str>,
+    request_json: Option<&Value>,
     result: &Result<XeroAnswer, ProxyError>,
 ) -> Vec<LogRow> {
     let base = LogRow {
@@ -116,11 +113,8 @@ fn log_rows(
         }),
         Ok(answer) => {
             let parsed: Option<Value> = serde_json::from_str(&answer.body).ok();
-            let records = match (
-                request_body.and_then(|b| serde_json::from_str::<Value>(b).ok()),
-                &parsed,
-            ) {
-                (Some(req), Some(ans)) => outcomes::of_write(checked.resource, &req, ans),
+            let records = match (request_json, &parsed) {
+                (Some(req), Some(ans)) => outcomes::of_write(checked.resource, req, ans),
                 _ => Vec::new(),
             };
             let ok = (200..300).contains(&answer.status);
