@@ -122,6 +122,11 @@ async fn payments_move_status_amounts_and_fully_paid_date() {
     assert!(p.get("FullyPaidOnDate").is_none());
     assert_eq!(p["Payments"].as_array().unwrap().len(), 1);
     let after = h.get(&format!("/Contacts/{contact}")).await;
+    // The balance moved; the contact's UpdatedDateUTC did not (poll invoices, not contacts, for balances).
+    assert_eq!(
+        after.records("Contacts")[0]["UpdatedDateUTC"],
+        before.records("Contacts")[0]["UpdatedDateUTC"]
+    );
     assert_eq!(
         dec(&after.records("Contacts")[0]["Balances"]["AccountsReceivable"]["Outstanding"]),
         outstanding_before - d("20.00")
@@ -426,4 +431,52 @@ async fn strict_mode_rejects_a_misspelled_field_before_xero_sees_it() {
         (not_json.status, not_json.body["ErrorNumber"].as_i64()),
         (400, Some(14))
     );
+}
+
+#[tokio::test]
+async fn allocations_need_the_same_contact_and_an_authorised_invoice() {
+    let h = H::start().await;
+    let cn = h
+        .put(
+            "/CreditNotes",
+            json!({ "CreditNotes": [{ "Type": "ACCRECCREDIT", "Status": "AUTHORISED",
+            "Contact": { "Name": "Initech" }, "LineItems": [line("1", "10.00", "OUTPUT2")] }] }),
+        )
+        .await;
+    let cn_id = cn.records("CreditNotes")[0]["CreditNoteID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut other = invoice("AL-1", vec![line("1", "50", "OUTPUT2")]);
+    other["Status"] = json!("AUTHORISED");
+    let other = h.create_invoice(other).await;
+    let draft = h
+        .create_invoice(
+            json!({ "Type": "ACCREC", "InvoiceNumber": "AL-2", "Contact": { "Name": "Initech" },
+        "LineItems": [line("1", "50", "OUTPUT2")] }),
+        )
+        .await;
+    let alloc = |inv: &serde_json::Value| json!({ "Allocations": [{ "Invoice": { "InvoiceID": inv["InvoiceID"] }, "Amount": 1, "Date": "2026-11-21" }] });
+    let r = h
+        .put(
+            &format!("/CreditNotes/{cn_id}/Allocations?summarizeErrors=false"),
+            alloc(&other),
+        )
+        .await;
+    assert_eq!(
+        r.messages("Allocations", 0),
+        vec!["The credit note and the invoice must belong to the same contact."]
+    );
+    let r = h
+        .put(
+            &format!("/CreditNotes/{cn_id}/Allocations?summarizeErrors=false"),
+            alloc(&draft),
+        )
+        .await;
+    assert_eq!(
+        r.messages("Allocations", 0),
+        vec!["Invoice not of valid status for allocation"]
+    );
+    let dump = h.dump(UK).await;
+    assert!(dump["Allocations"].as_array().unwrap().is_empty());
 }

@@ -24,6 +24,12 @@ async fn list_filters_paging_and_if_modified_since() {
         .await;
     assert_eq!(by_ids.records("Invoices").len(), 2);
     assert_valid_answer("Invoices", &by_ids.body);
+    let one = h.get("/Invoices/F-2").await;
+    assert_eq!(
+        one.records("Invoices")[0]["InvoiceID"],
+        b["InvoiceID"],
+        "a single read by number"
+    );
     let by_number = h.get("/Invoices?InvoiceNumbers=F-1,F-2,NONE").await;
     assert_eq!(by_number.records("Invoices").len(), 2);
     let by_contact = h
