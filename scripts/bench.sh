@@ -12,6 +12,12 @@ bash scripts/build-wasm.sh >/dev/null 2>&1 || bash scripts/build-wasm.sh
 node tests/bench/size.js
 node tests/bench/payloads.js
 
+# The sync client (npm package in Node) through the proxy (wrangler dev) against the simulator at Xero's limits with
+# 200 ms latency: calls and wall time to send 1,000 invoices; calls of Update all over 10,000 invoices, and a re-run.
+cargo build --quiet --locked -p xero-sim
+[ -f worker/build/index.js ] || bash scripts/build-worker.sh >/dev/null
+node tests/bench/client.mjs
+
 # The proxy Worker: latency it adds to a relayed 50-invoice PUT (vs the simulator directly) and workerd CPU per call.
 cargo build --quiet --release -p xero-sim
 bash scripts/build-worker.sh >/dev/null 2>&1 || bash scripts/build-worker.sh
