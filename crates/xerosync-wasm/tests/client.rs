@@ -232,6 +232,14 @@ async fn call_rows(token: &str, expected: u64) -> u64 {
     count
 }
 
+async fn sleep_ms(ms: i32) {
+    JsFuture::from(Promise::new(&mut |resolve, _| {
+        web_sys_set_timeout(&resolve, ms)
+    }))
+    .await
+    .unwrap();
+}
+
 fn web_sys_set_timeout(callback: &Function, ms: i32) {
     let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
         .unwrap()
@@ -322,6 +330,14 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
         1
     );
 
+    // Xero's webhooks reach the proxy's change feed (rule B1).
+    let hook = format!("{}/webhooks/xero", setting!("XEROSYNC_TEST_PROXY"));
+    sim_control(
+        Method::POST,
+        "/webhooks",
+        Some(json!({ "url": hook, "key": setting!("XEROSYNC_TEST_WEBHOOK_KEY"), "skipIntent": true })),
+    )
+    .await;
     // Payments in Xero: part of CRM-00000, all of CRM-00001 (rule U2).
     let crm = stored(&invoices[..3], &result);
     for (i, amount) in [(0usize, "5.00"), (1, "24.00")] {
@@ -374,6 +390,33 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
     );
     assert_eq!(updated["invoices"][2]["outcome"], "unchanged");
     assert_eq!(updated["calls"], 1, "one IDs= read for three invoices");
+    // Rule B1: the same changes through the change feed (webhook entries carry no record: the client reads them).
+    let mut feed = Value::Null;
+    for _ in 0..50 {
+        feed =
+            settle(xero.changes(JsValue::from(0), options(json!({ "invoices": crm }), None))).await;
+        if feed["invoices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == "inv-0" && e["changes"].is_object())
+        {
+            break;
+        }
+        sleep_ms(200).await;
+    }
+    let entry = feed["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "inv-0")
+        .cloned();
+    assert_eq!(
+        entry.map(|e| e["changes"].clone()),
+        Some(json!({ "status": "Part Paid", "amountOutstanding": "19.00" })),
+        "rule B1: {feed}"
+    );
+    assert!(feed["cursor"].as_i64().unwrap() > 0);
     let all = settle(xero.update_all(
         to_js(&Value::Array(crm)),
         options(json!({ "companies": companies }), None),

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { start, session, connect, enable, sim, freePort, root } from "../../../../worker/test/harness.mjs";
+import { start, session, connect, enable, sim, freePort, root, WEBHOOK_KEY } from "../../../../worker/test/harness.mjs";
 
 const testPort = await freePort();
 const origin = `http://127.0.0.1:${testPort}`;
@@ -61,6 +61,7 @@ try {
   const vars = {
     XEROSYNC_TEST_PROXY: env.base,
     XEROSYNC_TEST_SIM: `http://127.0.0.1:${relayPort}`,
+    XEROSYNC_TEST_WEBHOOK_KEY: WEBHOOK_KEY,
   };
   for (const [name, o] of Object.entries(orgs)) {
     vars[`XEROSYNC_TEST_${name.toUpperCase()}_TOKEN`] = o.token;
