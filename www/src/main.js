@@ -78,6 +78,16 @@ class App {
     await this.store.setMeta("userId", this.user.id);
     announce.clear(); // a message from the previous user's session must not linger (it may mention Xero: C1)
     this.render();
+    await this.link.refresh(); // the proxy answers per user (C1): a sales session gets nothing
+    await this.shareOnStart();
+  }
+
+  /**
+   * The CRM holds the settings; a proxy that was (re)started since they were saved gets them again, so that it
+   * enforces the same Enabled switch (C2). Only users who may use Xero can write them (C1).
+   */
+  async shareOnStart() {
+    if (this.mayUseXero && this.link.state.status !== "unavailable") await this.#share();
   }
 
   async resetDemo() {
@@ -136,6 +146,20 @@ function confirmReset(app) {
   cancel.focus();
 }
 
+/** After the OAuth round trip the proxy sends the browser back with `?xero=connected|pick|error` (C3, C7). */
+function reportConnectOutcome() {
+  const params = new URLSearchParams(location.search);
+  const outcome = params.get("xero");
+  if (!outcome) return;
+  const messages = {
+    connected: "Connected to Xero.",
+    pick: "Connected to Xero: choose the organisation this CRM sends to.",
+    error: `Xero did not connect: ${params.get("xeroError") ?? "unknown error"}.`,
+  };
+  announce(messages[outcome] ?? `Xero: ${outcome}`, { tone: outcome === "error" ? "error" : undefined });
+  history.replaceState(null, "", `${location.pathname}${location.hash}`);
+}
+
 async function readConfig() {
   try {
     const response = await fetch("/config.json", { cache: "no-store" });
@@ -153,8 +177,16 @@ async function start() {
     await store.replaceAll(data);
   }
   const [engine, config, userId] = await Promise.all([loadEngine(), readConfig(), store.getMeta("userId")]);
-  const link = new XeroLink(chooseBackend({ xerosync: engine.ok ? engine.xerosync : null, proxyUrl: config.proxyUrl }));
-  const app = new App({ store, data, engine, link, userId });
+  let app = null;
+  const link = new XeroLink(
+    chooseBackend({
+      xerosync: engine.ok ? engine.xerosync : null,
+      proxyUrl: config.proxyUrl,
+      currentUser: () => app.user,
+      crm: () => app.data,
+    }),
+  );
+  app = new App({ store, data, engine, link, userId });
   window.crmApp = app; // for the browser console and the e2e tests' diagnostics
 
   const switcher = document.getElementById("user-switcher");
@@ -171,6 +203,8 @@ async function start() {
   link.addEventListener("statechange", () => app.render());
   app.render();
   await link.refresh();
+  await app.shareOnStart();
+  reportConnectOutcome();
   // Rule B1: changes made in Xero reach the CRM without a button press, through the same code as Update's results.
   link.watchChanges({
     when: () => app.xeroVisible,

@@ -21,7 +21,7 @@
 // reconnect_required, tenantId, tenantName, reason), GET /connections + POST /connections/select (C7),
 // POST /connection/disconnect, GET /oauth/connect, GET|PUT /settings, GET /log (filters, format=csv),
 // GET /changes?after=<cursor>, and /xero/* (e.g. GET /xero/TaxRates). Mapping those onto the contract is the
-// adapter's job (issue 5), e.g. pick_required → "chooseOrganisation".
+// adapter's job (proxy-backend.js), e.g. pick_required → "chooseOrganisation".
 //
 // ConnectionState: { status, reason, organisation: { tenantId, name } | null, organisations: [{ tenantId, name }] }
 //   status: "unavailable" (no proxy/client) | "disconnected" | "chooseOrganisation" (C7) | "connected"
@@ -32,6 +32,8 @@
 // UpdateResult: { outcomes: [{ id, outcome: "updated"|"unchanged"|"skipped"|"failed", message?, changes? }],
 //   companyChanges: [{ id, changes }], discrepancies: [{ id, number, messages: [string] }], cancelled, checkpoint }
 // LogRow: { time, user, action, recordKind, crmRef, xeroId, outcome, message }
+
+import { proxyBackend } from "./proxy-backend.js";
 
 export const STATUS = Object.freeze({
   UNAVAILABLE: "unavailable",
@@ -73,17 +75,14 @@ export function unavailableBackend(reason) {
 }
 
 /**
- * Picks the backend for this page. `config.proxyUrl` is where the xerosync proxy runs (set by `npm start` through
- * the page's config); `xerosync` is the loaded package module, or null when it could not be loaded.
+ * Picks the backend for this page. `proxyUrl` is where the xerosync proxy runs (set by `npm start` through the
+ * page's /config.json); `xerosync` is the loaded package module, or null when it could not be loaded;
+ * `currentUser()` is the CRM user whose session calls the proxy and `crm()` the CRM data the change feed applies to.
  */
-export function chooseBackend({ xerosync, proxyUrl }) {
+export function chooseBackend({ xerosync, proxyUrl, currentUser, crm }) {
   if (!xerosync) return unavailableBackend("the xerosync package is not loaded");
-  if (typeof xerosync.createClient !== "function") {
-    return unavailableBackend("this build of the xerosync package has no sync client yet");
-  }
   if (!proxyUrl) return unavailableBackend("no xerosync proxy is configured for this page");
-  // The issue-5 client plugs in here: an adapter from its API to the backend contract above.
-  return unavailableBackend("the sync client is not wired to this page yet");
+  return proxyBackend({ proxyUrl, xerosync, currentUser, crm });
 }
 
 /**
@@ -94,6 +93,11 @@ export class XeroLink extends EventTarget {
     super();
     this.backend = backend;
     this.state = { status: STATUS.UNAVAILABLE, reason: "not checked yet", organisation: null, organisations: [] };
+  }
+
+  /** Why Send / Update cannot run although connected (a package build without the sync client), or null. */
+  get syncUnavailableReason() {
+    return this.backend.syncUnavailableReason ?? null;
   }
 
   /** True when Send and Update may be offered (rule C6 also needs the integration enabled, which the page knows). */

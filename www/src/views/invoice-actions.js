@@ -237,7 +237,7 @@ async function runOperation(app, { kind, invoices, content, confirm, rerender })
     const options = { invoices, ctx: app.ctx, mode: "selected", onProgress: (p) => panel.update(p), signal: controller.signal };
     const result = kind === "send" ? await app.link.send(options) : await app.link.update(options);
     await applyResult(app, result);
-    panel.finish(result.cancelled ? "Cancelled; what was done is kept." : "Done.");
+    panel.finish(result.stopped ? `Stopped: ${result.stopped.message}. What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
     content.append(outcomesTable(app, result));
     announce(kind === "send" ? "Send to Xero finished." : "Update from Xero finished.");
   } catch (error) {

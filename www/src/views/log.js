@@ -21,7 +21,7 @@ export function filterLog(rows, { outcome, action, recordKind, crmRef, from, to 
   return rows.filter(
     (row) =>
       (!outcome || row.outcome === outcome) &&
-      (!action || row.action === action) &&
+      (!action || String(row.action ?? "").toLowerCase().includes(action.trim().toLowerCase())) &&
       (!recordKind || row.recordKind === recordKind) &&
       (!ref || String(row.crmRef ?? "").toLowerCase().includes(ref)) &&
       (!from || String(row.time).slice(0, 10) >= from) &&
@@ -71,7 +71,8 @@ export function renderLog(app, main) {
     "form",
     { class: "filters card-filters", "aria-label": "Log filters", onsubmit: (e) => (e.preventDefault(), load()) },
     select("log-outcome", "Outcome", "outcome", [["ok", "Success"], ["warning", "Warning"], ["error", "Error"]]),
-    select("log-action", "Action", "action", [["send", "Send"], ["update", "Update"], ["sendAll", "Send all live"], ["updateAll", "Update all"], ["sync", "Background sync"], ["connect", "Connection"]]),
+    // The proxy logs what the client did and the Xero call it made, e.g. "send: PUT Invoices", "GET TaxRates".
+    field("log-action", "Action contains", h("input", { id: "log-action", type: "search", size: 14, value: filters.action, onchange: (e) => (filters.action = e.target.value) })),
     select("log-kind", "Record", "recordKind", [["invoice", "Invoice"], ["creditNote", "Credit note"], ["contact", "Company"], ["item", "Product"]]),
     field("log-ref", "CRM reference", h("input", { id: "log-ref", type: "search", size: 14, value: filters.crmRef, onchange: (e) => (filters.crmRef = e.target.value) })),
     field("log-from", "From", h("input", { id: "log-from", type: "date", value: filters.from, onchange: (e) => (filters.from = e.target.value) })),

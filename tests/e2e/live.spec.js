@@ -1,0 +1,282 @@
+// Journeys over the whole product: the CRM page, the proxy under `wrangler dev` and the Xero simulator (stack.js).
+// Each journey starts from a fresh browser (fresh CRM data); the proxy and the simulator live for the whole file, so
+// a journey connects only when the proxy is not connected already.
+
+import { DEMO_TAX_RATES } from "../../www/src/demo-data.js";
+import { expect, test } from "./stack.js";
+
+const UK = "Demo Company (UK)";
+
+/** Enables the integration in the CRM (rule C2), which also shares the settings with the proxy. */
+async function enable(page) {
+  await page.getByRole("link", { name: "Xero settings" }).click();
+  await page.getByLabel("Enable the Xero integration").check();
+  await expect(page.locator("#connection-status")).toBeVisible();
+}
+
+/** Rules C3, C7: Connect → the simulator's consent page (two organisations) → back → choose the UK one. */
+async function connectThroughConsent(page, stack, shot) {
+  await page.locator("#connect-button").click();
+  await page.waitForURL(/\/identity\/connect\/authorize/);
+  await page.getByLabel("Starter Shop (UK)").uncheck();
+  if (shot) await shot("consent-page");
+  await page.getByRole("button", { name: "Allow access" }).click();
+  await page.waitForURL(`${stack.url}/**`);
+  await expect(page.locator("body")).toHaveAttribute("data-ready", "true");
+  await expect(page.locator("#connection-status")).toContainText("choose the organisation");
+  if (shot) await shot("choose-organisation");
+  await page.getByLabel("Xero organisation").selectOption({ label: UK });
+  await expect(page.locator("#connection-status")).toContainText(`Connected to ${UK}`);
+}
+
+/** Enabled and connected to the UK organisation, however the proxy stands. */
+async function ensureConnected(page, stack) {
+  await enable(page);
+  if (!(await page.locator("#connection-status").textContent()).includes(`Connected to ${UK}`)) {
+    await connectThroughConsent(page, stack);
+  }
+}
+
+test("rules C3, C7, T1, C5: connect through the consent page, choose the organisation, map taxes; the settings page keeps the connection", async ({ crmLive: page, stack, shot }) => {
+  const token = await stack.session();
+  // A fresh proxy: nobody has connected; enabling in the CRM shares the switch with the proxy (C2).
+  await enable(page);
+  await expect(page.locator("#connection-status")).toContainText("Not connected");
+  await expect.poll(async () => (await stack.api(token, "/settings")).json.enabled).toBe(true);
+  await shot("settings-not-connected");
+
+  await connectThroughConsent(page, stack, shot);
+  const connection = (await stack.api(token, "/connection")).json;
+  expect(connection).toMatchObject({ status: "connected", tenantName: UK });
+  const tenants = (await stack.api(token, "/connections")).json.tenants.map((t) => t.tenantName).sort();
+  expect(tenants, "the consent granted the two organisations ticked, not the third").toEqual(["Demo Company (NZ)", UK]);
+
+  // Rule T1: the mapping offers the organisation's revenue rates, read through the proxy.
+  await expect(page.locator("#tax-note")).toContainText("Choose, for each CRM tax rate");
+  const offered = await page.locator("#tax-vat20 option").evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
+  expect(offered).toContain("OUTPUT2");
+  expect(offered, "only revenue rates are offered").not.toContain("INPUT2");
+  await page.getByLabel("Zero rated").selectOption("EXEMPTOUTPUT");
+  await expect(page.locator("#announcer")).toContainText("Zero rated mapped.");
+  await shot("connected-taxes-mapped");
+  const expected = Object.fromEntries(DEMO_TAX_RATES.map((rate) => [rate.name, rate.id === "vat0" ? "EXEMPTOUTPUT" : rate.xeroTaxType]));
+  await expect.poll(async () => (await stack.api(token, "/settings")).json.taxMapping).toEqual(expected);
+
+  // Rule S6's setting, translated: the CRM's "hold" is the proxy's "holdBack".
+  await page.getByLabel("Hold back differences").check();
+  await expect.poll(async () => (await stack.api(token, "/settings")).json.discountStrategy).toBe("holdBack");
+
+  // Rule C5: leaving and reopening the settings, and reloading the page, never clears the connection.
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await page.getByRole("link", { name: "Xero settings" }).click();
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-ready", "true");
+  await expect(page.locator("#connection-status")).toContainText(`Connected to ${UK}`);
+  await expect(page.getByLabel("Zero rated")).toHaveValue("EXEMPTOUTPUT");
+  expect((await stack.api(token, "/connection")).json.status).toBe("connected");
+});
+
+test("rule C6: connected and enabled, the invoice screen offers Xero's buttons, honestly disabled while the package has no sync client", async ({ crmLive: page, stack, shot }) => {
+  await ensureConnected(page, stack);
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await expect(page.locator("#connect-to-xero")).toHaveCount(0);
+  await expect(page.locator("#send-to-xero")).toBeVisible();
+  await page.locator("tbody input[type=checkbox]").first().check();
+  const missing = await page.evaluate(() => window.crmApp.link.syncUnavailableReason);
+  if (missing) {
+    await expect(page.locator("#sync-unavailable")).toContainText("sync client");
+    await expect(page.locator("#send-to-xero")).toBeDisabled();
+  } else {
+    await expect(page.locator("#send-to-xero")).toBeEnabled();
+  }
+  await shot("invoices-connected");
+});
+
+/** Filters the invoice list (the search applies on Enter, as a change). */
+async function search(page, text) {
+  const box = page.getByLabel("Search", { exact: true });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+/** Ticks an invoice's row, found through the search box (the selection is kept across searches). */
+async function select(page, number) {
+  await search(page, number);
+  await page.getByRole("checkbox", { name: `Select ${number}`, exact: true }).check();
+}
+
+test("rules S1, S2-S4, S9, T1, U1-U2: preview and send good and bad invoices, pay some in Xero, update: Part Paid, Paid, outstanding", async ({ crmLive: page, stack, shot }) => {
+  test.skip(!(await page.evaluate(() => !window.crmApp.link.syncUnavailableReason)), "the package build has no sync client");
+  await ensureConnected(page, stack);
+  // Rule T1: "Zero rated" left unmapped, so an invoice using it must not be sent, and its error names the rate.
+  await page.getByLabel("Zero rated").selectOption("");
+  await expect(page.locator("#announcer")).toContainText("Zero rated mapped.");
+  const picks = await page.evaluate(() => {
+    const { invoices } = window.crmApp.data;
+    const open = invoices.filter((i) => i.kind === "invoice" && i.status === "Created" && i.amountOutstanding === i.total && !i.sentToAccounts);
+    const vat20 = open.filter((i) => i.lines.every((l) => l.taxRateId === "vat20"));
+    return {
+      good: vat20.slice(0, 2).map((i) => ({ id: i.id, number: i.number, total: i.total })),
+      unmapped: open.find((i) => i.lines.some((l) => l.taxRateId === "vat0")).number,
+      partPaid: invoices.find((i) => i.kind === "invoice" && i.status === "Part Paid").number,
+    };
+  });
+  await page.getByRole("link", { name: "Invoices" }).click();
+  for (const number of [...picks.good.map((g) => g.number), picks.unmapped, picks.partPaid]) await select(page, number);
+  await search(page, "");
+  await page.locator("#send-to-xero").click();
+  const dialog = page.getByRole("dialog", { name: "Send to Xero" });
+  // Rule S1: the part-paid invoice is not sent, with the reason; rule S6: the preview comes first.
+  await expect(dialog).toContainText(picks.partPaid);
+  await expect(dialog).toContainText("payments were made");
+  await shot("send-preview");
+  await dialog.locator("#confirm-send").click();
+  const outcomes = dialog.getByRole("table", { name: "Outcomes" });
+  await expect(outcomes).toBeVisible({ timeout: 60_000 });
+  for (const good of picks.good) await expect(outcomes.getByRole("row", { name: new RegExp(good.number) })).toContainText("sent");
+  const bad = outcomes.getByRole("row", { name: new RegExp(picks.unmapped) });
+  await expect(bad).toContainText("failed");
+  await expect(bad).toContainText("Zero rated");
+  await shot("send-outcomes");
+  await dialog.getByText("Close", { exact: true }).click();
+
+  // Rule S9: the sent ones are marked Sent to Accounts with their Xero id; the failed one keeps its state.
+  const stored = await page.evaluate((ids) => ids.map((id) => window.crmApp.data.invoices.find((i) => i.id === id)), picks.good.map((g) => g.id));
+  for (const invoice of stored) expect(invoice).toMatchObject({ sentToAccounts: true, xeroId: expect.any(String) });
+  const uk = (await stack.control("/tenants")).find((t) => t.name === UK).tenantId;
+  const dump = await stack.control(`/tenants/${uk}/dump`);
+  const inXero = (dump.invoices ?? dump.Invoices ?? []).filter((i) => [...picks.good.map((g) => g.number), picks.unmapped].includes(i.InvoiceNumber));
+  expect(inXero.map((i) => [i.InvoiceNumber, i.Status]).sort()).toEqual(picks.good.map((g) => [g.number, "DRAFT"]).sort());
+
+  // In Xero: both approved, the first paid in full, the second in part. The webhooks are paused meanwhile, so it is
+  // the Update button that brings the payments back, not the change feed.
+  await stack.control("/webhooks", undefined, "DELETE");
+  const [first, second] = stored;
+  for (const invoice of stored) await xeroApi(stack, uk, "POST", `Invoices/${invoice.xeroId}`, { Invoices: [{ InvoiceID: invoice.xeroId, Status: "AUTHORISED" }] });
+  const pay = (invoice, amount) => xeroApi(stack, uk, "PUT", "Payments", { Payments: [{ Invoice: { InvoiceID: invoice.xeroId }, Account: { Code: "090" }, Date: "2026-11-21", Amount: amount }] });
+  await pay(first, Number(first.total));
+  await pay(second, 5);
+
+  await page.locator("#update-from-xero").click();
+  const update = page.getByRole("dialog", { name: "Update from Xero" });
+  await update.getByRole("button", { name: /^Update \d+ from Xero$/ }).click();
+  await expect(update.getByRole("table", { name: "Outcomes" })).toBeVisible({ timeout: 60_000 });
+  await shot("update-outcomes");
+  await update.getByText("Close", { exact: true }).click();
+  const money = (value) => `£${Number(value).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  await search(page, first.number);
+  await expect(page.locator(`tr[data-id="${first.id}"]`)).toContainText("Paid");
+  await expect(page.locator(`tr[data-id="${first.id}"]`)).toContainText("£0.00");
+  await search(page, second.number);
+  const row = page.locator(`tr[data-id="${second.id}"]`);
+  await expect(row).toContainText("Part Paid");
+  await expect(row).toContainText(money(Number(second.total) - 5));
+  await shot("part-paid-after-update");
+  await stack.subscribeWebhooks();
+});
+
+test("rule C1: a sales user sees nothing Xero while the CRM is connected, and the proxy refuses a sales session", async ({ crmLive: page, stack, shot }) => {
+  await ensureConnected(page, stack);
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await expect(page.locator("[data-xero]")).toHaveCount(1);
+  await page.getByLabel("Signed in as").selectOption({ label: "Sam Okoro (sales)" });
+  await expect(page.locator("[data-xero]")).toHaveCount(0);
+  await expect(page.getByRole("navigation").getByRole("link")).toHaveText(["Invoices", "Companies"]);
+  await expect(page.locator("main")).not.toContainText("Xero");
+  await shot("sales-user");
+  const sales = await stack.session({ sub: "u-sales", name: "Sam Okoro", role: "sales" });
+  for (const path of ["/connection", "/settings", "/log", "/xero/TaxRates"]) {
+    expect((await stack.api(sales, path)).status, path).toBe(403);
+  }
+});
+
+test("rule L1: the log shows the proxy's xero_log, filtered, and exports it as CSV", async ({ crmLive: page, stack, shot }) => {
+  await ensureConnected(page, stack);
+  // Reading the tax rates (the mapping screen) is a logged Xero call.
+  await expect(page.locator("#tax-note")).toContainText("Choose, for each CRM tax rate");
+  await page.getByRole("link", { name: "Xero log" }).click();
+  const table = page.getByRole("table", { name: "Xero log" });
+  await expect(table).toContainText("TaxRates");
+  await page.getByLabel("Action contains").fill("taxrates");
+  await page.getByLabel("Outcome").selectOption("ok");
+  await page.getByRole("button", { name: "Apply" }).click();
+  const rows = table.locator("tbody tr");
+  await expect(rows.first()).toContainText("Fiona Hart");
+  const count = await rows.count();
+  expect(count).toBeGreaterThan(0);
+  for (const text of await rows.allTextContents()) expect(text).toContain("TaxRates");
+  await page.getByLabel("Outcome").selectOption("error");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No log entries match these filters.")).toBeVisible();
+  await page.getByLabel("Outcome").selectOption("ok");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(count);
+  await shot("log-filtered");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+  const csv = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines[0]).toContain("Time");
+  expect(lines).toHaveLength(count + 1);
+  expect(lines.slice(1).every((line) => line.includes("TaxRates"))).toBe(true);
+});
+
+/** The simulator's Accounting API, called as Xero's own UI would be (a token of its own, not the proxy's). */
+async function xeroApi(stack, tenantId, method, path, body) {
+  const { access_token: token } = await stack.control("/tokens", { tenants: [tenantId] });
+  const response = await fetch(`${stack.sim}/api.xro/2.0/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "xero-tenant-id": tenantId, "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+test("rule B1: a payment made in Xero reaches the invoice screen by itself (webhook → proxy's change feed → page)", async ({ crmLive: page, stack, shot }) => {
+  await stack.subscribeWebhooks();
+  await ensureConnected(page, stack);
+  const tenantId = (await stack.control("/tenants")).find((t) => t.name === UK || t.tenantName === UK);
+  const uk = tenantId.tenantId ?? tenantId.id;
+  // A live CRM invoice with nothing paid; in Xero an authorised invoice of the same number and total stands for the
+  // one an earlier Send created (the Send journey does it for real once the package has its sync client).
+  const invoice = await page.evaluate(() => window.crmApp.data.invoices.find((i) => i.kind === "invoice" && i.status === "Live" && i.amountOutstanding === i.total && !i.sentToAccounts));
+  const company = await page.evaluate((id) => window.crmApp.data.companies.find((c) => c.id === id).name, invoice.companyId);
+  const created = await xeroApi(stack, uk, "PUT", "Invoices", {
+    Invoices: [{
+      Type: "ACCREC", Status: "AUTHORISED", InvoiceNumber: invoice.number, Contact: { Name: company },
+      Date: invoice.issueDate, DueDate: invoice.dueDate, LineAmountTypes: "Exclusive",
+      LineItems: [{ Description: "As in the CRM", Quantity: 1, UnitAmount: Number(invoice.total), AccountCode: "200", TaxType: "ZERORATEDOUTPUT" }],
+    }],
+  });
+  const xeroId = created.Invoices[0].InvoiceID;
+  expect(created.Invoices[0].Total).toBe(Number(invoice.total));
+  await page.evaluate(async ({ id, xeroId }) => {
+    const app = window.crmApp;
+    const record = app.data.invoices.find((i) => i.id === id);
+    Object.assign(record, { xeroId, sentToAccounts: true, sentToAccountsDate: "2026-11-20" });
+    await app.store.putRecords("invoices", [record]);
+  }, { id: invoice.id, xeroId });
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await search(page, invoice.number);
+  const row = page.locator(`tr[data-id="${invoice.id}"]`);
+  await expect(row).toContainText("Live");
+
+  // Part of it is paid in Xero: nobody presses a button in the CRM.
+  const pay = (amount) => xeroApi(stack, uk, "PUT", "Payments", { Payments: [{ Invoice: { InvoiceID: xeroId }, Account: { Code: "090" }, Date: "2026-11-21", Amount: amount }] });
+  await pay(10);
+  const outstanding = (Number(invoice.total) - 10).toFixed(2);
+  await expect(row).toContainText("Part Paid", { timeout: 30_000 });
+  await expect(row).toContainText(`£${Number(outstanding).toLocaleString("en-GB", { minimumFractionDigits: 2 })}`);
+  await shot("part-paid-from-webhook");
+  await pay(Number(outstanding));
+  await expect(row).toContainText("Paid", { timeout: 30_000 });
+  await expect(row).not.toContainText("Part Paid");
+  await expect(row).toContainText("£0.00");
+  await shot("paid-from-webhook");
+  // The change was stored in the CRM, not only drawn: it survives a reload.
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-ready", "true");
+  const stored = await page.evaluate((id) => window.crmApp.data.invoices.find((i) => i.id === id), invoice.id);
+  expect(stored).toMatchObject({ status: "Paid", amountOutstanding: "0.00" });
+});
