@@ -91,11 +91,19 @@ try {
     d.push(await viaSim());
   }
   const cpu1 = cpuTicks(pids);
+  // What the local runtime costs by itself: a route that does nothing (wrangler dev's proxy chain + workerd).
+  const noop = [];
+  for (let i = 0; i < 50; i++) {
+    const t0 = performance.now();
+    await (await fetch(`${env.base}/health`)).arrayBuffer();
+    noop.push(performance.now() - t0);
+  }
   const f = (x) => x.toFixed(2);
   console.log(`worker relay 50-invoice PUT, simulator direct p50: ${f(pct(d, 50))} ms`);
   console.log(`worker relay 50-invoice PUT, through the Worker p50: ${f(pct(w, 50))} ms`);
   console.log(`worker relay added latency p50: ${f(pct(w, 50) - pct(d, 50))} ms (goal ≤ 1 ms; ratio worker/direct ${f(pct(w, 50) / pct(d, 50))})`);
   console.log(`worker relay added latency p99: ${f(pct(w, 99) - pct(d, 99))} ms (ratio worker/direct ${f(pct(w, 99) / pct(d, 99))})`);
+  console.log(`worker no-op route (GET /health) p50 under wrangler dev: ${f(pct(noop, 50))} ms (the local runtime's own share of the figures above)`);
   // workerd's own CPU (Worker + Durable Object + local D1 for the log, the runtime's HTTP included) per call.
   const cpuMs = ((cpu1 - cpu0) * 10) / N;
   console.log(`worker CPU per relayed call (whole workerd process, upper bound): ${f(cpuMs)} ms (goal < 10 ms)`);
