@@ -564,3 +564,24 @@ export declare class XeroClient {
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
   cancel(): void;
 }
+
+/** Rule S6 before a send: one entry per invoice, in input order. */
+export interface SendPreview {
+  invoices: {
+    id: string;
+    /** Whether `send` (or `sendAllLive` with `mode: "allLive"`) will send it. */
+    send: boolean;
+    rule?: string;
+    reason?: string;
+    /** What Xero will compute (for the invoices that will be sent). */
+    preview?: Preview;
+    error?: { code: ErrorCode; message: string; record?: string; field?: string };
+  }[];
+  /** Every previewed invoice matches the CRM's totals to the cent. */
+  matchesCrm: boolean;
+}
+
+export declare interface XeroClient {
+  /** Rule S6: what Xero will make of each invoice, to show before sending. Synchronous. */
+  preview(invoices: Invoice[], ctx: Ctx, options?: { mode?: "selected" | "allLive" }): SendPreview;
+}

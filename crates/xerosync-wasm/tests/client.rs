@@ -276,6 +276,21 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
 
     let mut invoices: Vec<Value> = (0..4).map(|i| invoice(i, 2, 2)).collect();
     invoices[3]["amountOutstanding"] = json!("10.00"); // rule S1: payments made, skipped
+                                                       // Rule S6: the preview a page shows before sending.
+    let preview = xero
+        .preview(
+            to_js(&Value::Array(invoices.clone())),
+            to_js(&ctx(2, 2)),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    let preview = to_json(&preview);
+    assert_eq!(
+        preview["invoices"][0]["preview"]["total"], "24.00",
+        "{preview}"
+    );
+    assert_eq!(preview["invoices"][3]["rule"], "S1");
+    assert_eq!(preview["matchesCrm"], true);
     let seen = Rc::new(Cell::new(0usize));
     let counter = seen.clone();
     let on_progress: Box<dyn FnMut(Value)> = Box::new(move |p| {
@@ -329,6 +344,15 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
             .count(),
         1
     );
+
+    // Rule A1: *Send all live* leaves a paid invoice alone, without a call.
+    let mut paid = invoice(9, 2, 2);
+    paid["status"] = json!("Paid");
+    let live =
+        settle(xero.send_all_live(to_js(&json!([paid])), to_js(&ctx(2, 2)), JsValue::UNDEFINED))
+            .await;
+    assert_eq!(live["invoices"][0]["rule"], "A1", "{live}");
+    assert_eq!(live["calls"], 0);
 
     // Xero's webhooks reach the proxy's change feed (rule B1).
     let hook = format!("{}/webhooks/xero", setting!("XEROSYNC_TEST_PROXY"));

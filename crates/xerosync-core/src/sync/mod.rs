@@ -5,6 +5,7 @@
 //! performs the requests through the proxy.
 
 mod changes;
+mod preview;
 mod progress;
 pub mod pump;
 mod send;
@@ -13,6 +14,7 @@ mod update;
 pub mod xero_time;
 
 pub use changes::{apply_change_feed, ChangeFeedResult};
+pub use preview::preview_send;
 pub use progress::Progress;
 pub use pump::Verdict;
 pub use send::{RunStop, SendResult, SendRun};

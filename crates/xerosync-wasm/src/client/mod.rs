@@ -22,7 +22,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
-    apply_change_feed, parse_tax_rates, xero_time, SendRun, UpdateOptions, UpdateRun,
+    apply_change_feed, parse_tax_rates, preview_send, xero_time, SendRun, UpdateOptions, UpdateRun,
 };
 use xerosync_core::IsoDate;
 
@@ -391,6 +391,30 @@ impl XeroClient {
     #[wasm_bindgen(js_name = taxRates)]
     pub fn tax_rates(&self) -> Promise {
         future_to_promise(tax_rates(self.inner.clone()))
+    }
+
+    /// Rule S6, before `send`: `{ invoices: [{ id, send, rule?, reason?, preview?, error? }], matchesCrm }`, what Xero
+    /// will compute for each invoice that will be sent. Options: `{ mode?: "selected" | "allLive" }`. Synchronous.
+    pub fn preview(
+        &self,
+        invoices: JsValue,
+        ctx: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let mode = match json_field(&options, "mode")? {
+            Value::String(m) if m == "allLive" => SendMode::AllLive,
+            Value::String(m) if m == "selected" => SendMode::Selected,
+            Value::Null => SendMode::Selected,
+            other => {
+                return Err(error(
+                    "invalid_options",
+                    &format!("options.mode: expected \"selected\" or \"allLive\", got {other}"),
+                ))
+            }
+        };
+        let invoices = crate::convert::json("invoices", invoices)?;
+        let ctx = crate::convert::json("ctx", ctx)?;
+        crate::convert::call(preview_send(&invoices, &ctx, mode))
     }
 
     /// Rules S1-S9: sends the selected invoices. Options: `{ today?, onProgress?, signal?, checkpoint? }`.

@@ -35,3 +35,5 @@ new XeroClient({ proxyUrl: "https://proxy.example" });
 // @ts-expect-error: an outcome is not a number
 const wrong: number = (await xero.update(invoices)).invoices[0]!.outcome;
 console.log(wrong);
+const preview = xero.preview(invoices, ctx, { mode: "allLive" });
+console.log(preview.matchesCrm, preview.invoices.map((p) => p.preview?.total ?? p.reason));
