@@ -1,7 +1,7 @@
 //! Applying Xero's documents to CRM invoices (rules U2-U5), shared by *Update from Xero* and the change feed
 //! (rule B1: the same code turns a feed entry into CRM field changes).
 
-use super::update::{CompanyChanges, Target, UpdateEntry, UpdateOutcome};
+use super::update::{is_guid, CompanyChanges, Target, UpdateEntry, UpdateOutcome};
 use crate::apply::apply_document;
 use crate::date::IsoDate;
 use crate::decode::decode_invoice;
@@ -16,13 +16,18 @@ fn matches(target: &Target, document: &XeroDocumentState) -> bool {
     if target.credit_note != document.is_credit_note {
         return false;
     }
-    match (&target.xero_id, &document.xero_id) {
-        (Some(ours), Some(theirs)) => ours.eq_ignore_ascii_case(theirs),
-        (None, _) => document
+    let by_number = || {
+        document
             .number
             .as_deref()
-            .is_some_and(|n| n.trim() == target.number.trim()),
-        (Some(_), None) => false,
+            .is_some_and(|n| n.trim() == target.number.trim())
+    };
+    match (&target.xero_id, &document.xero_id) {
+        (Some(ours), Some(theirs)) if ours.eq_ignore_ascii_case(theirs) => true,
+        // Not a Xero id (an older integration's reference): found by number; U4 reports the id difference.
+        (Some(ours), _) if !is_guid(ours) => by_number(),
+        (Some(_), _) => false,
+        (None, _) => by_number(),
     }
 }
 
@@ -43,11 +48,11 @@ pub(crate) fn read_documents(
     let mut by_number: BTreeMap<&str, Vec<&Target>> = BTreeMap::new();
     for target in targets {
         match &target.xero_id {
-            Some(id) => by_id
+            Some(id) if is_guid(id) => by_id
                 .entry(id.to_ascii_lowercase())
                 .or_default()
                 .push(target),
-            None => by_number
+            _ => by_number
                 .entry(target.number.trim())
                 .or_default()
                 .push(target),

@@ -588,3 +588,76 @@ fn the_change_feed_uses_the_update_rules_rule_b1() {
     assert_eq!(result.unmatched, 1);
     assert_eq!(result.cursor, 9);
 }
+
+#[test]
+fn a_crm_reference_that_is_no_xero_id_is_read_by_number_and_reported_rule_u4() {
+    let mut xero = FakeXero::default();
+    let mut invoices = sent(3, &mut xero);
+    invoices[1]["xeroId"] = json!("legacy-17");
+    let options = UpdateOptions {
+        today: Some(today()),
+        mode: UpdateMode::Selected,
+        since: None,
+    };
+    let mut run = UpdateRun::new(invoices, Value::Null, options, 0).unwrap();
+    let mut queries = Vec::new();
+    let mut now = 0;
+    while !run.is_finished() {
+        for request in run.poll(now) {
+            queries.push(request.query.clone());
+            let answer = xero.answer(&request);
+            run.handle_answer(&answer, now);
+        }
+        now += 1;
+    }
+    assert_eq!(queries.len(), 2);
+    assert!(queries
+        .iter()
+        .any(|q| q.get("InvoiceNumbers").map(String::as_str) == Some("INV-00001")));
+    let result = run.result();
+    assert_eq!(
+        result.invoices[1].outcome,
+        UpdateOutcome::Discrepancy,
+        "{:?}",
+        result.invoices[1]
+    );
+    assert!(result.invoices[1].discrepancies[0].contains("legacy-17"));
+    assert_eq!(result.invoices[0].outcome, UpdateOutcome::Unchanged);
+}
+
+#[test]
+fn a_refused_read_fails_only_its_own_invoices() {
+    let mut xero = FakeXero::default();
+    let invoices = sent(60, &mut xero);
+    let options = UpdateOptions {
+        today: Some(today()),
+        mode: UpdateMode::Selected,
+        since: None,
+    };
+    let mut run = UpdateRun::new(invoices, Value::Null, options, 0).unwrap();
+    let requests = run.poll(0);
+    assert_eq!(requests.len(), 2, "60 ids: groups of 50 and 10");
+    let refused = XeroAnswer {
+        request_id: requests[1].id.clone(),
+        status: 400,
+        body: json!({"error": {"code": "relay_refused", "message": "no"}}),
+        retry_after: None,
+        rate_limit_problem: None,
+    };
+    run.handle_answer(&refused, 0);
+    let answer = xero.answer(&requests[0]);
+    run.handle_answer(&answer, 0);
+    assert!(run.is_finished());
+    let result = run.result();
+    let failed = result
+        .invoices
+        .iter()
+        .filter(|e| e.outcome == UpdateOutcome::Failed)
+        .count();
+    let unchanged = result
+        .invoices
+        .iter()
+        .filter(|e| e.outcome == UpdateOutcome::Unchanged)
+        .count();
+    assert_eq!((failed, unchanged), (10, 50));
+}

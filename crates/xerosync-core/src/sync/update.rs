@@ -111,8 +111,11 @@ enum Stage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 enum Read {
-    /// A list of documents (by `IDs=`, `InvoiceNumbers=`, or one by id or number).
-    Documents { collection: Collection },
+    /// A list of documents (by `IDs=`, `InvoiceNumbers=`, or one by id or number) for these targets.
+    Documents {
+        collection: Collection,
+        targets: Vec<usize>,
+    },
     /// Page `page` of a collection (documents or contacts); page 1 queues the others.
     Page { collection: Collection, page: usize },
 }
@@ -147,6 +150,27 @@ pub struct UpdateOptions {
     pub mode: UpdateMode,
     /// The previous run's `since`: only documents changed after it are read.
     pub since: Option<String>,
+}
+
+/// A Xero id as Xero writes them: 8-4-4-4-12 hex digits.
+pub(crate) fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// What the proxy takes as `/{Resource}/{key}`: letters, digits, `-` and `_`.
+fn is_path_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn get(id: String, path: String, query: &[(&str, String)], since: Option<&str>) -> XeroRequest {
@@ -269,84 +293,86 @@ impl UpdateRun {
         self.pump.push(request, now);
     }
 
-    /// The reads of the documents: pages when there are many (or `since` is given), else `IDs=` / numbers.
+    /// The reads of the documents: pages when there are many (or `since` is given), else `IDs=` groups of 50 (Xero
+    /// ids the CRM holds) and `InvoiceNumbers=` groups (the others). Credit notes have no such filter at the proxy:
+    /// one read each by id or number, or a page when there are many.
     fn plan_document_reads(&mut self, now: u64) {
         let since = self.since.clone();
         let invoices: Vec<&Target> = self.targets.iter().filter(|t| !t.credit_note).collect();
         let credit_notes: Vec<&Target> = self.targets.iter().filter(|t| t.credit_note).collect();
         let mut requests = Vec::new();
-        if !invoices.is_empty() {
-            if invoices.len() > PAGES_ABOVE || since.is_some() {
+        let documents = |collection, group: &[&Target]| Read::Documents {
+            collection,
+            targets: group.iter().map(|t| t.index).collect(),
+        };
+        if invoices.len() > PAGES_ABOVE || (since.is_some() && !invoices.is_empty()) {
+            requests.push((
+                page_request(Collection::Invoices, 1, since.as_deref()),
+                Read::Page {
+                    collection: Collection::Invoices,
+                    page: 1,
+                },
+            ));
+        } else {
+            // Only well-formed GUIDs go in `IDs=` (the proxy refuses the whole list otherwise).
+            let (by_id, by_number): (Vec<&Target>, Vec<&Target>) = invoices
+                .iter()
+                .partition(|t| t.xero_id.as_deref().is_some_and(is_guid));
+            for (n, group) in by_id.chunks(MAX_RECORDS_PER_REQUEST).enumerate() {
+                let ids: Vec<&str> = group.iter().filter_map(|t| t.xero_id.as_deref()).collect();
                 requests.push((
-                    page_request(Collection::Invoices, 1, since.as_deref()),
-                    Read::Page {
-                        collection: Collection::Invoices,
-                        page: 1,
-                    },
+                    get(
+                        format!("invoices-ids-{}", n + 1),
+                        "/Invoices".into(),
+                        &[("IDs", ids.join(","))],
+                        None,
+                    ),
+                    documents(Collection::Invoices, group),
                 ));
-            } else {
-                let ids: Vec<String> = invoices.iter().filter_map(|t| t.xero_id.clone()).collect();
-                let numbers: Vec<String> = invoices
-                    .iter()
-                    .filter(|t| t.xero_id.is_none())
-                    .map(|t| t.number.clone())
-                    .collect();
-                for (n, group) in ids.chunks(MAX_RECORDS_PER_REQUEST).enumerate() {
-                    requests.push((
-                        get(
-                            format!("invoices-ids-{}", n + 1),
-                            "/Invoices".into(),
-                            &[("IDs", group.join(","))],
-                            None,
-                        ),
-                        Read::Documents {
-                            collection: Collection::Invoices,
-                        },
-                    ));
-                }
-                for (n, group) in numbers.chunks(MAX_RECORDS_PER_REQUEST).enumerate() {
-                    requests.push((
-                        get(
-                            format!("invoices-numbers-{}", n + 1),
-                            "/Invoices".into(),
-                            &[("InvoiceNumbers", group.join(","))],
-                            None,
-                        ),
-                        Read::Documents {
-                            collection: Collection::Invoices,
-                        },
-                    ));
-                }
+            }
+            for (n, group) in by_number.chunks(MAX_RECORDS_PER_REQUEST).enumerate() {
+                let numbers: Vec<&str> = group.iter().map(|t| t.number.as_str()).collect();
+                requests.push((
+                    get(
+                        format!("invoices-numbers-{}", n + 1),
+                        "/Invoices".into(),
+                        &[("InvoiceNumbers", numbers.join(","))],
+                        None,
+                    ),
+                    documents(Collection::Invoices, group),
+                ));
             }
         }
-        if !credit_notes.is_empty() {
-            if credit_notes.len() > CREDIT_NOTE_PAGES_ABOVE || since.is_some() {
+        let key = |t: &Target| {
+            t.xero_id
+                .clone()
+                .filter(|id| is_guid(id))
+                .or_else(|| Some(t.number.clone()).filter(|n| is_path_segment(n)))
+        };
+        let one_by_one = credit_notes.len() <= CREDIT_NOTE_PAGES_ABOVE
+            && since.is_none()
+            && credit_notes.iter().all(|t| key(t).is_some());
+        if one_by_one {
+            for target in &credit_notes {
+                let key = key(target).unwrap_or_default();
                 requests.push((
-                    page_request(Collection::CreditNotes, 1, since.as_deref()),
-                    Read::Page {
-                        collection: Collection::CreditNotes,
-                        page: 1,
-                    },
+                    get(
+                        format!("creditnotes-{key}"),
+                        format!("/CreditNotes/{key}"),
+                        &[],
+                        None,
+                    ),
+                    documents(Collection::CreditNotes, std::slice::from_ref(target)),
                 ));
-            } else {
-                for target in credit_notes {
-                    let key = target
-                        .xero_id
-                        .clone()
-                        .unwrap_or_else(|| target.number.clone());
-                    requests.push((
-                        get(
-                            format!("creditnotes-{key}"),
-                            format!("/CreditNotes/{key}"),
-                            &[],
-                            None,
-                        ),
-                        Read::Documents {
-                            collection: Collection::CreditNotes,
-                        },
-                    ));
-                }
             }
+        } else if !credit_notes.is_empty() {
+            requests.push((
+                page_request(Collection::CreditNotes, 1, since.as_deref()),
+                Read::Page {
+                    collection: Collection::CreditNotes,
+                    page: 1,
+                },
+            ));
         }
         for (request, read) in requests {
             self.queue(request, read, now);
@@ -464,7 +490,7 @@ impl UpdateRun {
             return;
         };
         let collection = match read {
-            Read::Documents { collection } | Read::Page { collection, .. } => collection,
+            Read::Documents { collection, .. } | Read::Page { collection, .. } => collection,
         };
         let records: Vec<Value> = body
             .get(collection.key())
@@ -571,32 +597,28 @@ impl UpdateRun {
         }
     }
 
+    /// A read that cannot be made: its invoices (a page: every pending one of its kind) fail with the reason.
     fn read_failed(&mut self, request_id: &str, message: &str) {
         let Some(read) = self.reads.get(request_id).cloned() else {
             return;
         };
-        let credit = matches!(
-            read,
-            Read::Documents {
-                collection: Collection::CreditNotes
-            } | Read::Page {
-                collection: Collection::CreditNotes,
-                ..
-            }
-        );
-        if matches!(
-            read,
+        let indexes: Vec<usize> = match read {
+            Read::Documents { targets, .. } => targets,
             Read::Page {
                 collection: Collection::Contacts,
                 ..
-            }
-        ) {
-            return;
-        }
-        for target in self.targets.iter().filter(|t| t.credit_note == credit) {
+            } => Vec::new(),
+            Read::Page { collection, .. } => self
+                .targets
+                .iter()
+                .filter(|t| t.credit_note == (collection == Collection::CreditNotes))
+                .map(|t| t.index)
+                .collect(),
+        };
+        for index in indexes {
             if let Some(entry) = self
                 .results
-                .get_mut(target.index)
+                .get_mut(index)
                 .filter(|e| e.outcome == UpdateOutcome::Pending)
             {
                 entry.outcome = UpdateOutcome::Failed;
