@@ -60,11 +60,11 @@ test("rules C2 and C6: no Xero buttons while disabled; Connect to Xero, not Send
   await expect(crm.getByRole("heading", { name: "Xero settings", level: 1 })).toBeVisible();
 });
 
-test("without a proxy and sync client every Xero view says so instead of faking a result", async ({ crm, shot }) => {
+test("without a proxy every Xero view says so instead of faking a result", async ({ crm, shot }) => {
   await enableIntegration(crm);
   // Settings: the connection state and its reason; connecting and the organisation choice are unavailable.
   await expect(crm.locator("#connection-status")).toContainText("Not connected");
-  await expect(crm.locator("#connection-status")).toContainText("no sync client");
+  await expect(crm.locator("#connection-status")).toContainText("no xerosync proxy is configured");
   await expect(crm.getByRole("button", { name: "Connect to Xero" })).toBeDisabled();
   await expect(crm.getByLabel("Xero organisation")).toBeDisabled();
   await expect(crm.locator("#tax-note")).toContainText("cannot be read");

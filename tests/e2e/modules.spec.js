@@ -126,7 +126,13 @@ test("the static server finds the package's browser build from its exports", () 
 
 test("the Xero link without a proxy or client: unavailable, with its reason, and every operation refused", async () => {
   expect((await new XeroLink(chooseBackend({ xerosync: null, proxyUrl: null })).refresh()).reason).toMatch(/not loaded/);
-  expect((await new XeroLink(chooseBackend({ xerosync: {}, proxyUrl: "http://127.0.0.1:1" })).refresh()).reason).toMatch(/no sync client/);
+  // A proxy that does not answer: unavailable with the reason; a package without the client: Send/Update say so.
+  const user = { id: "u-finance", name: "Fiona Hart", role: "finance" };
+  const unreachable = new XeroLink(chooseBackend({ xerosync: {}, proxyUrl: "http://127.0.0.1:1", currentUser: () => user, crm: () => ({ invoices: [] }) }));
+  expect((await unreachable.refresh()).status).toBe(STATUS.UNAVAILABLE);
+  expect(unreachable.state.reason).toBeTruthy();
+  expect(unreachable.syncUnavailableReason).toMatch(/sync client/);
+  await expect(unreachable.backend.send({ invoices: [] })).rejects.toMatchObject({ code: "xero_unavailable" });
   const link = new XeroLink(chooseBackend({ xerosync, proxyUrl: null }));
   const events = [];
   link.addEventListener("statechange", (event) => events.push(event.detail.status));

@@ -1,0 +1,74 @@
+// The page's adapter to the proxy (www/src/proxy-backend.js) in Node: the translations between the CRM's spelling
+// (contract.md) and the proxy's (worker/src/settings.rs), the log filters, the progress, and a fake proxy answering
+// the routes the adapter calls (the real one is exercised by live.spec.js).
+
+import { test, expect } from "@playwright/test";
+import { DEMO_TAX_RATES } from "../../www/src/demo-data.js";
+import { fromProxySettings, logQuery, pageProgress, proxyBackend, revenueTaxRates, toProxySettings } from "../../www/src/proxy-backend.js";
+
+test("rules T1, S6, C2, B2: CRM settings become the proxy's (tax mapping by rate name, discount strategy renamed) and back", () => {
+  const taxRates = DEMO_TAX_RATES.map((rate) => (rate.id === "vat0" ? { ...rate, xeroTaxType: null } : rate));
+  const settings = { enabled: true, defaultSalesAccountCode: "200", discountStrategy: "hold", autoSend: true };
+  expect(toProxySettings(settings, taxRates)).toEqual({
+    enabled: true,
+    taxMapping: { "VAT 20%": "OUTPUT2", "VAT 5% (reduced)": "RROUTPUT" },
+    discountStrategy: "holdBack",
+    autoSend: true,
+  });
+  expect(toProxySettings({ ...settings, discountStrategy: "auto" }, []).discountStrategy).toBe("discountAmount");
+  // "rate" has no value in the proxy: the nearest one is stored, the CRM keeps the exact choice.
+  expect(toProxySettings({ ...settings, discountStrategy: "rate" }, []).discountStrategy).toBe("discountAmount");
+  const back = fromProxySettings({ enabled: false, taxMapping: { "Zero rated": "EXEMPTOUTPUT" }, discountStrategy: "holdBack", autoSend: false }, DEMO_TAX_RATES);
+  expect(back.settings).toEqual({ enabled: false, autoSend: false, discountStrategy: "hold" });
+  expect(back.taxRates.map((rate) => [rate.id, rate.xeroTaxType])).toEqual([["vat20", null], ["vat5", null], ["vat0", "EXEMPTOUTPUT"]]);
+});
+
+test("rule T1: only active revenue rates are offered for the mapping", () => {
+  const answer = { TaxRates: [
+    { Name: "20% (VAT on Income)", TaxType: "OUTPUT2", Status: "ACTIVE", CanApplyToRevenue: true, EffectiveRate: 20 },
+    { Name: "20% (VAT on Expenses)", TaxType: "INPUT2", Status: "ACTIVE", CanApplyToRevenue: false, EffectiveRate: 20 },
+    { Name: "Old rate", TaxType: "OUTPUT", Status: "ARCHIVED", CanApplyToRevenue: true, EffectiveRate: 17.5 },
+  ] };
+  expect(revenueTaxRates(answer)).toEqual([{ taxType: "OUTPUT2", name: "20% (VAT on Income)", rate: "20" }]);
+});
+
+test("rule L1: the log filters become the proxy's query; a day as `to` covers the whole day", () => {
+  const query = logQuery({ outcome: "error", action: "send", recordKind: "invoice", crmRef: "INV-1", from: "2026-11-01", to: "2026-11-20" });
+  expect(Object.fromEntries(query)).toEqual({ outcome: "error", kind: "invoice", ref: "INV-1", from: "2026-11-01", to: "2026-11-20T23:59:59.999Z" });
+  expect([...logQuery({ outcome: "", crmRef: null })]).toEqual([]);
+});
+
+test("rule A3: the client's progress in the page's words (ETA in whole seconds)", () => {
+  expect(pageProgress({ stage: "documents", done: 3, total: 10, calls: 4, inFlight: 1, elapsedMs: 900, etaMs: 2100 })).toEqual({ done: 3, total: 10, calls: 4, phase: "documents", etaSeconds: 3 });
+  expect(pageProgress({ stage: "items", done: 0, total: 10, calls: 0, inFlight: 0, elapsedMs: 0 })).not.toHaveProperty("etaSeconds");
+});
+
+test("rules C1, C3, C7: one demo session per CRM user, the states mapped, the connect URL carries the session and the return", async () => {
+  const calls = [];
+  let user = { id: "u-finance", name: "Fiona Hart", role: "finance" };
+  const answers = {
+    "POST /dev/session": (body) => ({ token: `token-of-${body.sub}`, expiresAt: Date.now() / 1000 + 3600 }),
+    "GET /connection": () => ({ status: "pick_required" }),
+    "GET /connections": () => ({ tenants: [{ tenantId: "t-uk", tenantName: "Demo Company (UK)" }, { tenantId: "t-nz", tenantName: "Demo Company (NZ)" }] }),
+  };
+  const fetchImpl = async (url, { method = "GET", headers = {}, body } = {}) => {
+    const path = new URL(url).pathname;
+    calls.push(`${method} ${path} ${headers.authorization ?? ""}`.trim());
+    const answer = answers[`${method} ${path}`];
+    return new Response(JSON.stringify(answer ? answer(body ? JSON.parse(body) : null) : { error: { code: "not_found", message: "no" } }), { status: answer ? 200 : 404 });
+  };
+  const backend = proxyBackend({ proxyUrl: "http://proxy.test/", xerosync: {}, currentUser: () => user, crm: () => ({ invoices: [] }), fetchImpl });
+  const state = await backend.connection();
+  expect(state).toEqual({
+    status: "chooseOrganisation", reason: null, organisation: null,
+    organisations: [{ tenantId: "t-uk", name: "Demo Company (UK)" }, { tenantId: "t-nz", name: "Demo Company (NZ)" }],
+  });
+  expect(calls).toEqual(["POST /dev/session", "GET /connection Bearer token-of-u-finance", "GET /connections Bearer token-of-u-finance"]);
+  const url = new URL(await backend.connectUrl({ returnTo: "http://crm.test/#/settings" }));
+  expect(url.pathname).toBe("/oauth/connect");
+  expect(Object.fromEntries(url.searchParams)).toEqual({ session: "token-of-u-finance", return: "http://crm.test/#/settings" });
+  // Another user gets a session of their own (the proxy decides what a sales session may do: C1).
+  user = { id: "u-sales", name: "Sam Okoro", role: "sales" };
+  await expect(backend.readSettings()).rejects.toMatchObject({ code: "not_found", status: 404 });
+  expect(calls.slice(-2)).toEqual(["POST /dev/session", "GET /settings Bearer token-of-u-sales"]);
+});
