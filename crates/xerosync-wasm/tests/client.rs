@@ -586,7 +586,11 @@ async fn a_cancelled_run_resumes_and_finishes_rule_a3() {
         options(json!({ "checkpoint": checkpoint }), None),
     ))
     .await;
-    assert_eq!(second["finished"], true, "{second}");
+    assert_eq!(
+        second["finished"], true,
+        "{} {}",
+        second["progress"], second["stopped"]
+    );
     assert!(second["invoices"]
         .as_array()
         .unwrap()

@@ -51,6 +51,9 @@ macro_rules! run_impl {
 run_impl!(SendRun);
 run_impl!(UpdateRun);
 
+/// How long a request may take before it counts as lost (the proxy waits for Xero's slots and retries a 401).
+pub const REQUEST_TIMEOUT_MS: u64 = 120_000;
+
 /// How a drive ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
@@ -90,7 +93,15 @@ pub async fn drive<R: Run>(
             let (proxy, action, signal) = (proxy.clone(), action.to_string(), signal.clone());
             in_flight.push(
                 async move {
-                    let answer = proxy.xero(&request, &action, &signal).await;
+                    // Rule S8: no answer in time counts as a lost answer (looked up before writing again).
+                    let fetch = proxy.xero(&request, &action, &signal).boxed_local();
+                    let answer = match select(fetch, sleep(REQUEST_TIMEOUT_MS)).await {
+                        Either::Left((answer, _)) => answer,
+                        Either::Right(_) => Err(format!(
+                            "no answer from the proxy within {} s",
+                            REQUEST_TIMEOUT_MS / 1000
+                        )),
+                    };
                     (request.id, answer)
                 }
                 .boxed_local(),

@@ -2,6 +2,9 @@
 
 use js_sys::{Function, Object, Promise, Reflect};
 use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
@@ -17,21 +20,47 @@ fn global_function(name: &str) -> Result<Function, JsValue> {
         .map_err(|_| error("unsupported_runtime", &format!("no global {name}()")))
 }
 
+/// A timer: resolves after its milliseconds; dropping it clears the timeout (so Node does not wait for it).
+pub struct Sleep {
+    future: JsFuture,
+    handle: JsValue,
+}
+
+impl Future for Sleep {
+    type Output = Result<JsValue, JsValue>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.future).poll(cx)
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Ok(clear) = global_function("clearTimeout") {
+            let _ = clear.call1(&JsValue::NULL, &self.handle);
+        }
+    }
+}
+
 /// Resolves after `ms` milliseconds (`setTimeout`, in browsers and in Node).
-pub fn sleep(ms: u64) -> JsFuture {
+pub fn sleep(ms: u64) -> Sleep {
+    let mut handle = JsValue::UNDEFINED;
     let promise = Promise::new(&mut |resolve, reject| match global_function("setTimeout") {
         Ok(set_timeout) => {
-            if let Err(e) =
-                set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(ms as f64))
-            {
-                let _ = reject.call1(&JsValue::NULL, &e);
+            match set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from_f64(ms as f64)) {
+                Ok(h) => handle = h,
+                Err(e) => {
+                    let _ = reject.call1(&JsValue::NULL, &e);
+                }
             }
         }
         Err(e) => {
             let _ = reject.call1(&JsValue::NULL, &e);
         }
     });
-    JsFuture::from(promise)
+    Sleep {
+        future: JsFuture::from(promise),
+        handle,
+    }
 }
 
 /// Resolves when `signal` aborts (at once if it already has).

@@ -8,9 +8,26 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { start, session, connect, enable, sim, freePort, root, WEBHOOK_KEY } from "../../../../worker/test/harness.mjs";
 
-const testPort = await freePort();
-const origin = `http://127.0.0.1:${testPort}`;
-const env = await start({ vars: { ALLOWED_ORIGINS: origin } });
+// The test page's origin must be allowed by the proxy before it starts, and the port may be taken meanwhile (the
+// proxy's own ports are picked after): allow three candidates, then use the first one still free.
+const candidates = [];
+while (candidates.length < 3) {
+  const p = await freePort();
+  if (!candidates.includes(p)) candidates.push(p);
+}
+const env = await start({ vars: { ALLOWED_ORIGINS: candidates.map((p) => `http://127.0.0.1:${p}`).join(",") } });
+const bindable = (port) => new Promise((res) => {
+  const probe = createServer();
+  probe.once("error", () => res(false));
+  probe.listen(port, "127.0.0.1", () => probe.close(() => res(true)));
+});
+let testPort;
+for (const p of candidates) {
+  if (await bindable(p)) {
+    testPort = p;
+    break;
+  }
+}
 let relay;
 let code = 1;
 try {
@@ -40,7 +57,9 @@ try {
       res.writeHead(502, cors).end(String(e));
     }
   });
-  const relayPort = await freePort();
+  if (!testPort) throw new Error(`ports ${candidates.join(", ")} all taken`);
+  let relayPort = await freePort();
+  while (relayPort === testPort) relayPort = await freePort();
   await new Promise((r) => relay.listen(relayPort, "127.0.0.1", r));
 
   const orgs = {};
