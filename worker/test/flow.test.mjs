@@ -94,6 +94,13 @@ test("rule T1: settings round trip, tax rates read through the relay", async () 
   const rates = await get("/xero/TaxRates");
   assert.equal(rates.status, 200);
   assert.ok(rates.body.TaxRates.some((r) => r.TaxType === "OUTPUT2"));
+  // Rule C2: switching off refuses at once; switching on again restores.
+  await enable(env, token, { enabled: false, taxMapping: { "VAT 20%": "OUTPUT2" } });
+  const off = await get("/xero/TaxRates");
+  assert.equal(off.status, 403);
+  assert.equal(off.body.error.code, "integration_disabled");
+  await enable(env, token, { taxMapping: { "VAT 20%": "OUTPUT2" } });
+  assert.equal((await get("/xero/TaxRates")).status, 200);
   // Shared by every user of the organisation.
   const colleague = await session(env, { org: "org-flow", sub: "u-bob", role: "admin" });
   assert.equal((await get("/settings", colleague)).body.taxMapping["VAT 20%"], "OUTPUT2");

@@ -22,6 +22,7 @@ use crate::xero::{self, RefreshFailure, XeroAnswer};
 use record::{Phase, StatusView, Stored};
 
 const CONN_KEY: &str = "conn";
+const ENABLED_KEY: &str = "enabled";
 /// Callers queued for an in-flight slot beyond this get a 429 at once.
 const MAX_QUEUED: usize = 500;
 
@@ -39,6 +40,8 @@ pub struct Connection {
     limiter: RefCell<Limiter>,
     slot_waiters: RefCell<VecDeque<oneshot::Sender<()>>>,
     refreshing: Cell<bool>,
+    /// Rule C2, mirrored from the settings so the relay needs no D1 read; `None` until loaded.
+    enabled: Cell<Option<bool>>,
     refresh_waiters: RefCell<Vec<oneshot::Sender<Result<Stored, ProxyError>>>>,
 }
 
@@ -63,6 +66,7 @@ impl DurableObject for Connection {
             limiter: RefCell::new(Limiter::default()),
             slot_waiters: RefCell::new(VecDeque::new()),
             refreshing: Cell::new(false),
+            enabled: Cell::new(None),
             refresh_waiters: RefCell::new(Vec::new()),
         }
     }
@@ -136,6 +140,19 @@ impl Connection {
                     "tenants": s.as_ref().map(|s| s.tenants.clone()).unwrap_or_default(),
                     "chosen": s.and_then(|s| s.tenant).map(|t| t.tenant_id),
                 }))
+            }
+            "/enabled" => {
+                let on = body
+                    .get("enabled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                self.state
+                    .storage()
+                    .put(ENABLED_KEY, on)
+                    .await
+                    .map_err(internal)?;
+                self.enabled.set(Some(on));
+                Ok(Value::Null)
             }
             "/select" => self.select(cfg, org, &field("tenantId")).await,
             "/disconnect" => self.disconnect(cfg, org).await,
@@ -349,6 +366,20 @@ impl Connection {
         }
     }
 
+    async fn is_enabled(&self) -> Result<bool, ProxyError> {
+        if let Some(on) = self.enabled.get() {
+            return Ok(on);
+        }
+        let on: Option<bool> = self
+            .state
+            .storage()
+            .get(ENABLED_KEY)
+            .await
+            .map_err(internal)?;
+        self.enabled.set(Some(on.unwrap_or(false)));
+        Ok(on.unwrap_or(false))
+    }
+
     /// Waits for an in-flight slot, or refuses with 429 (minute/day limits, parked organisation).
     async fn acquire(&self) -> Result<(), ProxyError> {
         loop {
@@ -427,6 +458,9 @@ impl Connection {
             input.idempotency_key.as_deref(),
             input.if_modified_since.as_deref(),
         )?;
+        if !self.is_enabled().await? {
+            return Err(ProxyError::IntegrationDisabled);
+        }
         self.acquire().await?;
         let result = self
             .relay_with_slot(cfg, org, &call, input.body.as_deref())

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::{json_body, json_response, Call};
+use crate::connection::client;
 use crate::db;
 use crate::error::ProxyError;
 use crate::settings::Settings;
@@ -17,6 +18,9 @@ pub async fn read(call: Call) -> Result<worker::Response, ProxyError> {
 /// Replaces the settings.
 pub async fn write(mut call: Call) -> Result<worker::Response, ProxyError> {
     let s = Settings::from_json(json_body(&mut call.req).await?)?;
+    // The connection object mirrors `enabled` so the relay needs no D1 read (rule C2).
+    let enabled = Some(json!({ "enabled": s.enabled }));
+    client::call::<serde_json::Value>(&call.env, &call.session.org, "/enabled", enabled).await?;
     let at = crate::time::iso(worker::Date::now().as_millis());
     db::settings_write(
         &db::database(&call.env)?,
