@@ -184,6 +184,45 @@ test("rules S1, S2-S4, S9, T1, U1-U2: preview and send good and bad invoices, pa
   await stack.subscribeWebhooks();
 });
 
+test("rules A1, A2, A3, S8: Send all live and Update all, with progress, a cancel and a resume; no invoice twice in Xero", async ({ crmLive: page, stack, shot }) => {
+  await ensureConnected(page, stack);
+  const uk = (await stack.control("/tenants")).find((t) => t.name === UK).tenantId;
+  // Xero answering slowly, so that the run can be cancelled half-way.
+  await stack.control("/faults", { latencyMs: 400 });
+  try {
+    await page.getByRole("link", { name: "Xero tools" }).click();
+    const count = Number(await page.locator("#sendAll-count strong").textContent());
+    expect(count, "rule A1: the live invoices of the demo CRM").toBeGreaterThan(100);
+    await page.locator("#sendAll-start").click();
+    const card = page.locator("section.tool", { has: page.locator("#sendAll-title") });
+    await expect(card.locator(".progress-text")).toContainText(/\d+ of \d+ done · \w+ · \d+ Xero calls/);
+    await shot("send-all-progress");
+    await card.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.locator("#announcer")).toContainText("Send all live invoices: cancelled.");
+    await expect(page.locator("#sendAll-resume")).toBeVisible();
+    const halfway = await page.evaluate(() => window.crmApp.data.invoices.filter((i) => i.sentToAccounts).length);
+    expect(halfway, "cancelled before the end").toBeLessThan(count);
+    await page.locator("#sendAll-resume").click();
+    await expect(page.locator("#announcer")).toContainText("Send all live invoices: finished.", { timeout: 90_000 });
+    await expect(page.locator("#sendAll-resume")).toBeHidden();
+  } finally {
+    await stack.control("/faults", undefined, "DELETE");
+  }
+  // Rule S8: whatever the cancel and the resume did, no CRM invoice is in Xero twice.
+  const numbers = (await stack.control(`/tenants/${uk}/dump`)).Invoices.map((i) => i.InvoiceNumber).filter((n) => /^INV-/.test(n));
+  expect(numbers.length).toBeGreaterThan(100);
+  expect(new Set(numbers).size, "one Xero invoice per CRM invoice").toBe(numbers.length);
+  const sent = await page.evaluate(() => window.crmApp.data.invoices.filter((i) => i.sentToAccounts && i.xeroId).map((i) => i.number));
+  for (const number of sent.filter((n) => n.startsWith("INV-"))) expect(numbers).toContain(number);
+
+  // Rule A2: Update all reads them back and then sets every company's balance from Xero.
+  await page.locator("#updateAll-start").click();
+  await expect(page.locator("#announcer")).toContainText("Update all invoice balances: finished.", { timeout: 90_000 });
+  await shot("update-all-finished");
+  const balances = await page.evaluate(() => window.crmApp.data.companies.filter((c) => c.xeroContactId && c.balance !== undefined && c.balance !== null).length);
+  expect(balances).toBeGreaterThan(0);
+});
+
 test("rule C1: a sales user sees nothing Xero while the CRM is connected, and the proxy refuses a sales session", async ({ crmLive: page, stack, shot }) => {
   await ensureConnected(page, stack);
   await page.getByRole("link", { name: "Invoices" }).click();
