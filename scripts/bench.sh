@@ -23,3 +23,4 @@ cargo build --quiet --release -p xero-sim
 bash scripts/build-worker.sh >/dev/null 2>&1 || bash scripts/build-worker.sh
 XERO_SIM_BIN="${CARGO_TARGET_DIR:-target}/release/xero-sim" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
   node worker/bench/relay.mjs
+cargo run --quiet --release -p xerosync-worker --example relay_cpu

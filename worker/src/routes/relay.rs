@@ -75,6 +75,8 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
     let rows = log_rows(&call, &checked, &action, request_json.as_ref(), &result);
     let env = call.env.clone();
     call.ctx.wait_until(async move {
+        // Yield to the event loop first, so the answer goes out before the log rows are bound and written.
+        worker::Delay::from(std::time::Duration::from_millis(0)).await;
         if let Ok(db) = db::database(&env) {
             if let Err(e) = db::log_write(&db, &org, &rows).await {
                 worker::console_error!("xero_log write failed: {e}");
