@@ -58,6 +58,7 @@ function startSim(extraArgs = []) {
         res({ child, url: line.trim() });
       }
     });
+    groups.add(child.pid);
     child.on("exit", (code) => rej(new Error(`xero-sim exited with ${code}`)));
   });
 }
@@ -78,7 +79,20 @@ async function waitFor(url, ms) {
   throw new Error(`${url} not up after ${ms} ms (${last})`);
 }
 
+// Servers run in their own process groups; if this process is told to stop (a timeout, Ctrl-C) or exits, they go too.
+const groups = new Set();
+function killGroupsNow() {
+  for (const pid of groups) {
+    try { process.kill(-pid, "SIGKILL"); } catch { /* gone */ }
+  }
+}
+process.once("exit", killGroupsNow);
+for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.once(sig, () => { killGroupsNow(); process.exit(1); });
+}
+
 function kill(child) {
+  child?.once("exit", () => groups.delete(child.pid));
   if (!child || child.exitCode !== null) return Promise.resolve();
   return new Promise((res) => {
     const t = setTimeout(() => {
@@ -148,6 +162,7 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
     "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
     "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", "warn",
   ], { cwd: dir, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  groups.add(worker.pid);
   let workerLog = "";
   worker.stdout.on("data", (d) => { workerLog += d; });
   worker.stderr.on("data", (d) => { workerLog += d; });
