@@ -10,6 +10,7 @@ export {
   planUpdate,
   previewInvoice,
   buildInvoicePayload,
+  buildInvoicePayloads,
   applyXeroInvoice,
   parseXeroError,
   planSendRequests,

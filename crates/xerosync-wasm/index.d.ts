@@ -363,6 +363,29 @@ export function previewInvoice(invoice: Invoice, ctx: Ctx): Preview;
  */
 export function buildInvoicePayload(invoice: Invoice, ctx: Ctx): XeroInvoice | XeroCreditNote;
 
+/** `buildInvoicePayloads`' answer: the request bodies' documents, and the invoices left out (rule L2). */
+export interface InvoicePayloads {
+  /** The `Invoices` of `PUT /Invoices` bodies, in input order (at most 50 a request: slice them). */
+  Invoices: XeroInvoice[];
+  /** The `CreditNotes` of `PUT /CreditNotes` bodies, in input order. */
+  CreditNotes: XeroCreditNote[];
+  /** Each invoice that could not be built: its position in the input and the error `buildInvoicePayload` throws. */
+  failed: { index: number; code: ErrorCode; message: string; record?: string; field?: string }[];
+  /** Some unit amount has 4 decimal places: send the requests with `unitdp=4`. */
+  needsUnitdp4: boolean;
+}
+
+/**
+ * Rules S4-S7, L2: the Xero documents for many invoices at once (the context is read once: much faster than one
+ * `buildInvoicePayload` call per invoice). A bad invoice does not stop the others: it is listed in `failed`.
+ * Throws only when `invoices` is not an array or `ctx` is malformed (as `buildInvoicePayload` would).
+ * @example
+ * const { Invoices, CreditNotes, failed } = buildInvoicePayloads(invoices, ctx);
+ * const body = { Invoices: Invoices.slice(0, 50) }; // PUT /Invoices?summarizeErrors=false
+ * for (const f of failed) console.warn(invoices[f.index].id, f.message);
+ */
+export function buildInvoicePayloads(invoices: Invoice[], ctx: Ctx): InvoicePayloads;
+
 /**
  * Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it.
  * @example

@@ -5,6 +5,7 @@ export {
   planUpdate,
   previewInvoice,
   buildInvoicePayload,
+  buildInvoicePayloads,
   applyXeroInvoice,
   parseXeroError,
   planSendRequests,

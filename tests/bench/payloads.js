@@ -2,6 +2,7 @@
 // text, 50 invoices a request) with the package, next to xero-node's ObjectSerializer serialising the same invoices
 // (as xero-node model objects, built beforehand) in the same process. Two ways with the package:
 //   - buildInvoicePayload: one call per invoice, then the batches wrapped as { Invoices: [...] };
+//   - buildInvoicePayloads: one call for all the invoices (the context read once), then sliced into the bodies;
 //   - the send plan: planSendRequests, the items and contacts answers fed back (every element accepted), then the
 //     bodies of the invoice requests: what *Send to Xero* really does.
 // Prints `name: value unit (goal …)` lines. Each figure is the best of BENCH_ROUNDS runs after a warm-up run (V8
@@ -35,6 +36,14 @@ function withBuildInvoicePayload() {
   );
 }
 
+function withBuildInvoicePayloads() {
+  const { Invoices, failed } = xerosync.buildInvoicePayloads(invoices, ctx);
+  if (failed.length) throw new Error(`buildInvoicePayloads: ${failed[0].message}`);
+  const bodies = [];
+  for (let i = 0; i < Invoices.length; i += BATCH) bodies.push(JSON.stringify({ Invoices: Invoices.slice(i, i + BATCH) }));
+  return bodies;
+}
+
 function withSendPlan() {
   let plan = xerosync.planSendRequests(invoices, ctx, { today: TODAY, mode: "selected" });
   while (plan.stage !== "documents") {
@@ -66,11 +75,14 @@ function time(fn) {
 
 const theirs = time(withXeroNode);
 const perInvoice = time(withBuildInvoicePayload);
+const batch = time(withBuildInvoicePayloads);
 const sendPlan = time(withSendPlan);
 const of = `${COUNT} invoices x ${LINES} lines`;
 const ms = (v) => v.toFixed(1);
 console.log(`request bodies, xero-node ObjectSerializer (${of}): ${ms(theirs)} ms`);
 console.log(`request bodies, xerosync buildInvoicePayload (${of}): ${ms(perInvoice)} ms`);
+console.log(`request bodies, xerosync buildInvoicePayloads (${of}): ${ms(batch)} ms`);
 console.log(`request bodies, xerosync send plan (${of}): ${ms(sendPlan)} ms`);
 console.log(`request bodies ratio, buildInvoicePayload / xero-node: ${(perInvoice / theirs).toFixed(2)} x (goal <= 1.0)`);
+console.log(`request bodies ratio, buildInvoicePayloads / xero-node: ${(batch / theirs).toFixed(2)} x (goal <= 1.0)`);
 console.log(`request bodies ratio, send plan / xero-node: ${(sendPlan / theirs).toFixed(2)} x (goal <= 1.0)`);

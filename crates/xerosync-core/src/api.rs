@@ -102,6 +102,13 @@ pub fn build_invoice_payload(invoice: &Value, ctx: &Value) -> Result<Value, Erro
     to_json(&payload::build_invoice_payload(&decode_invoice(invoice, 0)?, &ctx)?.document)
 }
 
+/// `buildInvoicePayloads(invoices, ctx)` (rules S4-S7, T1, L2) → `{ Invoices: [..], CreditNotes: [..], failed: [{ index,
+/// code, message, record?, field? }], needsUnitdp4 }`: the context decoded once, a bad invoice listed in `failed`
+/// without stopping the others.
+pub fn build_invoice_payloads(invoices: &Value, ctx: &Value) -> Result<Value, Error> {
+    to_json(&crate::batch::build_invoice_payloads(invoices, ctx)?)
+}
+
 /// `applyXeroInvoice(crmInvoice, xeroInvoice, { today })` (rules U2, U4, U5) → `{ changes, discrepancies }`.
 pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
     let today = date_option(options, "today")?;

@@ -6,7 +6,7 @@ use crate::records::{Company, Invoice, InvoiceKind, Product, Settings, TaxRate};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Reads the record's id for error messages, before the record itself is decoded.
 fn record_ref_of(value: &Value, kind: RecordKind, index: usize) -> RecordRef {
@@ -22,7 +22,26 @@ fn record_ref_of(value: &Value, kind: RecordKind, index: usize) -> RecordRef {
 }
 
 /// Decodes one record of type `T`; errors carry the record and the JSON path of the field.
+///
+/// Two passes, for speed: the record is decoded directly first (the common case: good input), and only when that
+/// fails is it decoded again through `serde_path_to_error`, which tracks the path of every field it visits (several
+/// times slower) to name the bad one.
 pub fn decode_record<T: DeserializeOwned>(
+    value: &Value,
+    kind: RecordKind,
+    index: usize,
+) -> Result<T, Error> {
+    if value.is_object() {
+        if let Ok(decoded) = T::deserialize(value) {
+            return Ok(decoded);
+        }
+    }
+    decode_record_slowly(value, kind, index)
+}
+
+/// The failure path of [`decode_record`]: the error names the record and the JSON path of the field.
+#[cold]
+fn decode_record_slowly<T: DeserializeOwned>(
     value: &Value,
     kind: RecordKind,
     index: usize,
@@ -249,9 +268,9 @@ pub fn validate_invoice(invoice: &Invoice) -> Result<(), Error> {
 /// invoices that use it fail (rule L2).
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
-    companies: BTreeMap<String, Result<Company, Error>>,
-    products: BTreeMap<String, Result<Product, Error>>,
-    tax_rates: BTreeMap<String, Result<TaxRate, Error>>,
+    companies: HashMap<String, Result<Company, Error>>,
+    products: HashMap<String, Result<Product, Error>>,
+    tax_rates: HashMap<String, Result<TaxRate, Error>>,
     pub settings: Settings,
 }
 
@@ -261,8 +280,8 @@ fn keyed<T: DeserializeOwned>(
     kind: RecordKind,
     check: fn(&T, &RecordRef) -> Result<(), Error>,
     id_of: fn(&T) -> &str,
-) -> Result<BTreeMap<String, Result<T, Error>>, Error> {
-    let mut out = BTreeMap::new();
+) -> Result<HashMap<String, Result<T, Error>>, Error> {
+    let mut out = HashMap::new();
     let list = match value {
         None | Some(Value::Null) => return Ok(out),
         Some(Value::Array(list)) => list,
@@ -397,7 +416,7 @@ impl Ctx {
     }
 
     fn find<'a, T>(
-        map: &'a BTreeMap<String, Result<T, Error>>,
+        map: &'a HashMap<String, Result<T, Error>>,
         id: &str,
         from: &RecordRef,
         field: &str,
@@ -423,6 +442,10 @@ impl Ctx {
     }
     pub fn tax_rate(&self, id: &str, from: &RecordRef, field: &str) -> Result<&TaxRate, Error> {
         Ctx::find(&self.tax_rates, id, from, field, "tax rate")
+    }
+    /// A tax rate's decoded record or its decoding error.
+    pub fn tax_rate_entry(&self, id: &str) -> Option<&Result<TaxRate, Error>> {
+        self.tax_rates.get(id)
     }
     /// A product's decoded record or its decoding error (for the S2 product report).
     pub fn product_entry(&self, id: &str) -> Option<&Result<Product, Error>> {

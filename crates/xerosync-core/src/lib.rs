@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod batch;
 pub mod date;
 pub mod decimal;
 pub mod decode;

@@ -62,12 +62,22 @@ fn resolve_tax_rate<'a>(
     if invoice.amounts_are == AmountsAre::NoTax {
         return Ok(None);
     }
-    let record = invoice.record_ref();
-    let field = format!("lines[{index}].taxRateId");
     let id = line
         .tax_rate_id
         .as_deref()
         .or_else(|| product.and_then(|p| p.tax_rate_id.as_deref()));
+    // The good case first, without building the record's and field's names (a hot path in batches).
+    if let Some(Ok(rate)) = id.and_then(|id| ctx.tax_rate_entry(id)) {
+        if rate
+            .xero_tax_type
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+        {
+            return Ok(Some(rate));
+        }
+    }
+    let record = invoice.record_ref();
+    let field = format!("lines[{index}].taxRateId");
     let Some(id) = id else {
         return Err(Error::MissingField { record, field });
     };
@@ -96,8 +106,11 @@ pub fn plan_invoice<'a>(invoice: &'a Invoice, ctx: &'a Ctx) -> Result<InvoicePla
     let mut held = Vec::new();
     for (index, line) in invoice.lines.iter().enumerate() {
         let product = match &line.product_id {
-            Some(id) => Some(ctx.product(id, &record, &format!("lines[{index}].productId"))?),
             None => None,
+            Some(id) => match ctx.product_entry(id) {
+                Some(Ok(product)) => Some(product),
+                _ => Some(ctx.product(id, &record, &format!("lines[{index}].productId"))?),
+            },
         };
         let tax_rate = resolve_tax_rate(invoice, index, line, product, ctx)?;
         let discount = line.discount.as_ref();

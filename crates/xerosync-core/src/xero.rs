@@ -3,12 +3,25 @@
 //!
 //! Money goes out as JSON numbers carrying exactly the decimal's digits (see [`crate::decimal::json_number`]).
 
-use crate::decimal::json_number;
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
+#[cfg(doc)]
+use crate::decimal::json_number;
+
+/// The same number as [`json_number`] writes, serialised without building a `serde_json::Value`.
 fn number<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-    json_number(*value).serialize(serializer)
+    let normalized = value.normalize();
+    if normalized.scale() == 0 {
+        if let Some(i) = normalized.to_i64() {
+            return serializer.serialize_i64(i);
+        }
+    }
+    match normalized.to_string().parse::<f64>() {
+        Ok(f) if f.is_finite() => serializer.serialize_f64(f),
+        _ => serializer.serialize_none(),
+    }
 }
 
 fn opt_number<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {

@@ -16,6 +16,21 @@ pub fn json(argument: &'static str, value: JsValue) -> Result<Value, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
+    let text = json_text(argument, value)?;
+    serde_json::from_str(&text).map_err(|e| {
+        BindingError::InvalidArgument {
+            argument,
+            message: e.to_string(),
+        }
+        .to_js()
+    })
+}
+
+/// A JS argument as JSON text, as `JSON.stringify` writes it (`undefined` becomes `null`).
+pub fn json_text(argument: &'static str, value: JsValue) -> Result<String, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok("null".to_owned());
+    }
     let invalid = |message: String| BindingError::InvalidArgument { argument, message }.to_js();
     let text = JSON::stringify(&value).map_err(|e| invalid(js_message(&e)))?;
     // `JSON.stringify` answers `undefined` (not a string) for a function or a symbol.
@@ -25,7 +40,7 @@ pub fn json(argument: &'static str, value: JsValue) -> Result<Value, JsValue> {
             value.js_typeof().as_string().unwrap_or_default()
         ))
     })?;
-    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
+    Ok(text)
 }
 
 /// A core result as a plain JS value, or a thrown `Error`.
@@ -33,6 +48,12 @@ pub fn call(result: Result<Value, xerosync_core::Error>) -> Result<JsValue, JsVa
     let value = result.map_err(|e| core_error(&e))?;
     let text =
         serde_json::to_string(&value).map_err(|e| BindingError::Result(e.to_string()).to_js())?;
+    JSON::parse(&text).map_err(|e| BindingError::Result(js_message(&e)).to_js())
+}
+
+/// A core result given as JSON text, as a plain JS value, or a thrown `Error`.
+pub fn parse_text(result: Result<String, xerosync_core::Error>) -> Result<JsValue, JsValue> {
+    let text = result.map_err(|e| core_error(&e))?;
     JSON::parse(&text).map_err(|e| BindingError::Result(js_message(&e)).to_js())
 }
 

@@ -46,3 +46,14 @@ exports! {
     /// Rule S8: feeds the look-up's answer to the plan; `{ found, plan }`.
     applySendLookup => apply_send_lookup(plan, answer);
 }
+
+/// Rules S4-S7, L2: the Xero request bodies for many invoices, the context decoded once; a bad invoice is listed in
+/// `failed` (with the error `buildInvoicePayload` would throw) and the others are built. Arguments and answer travel
+/// as JSON text, so the invoices are read straight into records (see `convert`).
+#[wasm_bindgen(js_name = buildInvoicePayloads)]
+pub fn build_invoice_payloads(invoices: JsValue, ctx: JsValue) -> Result<JsValue, JsValue> {
+    let invoices = convert::json_text("invoices", invoices)?;
+    let ctx = convert::json_text("ctx", ctx)?;
+    let result = xerosync_core::batch::build_invoice_payloads_text(&invoices, &ctx);
+    convert::parse_text(result)
+}

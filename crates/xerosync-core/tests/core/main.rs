@@ -2,6 +2,7 @@
 //! validated against Xero's OpenAPI schemas, and the OpenAPI file's example answers read by the parsers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod batch;
 mod examples;
 mod fixtures;
 mod properties;
