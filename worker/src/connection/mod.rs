@@ -119,6 +119,8 @@ impl Connection {
         match op {
             "/begin" => {
                 let exp = body.get("exp").and_then(Value::as_u64).unwrap_or(0);
+                // Connect attempts that were never finished leave their nonce behind: drop the expired ones.
+                self.prune_states().await?;
                 self.state
                     .storage()
                     .put(&format!("state:{}", field("nonce")), exp)
@@ -364,6 +366,31 @@ impl Connection {
                 Err(ProxyError::Upstream(format!("token refresh failed: {why}")))
             }
         }
+    }
+
+    async fn prune_states(&self) -> Result<(), ProxyError> {
+        let options = worker::ListOptions::new().prefix("state:");
+        let map = self
+            .state
+            .storage()
+            .list_with_options(options)
+            .await
+            .map_err(internal)?;
+        let now_secs = (now() / 1000) as f64;
+        let mut stale: Vec<String> = Vec::new();
+        map.for_each(&mut |exp, key| {
+            if exp.as_f64().is_some_and(|e| e <= now_secs) {
+                stale.extend(key.as_string());
+            }
+        });
+        if !stale.is_empty() {
+            self.state
+                .storage()
+                .delete_multiple(stale)
+                .await
+                .map_err(internal)?;
+        }
+        Ok(())
     }
 
     async fn is_enabled(&self) -> Result<bool, ProxyError> {
