@@ -1,8 +1,12 @@
 //! What the relay lets through (rule X1/X2, no open relay): a closed list of Accounting resources and methods,
 //! ids made of `[A-Za-z0-9_-]` only, a closed list of query parameters with checked values (re-encoded by us),
 //! and two passed-through headers. Everything else is refused before anything leaves the Worker. Pure.
+//!
+//! The one free-text filter, `where` on `GET /CreditNotes` (rule S8's look-up), is parsed and rebuilt by
+//! [`crate::lookup_filter`].
 
 use crate::error::ProxyError;
+use crate::lookup_filter::{self, MAX_LOOKUP_NUMBERS};
 
 /// Largest write body Xero takes (3.5 MB).
 pub const MAX_BODY_BYTES: usize = 3_500_000;
@@ -42,7 +46,7 @@ const RESOURCES: [Resource; 7] = [
         name: "CreditNotes",
         get_one: true,
         write: true,
-        filters: &[],
+        filters: &["where"],
     },
     Resource {
         name: "Contacts",
@@ -160,7 +164,7 @@ fn check_query(
     has_id: bool,
     raw: &str,
 ) -> Result<Vec<(&'static str, String)>, ProxyError> {
-    const KEYS: [&str; 8] = [
+    const KEYS: [&str; 9] = [
         "summarizeErrors",
         "unitdp",
         "page",
@@ -169,6 +173,7 @@ fn check_query(
         "InvoiceNumbers",
         "ContactIDs",
         "Statuses",
+        "where",
     ];
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
@@ -196,7 +201,17 @@ fn check_query(
                 resource.name
             )));
         }
-        check_value(key, &value)?;
+        let value = if key == "where" {
+            lookup_filter::rebuild(&value).ok_or_else(|| {
+                refuse(format!(
+                    "`where` must be CreditNoteNumber==\"<number>\" terms joined by ` OR ` (at most \
+                     {MAX_LOOKUP_NUMBERS}; numbers of letters, digits, space and _ . / - only)"
+                ))
+            })?
+        } else {
+            check_value(key, &value)?;
+            value
+        };
         out.push((key, value));
     }
     out.sort_by_key(|(k, _)| KEYS.iter().position(|x| x == k));
@@ -447,6 +462,90 @@ mod tests {
             Some("Tue, 01 Jan 2026 00:00:00 GMT")
         )
         .is_ok());
+    }
+
+    /// The raw query the client sends for a `where` value (as `URLSearchParams` would encode it).
+    fn where_query(filter: &str) -> String {
+        format!("where={}", percent_encode(filter))
+    }
+
+    #[test]
+    fn rule_s8_credit_note_lookup_by_number_is_relayed_rebuilt() {
+        let filter = r#"CreditNoteNumber=="CN-1" OR CreditNoteNumber=="CN 2/a.b_c""#;
+        let c = ok(
+            "GET",
+            "/CreditNotes",
+            Some(&format!("{}&unitdp=4", where_query(filter))),
+        );
+        assert_eq!(
+            c.query,
+            vec![("unitdp", "4".to_owned()), ("where", filter.to_owned())]
+        );
+        assert_eq!(
+            c.upstream_path(),
+            "/CreditNotes?unitdp=4&where=CreditNoteNumber%3D%3D%22CN-1%22%20OR%20CreditNoteNumber%3D%3D%22CN%202%2Fa.b_c%22"
+        );
+        // `+` for spaces (form encoding) decodes to the same filter.
+        let plus = ok(
+            "GET",
+            "/CreditNotes",
+            Some("where=CreditNoteNumber%3D%3D%22CN-1%22+OR+CreditNoteNumber%3D%3D%22CN-2%22"),
+        );
+        assert_eq!(
+            plus.query[0].1,
+            r#"CreditNoteNumber=="CN-1" OR CreditNoteNumber=="CN-2""#
+        );
+        // Exactly 50 numbers of 50 characters pass; 51 numbers or a 51-character number do not.
+        let long = "N".repeat(50);
+        let fifty = vec![format!(r#"CreditNoteNumber=="{long}""#); 50].join(" OR ");
+        assert!(!refused("GET", "/CreditNotes", Some(&where_query(&fifty))));
+        let fifty_one = vec![r#"CreditNoteNumber=="CN-1""#; 51].join(" OR ");
+        assert!(refused(
+            "GET",
+            "/CreditNotes",
+            Some(&where_query(&fifty_one))
+        ));
+        let too_long = format!(r#"CreditNoteNumber=="{long}X""#);
+        assert!(refused(
+            "GET",
+            "/CreditNotes",
+            Some(&where_query(&too_long))
+        ));
+    }
+
+    #[test]
+    fn rule_x2_where_refuses_other_shapes_and_encoded_tricks() {
+        for filter in [
+            r#"CreditNoteNumber=="CN-1" OR Total>0"#,
+            r#"CreditNoteNumber=="CN-1" || CreditNoteNumber=="CN-2""#,
+            r#"(CreditNoteNumber=="CN-1")"#,
+            r#"CreditNoteNumber=="CN\"1""#,
+            r#"CreditNoteNumber.Contains("CN")"#,
+            r#"Status=="PAID""#,
+        ] {
+            assert!(
+                refused("GET", "/CreditNotes", Some(&where_query(filter))),
+                "{filter}"
+            );
+        }
+        // In the raw query: a double-encoded quote stays `%22` (refused), a bad escape is refused, an unencoded
+        // `&` splits the value into an unknown parameter, and `where` may not be given twice.
+        for raw in [
+            "where=CreditNoteNumber%3D%3D%22CN%2522%22",
+            "where=CreditNoteNumber%3D%3D%22CN%ZZ%22",
+            "where=CreditNoteNumber==\"CN-1\"&Total=1",
+            "where=CreditNoteNumber%3D%3D%22CN-1%22%20OR%20Total%3E0",
+            "where=CreditNoteNumber%3D%3D%22CN-1%22&where=CreditNoteNumber%3D%3D%22CN-2%22",
+        ] {
+            assert!(refused("GET", "/CreditNotes", Some(raw)), "{raw}");
+        }
+        // Only on a list read of credit notes.
+        let one = where_query(r#"CreditNoteNumber=="CN-1""#);
+        assert!(refused("GET", "/Invoices", Some(&one)));
+        assert!(refused("GET", "/Contacts", Some(&one)));
+        assert!(refused("GET", &format!("/CreditNotes/{G}"), Some(&one)));
+        assert!(refused("PUT", "/CreditNotes", Some(&one)));
+        assert!(refused("POST", "/CreditNotes", Some(&one)));
     }
 
     #[test]

@@ -175,6 +175,44 @@ test("rule X1: reads pass filters and paging; the answer carries Xero's limit he
   assert.ok(r.headers.get("x-daylimit-remaining"), "limit headers passed through");
 });
 
+test("rule S8: credit notes are looked up by number through the relay; other where filters are refused", async () => {
+  const contactId = (await get("/xero/Contacts")).body.Contacts[0].ContactID;
+  const numbers = ["CRM-CN-S8-1", "CRM-CN-S8-2"];
+  const put = await fetch(`${env.base}/xero/CreditNotes?summarizeErrors=false`, {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json", "idempotency-key": "flow-cn-s8" }),
+    body: JSON.stringify({
+      CreditNotes: numbers.map((n) => ({
+        Type: "ACCRECCREDIT", Contact: { ContactID: contactId }, CreditNoteNumber: n, Status: "DRAFT",
+        LineAmountTypes: "Exclusive",
+        LineItems: [{ Description: "Refund", Quantity: 1, UnitAmount: 5, AccountCode: "200", TaxType: "OUTPUT2" }],
+      })),
+    }),
+  });
+  assert.equal(put.status, 200, (await put.text()).slice(0, 300));
+  // The filter exactly as the core's lookup_request builds it, encoded as the browser's URLSearchParams does.
+  const where = numbers.map((n) => `CreditNoteNumber=="${n}"`).join(" OR ");
+  const r = await fetch(`${env.base}/xero/CreditNotes?${new URLSearchParams({ where, unitdp: "4" })}`, { headers: auth(token) });
+  assert.equal(r.status, 200);
+  const found = (await r.json()).CreditNotes.map((c) => c.CreditNoteNumber);
+  // xero-sim ignores `where` (it answers every credit note), so this checks the relay passes the look-up through
+  // and Xero's answer comes back, not that the filter narrows it.
+  for (const n of numbers) assert.ok(found.includes(n), `${n} found`);
+  for (const bad of [
+    `CreditNoteNumber=="CRM-CN-S8-1" OR Total>0`,
+    `CreditNoteNumber=="CRM-CN-S8-1" || CreditNoteNumber=="x"`,
+    `CreditNoteNumber.Contains("CRM")`,
+    `(CreditNoteNumber=="CRM-CN-S8-1")`,
+    `CreditNoteNumber=="CRM\\"-1"`,
+  ]) {
+    const refused = await fetch(`${env.base}/xero/CreditNotes?${new URLSearchParams({ where: bad })}`, { headers: auth(token) });
+    assert.equal(refused.status, 400, bad);
+    assert.equal((await refused.json()).error.code, "relay_refused", bad);
+  }
+  const onInvoices = await fetch(`${env.base}/xero/Invoices?${new URLSearchParams({ where })}`, { headers: auth(token) });
+  assert.equal(onInvoices.status, 400);
+});
+
 test("rule C1: the log and the connection are per CRM organisation", async () => {
   const stranger = await session(env, { org: "org-other", sub: "u-x" });
   assert.equal((await get("/log", stranger)).body.total, 0);
