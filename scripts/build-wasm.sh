@@ -2,7 +2,8 @@
 # Builds the npm package `xerosync` into crates/xerosync-wasm/pkg/ (gitignored):
 #   pkg/web/   wasm-bindgen --target web (browsers, bundlers: browser.js awaits init() at top level)
 #   pkg/node/  wasm-bindgen --target experimental-nodejs-module (ESM, instantiated synchronously on import)
-# each shrunk by wasm-opt from the npm package binaryen (no GitHub download; see ../shared/toolchain.md).
+# each shrunk by wasm-opt from the npm package binaryen (no GitHub download; see ../shared/toolchain.md). Built with
+# the profile wasm-release (root Cargo.toml: opt-level per package, small where cold, fast where hot).
 # The new pkg/ is assembled aside and swapped in at the end, so a concurrent user of the package never sees it half
 # built.
 set -euo pipefail
@@ -16,9 +17,9 @@ pkg="$root/crates/xerosync-wasm/pkg"
 command -v wasm-bindgen >/dev/null || { log "wasm-bindgen CLI missing: run scripts/setup.sh"; exit 1; }
 command -v wasm-opt >/dev/null || { log "wasm-opt missing: run npm install (devDependency binaryen)"; exit 1; }
 
-log "cargo build (release, wasm32-unknown-unknown)"
-cargo build -p xerosync-wasm --release --target wasm32-unknown-unknown --locked
-wasm="$target_dir/wasm32-unknown-unknown/release/xerosync_wasm.wasm"
+log "cargo build (profile wasm-release: see Cargo.toml; wasm32-unknown-unknown)"
+cargo build -p xerosync-wasm --profile wasm-release --target wasm32-unknown-unknown --locked
+wasm="$target_dir/wasm32-unknown-unknown/wasm-release/xerosync_wasm.wasm"
 
 staging="$(mktemp -d "$root/crates/xerosync-wasm/.pkg-XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
