@@ -11,7 +11,7 @@
 //   node scripts/start.mjs [--port 8080]     (the page's port; a free one when 8080 is taken)
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,13 +71,18 @@ async function main() {
   let stopping = null;
   const stop = (reason) => {
     stopping ??= (async () => {
-      process.stderr.write(`\n[start] stopping (${reason})\n`);
       await Promise.allSettled([page?.close(), stack.stop()]);
-      process.exit(0);
+      process.exit(reason === "failed" ? 1 : 0);
     })();
     return stopping;
   };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+  // The harness also stops its servers on these signals (and exits at once), so the message goes first and the
+  // state dir is removed on any exit.
+  process.on("exit", () => rmSync(stack.dir, { recursive: true, force: true }));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.prependListener(signal, () => process.stderr.write(`\n[start] stopping (${signal})\n`));
+    process.on(signal, () => stop(signal));
+  }
   try {
     // Rule B1: the simulator posts signed webhooks to the proxy (it checks intent-to-receive first).
     const subscribed = await fetch(`${stack.sim}/_sim/webhooks`, {
@@ -88,7 +93,8 @@ async function main() {
     if (!subscribed.ok) throw new Error(`webhook subscription: ${subscribed.status} ${await subscribed.text()}`);
     page = await startStaticServer({ port, proxyUrl: stack.base });
   } catch (error) {
-    await stop(`failed: ${error.message}`);
+    process.stderr.write(`[start] failed: ${error.message}\n`);
+    await stop("failed");
   }
   process.stderr.write(`[start] simulator ${stack.sim} (control API at /_sim/), proxy ${stack.base}; Ctrl-C stops everything\n`);
   process.stdout.write(`Open ${page.url}\n`);
