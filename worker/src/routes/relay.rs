@@ -72,36 +72,43 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
             |a| format!("{a}: {}", checked.action()),
         );
     let result = client::relay(&call.env, &org, &relayed).await;
-    let rows = log_rows(&call, &checked, &action, request_json.as_ref(), &result);
+    let response = match &result {
+        Ok(answer) => client::answer_response(answer).map_err(internal),
+        Err(e) => Err(e.clone()),
+    };
+    // The row's time is the call's; everything else (parsing Xero's answer into per-record rows, binding and
+    // writing them) happens after the answer has gone out, so the caller does not wait for the log. Every call
+    // still gets its row: the work is registered with `wait_until` before the handler returns.
+    let base = LogRow {
+        at: crate::time::iso(worker::Date::now().as_millis()),
+        user_id: call.session.sub.clone(),
+        user_name: call.session.name.clone(),
+        action,
+        record_kind: outcomes::kind_of(checked.resource).to_owned(),
+        xero_id: checked.id.clone().unwrap_or_default(),
+        ..LogRow::default()
+    };
     let env = call.env.clone();
     call.ctx.wait_until(async move {
-        // Yield to the event loop first, so the answer goes out before the log rows are bound and written.
+        // Yield to the event loop first, so the answer goes out before the log rows are built and written.
         worker::Delay::from(std::time::Duration::from_millis(0)).await;
+        let rows = log_rows(base, checked.resource, request_json.as_ref(), &result);
         if let Ok(db) = db::database(&env) {
             if let Err(e) = db::log_write(&db, &org, &rows).await {
                 worker::console_error!("xero_log write failed: {e}");
             }
         }
     });
-    client::answer_response(&result?).map_err(internal)
+    response
 }
 
+/// The call's row (`base` carries time, user, action, kind and id) and, for a write's answer, one row per record.
 fn log_rows(
-    call: &Call,
-    checked: &relay_rules::RelayCall,
-    action: &str,
+    base: LogRow,
+    resource: &str,
     request_json: Option<&Value>,
     result: &Result<XeroAnswer, ProxyError>,
 ) -> Vec<LogRow> {
-    let base = LogRow {
-        at: crate::time::iso(worker::Date::now().as_millis()),
-        user_id: call.session.sub.clone(),
-        user_name: call.session.name.clone(),
-        action: action.to_owned(),
-        record_kind: outcomes::kind_of(checked.resource).to_owned(),
-        xero_id: checked.id.clone().unwrap_or_default(),
-        ..LogRow::default()
-    };
     let mut rows = Vec::new();
     match result {
         Err(e) => rows.push(LogRow {
@@ -113,7 +120,7 @@ fn log_rows(
         Ok(answer) => {
             let parsed: Option<Value> = serde_json::from_str(&answer.body).ok();
             let records = match (request_json, &parsed) {
-                (Some(req), Some(ans)) => outcomes::of_write(checked.resource, req, ans),
+                (Some(req), Some(ans)) => outcomes::of_write(resource, req, ans),
                 _ => Vec::new(),
             };
             let ok = (200..300).contains(&answer.status);
