@@ -37,6 +37,32 @@ fn list_param(p: &Params, key: &str) -> Option<Vec<String>> {
     })
 }
 
+/// Xero's `where` filter, modelled only in the one shape xerosync sends: `CreditNoteNumber=="CN-1" OR
+/// CreditNoteNumber=="CN-2"` (`InvoiceNumber==…` likewise on invoices) (the look-up after a lost answer, rule S8). Any other expression is refused with a 400
+/// rather than ignored, so a client relying on a filter the simulator does not model finds out.
+fn where_numbers(p: &Params, field: &str) -> Result<Option<Vec<String>>, Response> {
+    let Some(filter) = p.get("where") else {
+        return Ok(None);
+    };
+    let prefix = format!("{field}==\"");
+    filter
+        .split(" OR ")
+        .map(|term| {
+            term.trim()
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix('"'))
+                .filter(|n| !n.contains('"'))
+                .map(str::to_lowercase)
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(Some)
+        .ok_or_else(|| {
+            bad_request(&format!(
+                "the simulator models `where` only as {field}==\"…\" terms joined by OR"
+            ))
+        })
+}
+
 /// Paging: `page` (1-based) and `pageSize` (default 100, at most 1000).
 struct Paging {
     page: usize,
@@ -127,6 +153,16 @@ fn list_docs(sim: &Sim, ctx: &Ctx, kind: DocKind, p: Params, headers: &HeaderMap
         },
     )
     .map(|v| v.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>());
+    let number_field = if kind == DocKind::Invoice {
+        "InvoiceNumber"
+    } else {
+        "CreditNoteNumber"
+    };
+    let numbers = match where_numbers(&p, number_field) {
+        Err(refused) => return refused,
+        Ok(Some(wanted)) => Some(numbers.into_iter().flatten().chain(wanted).collect()),
+        Ok(None) => numbers,
+    };
     let contacts = list_param(&p, "contactids").map(|v| {
         v.iter()
             .filter_map(|s| Uuid::parse_str(s).ok())

@@ -165,3 +165,32 @@ async fn tax_rates_organisation_per_tenant_data() {
         404
     );
 }
+
+/// Rule S8's look-up after a lost answer reads credit notes by number with a `where` filter: it must narrow the list,
+/// and an expression the simulator does not model is refused rather than ignored.
+#[tokio::test]
+async fn credit_notes_by_number_with_a_where_filter() {
+    let h = H::start().await;
+    for number in ["CN-W1", "CN-W2", "CN-W3"] {
+        let cn = h
+            .put(
+                "/CreditNotes",
+                json!({ "CreditNotes": [{ "Type": "ACCRECCREDIT", "CreditNoteNumber": number,
+                    "Contact": { "Name": "Initech" }, "LineItems": [line("1", "5", "OUTPUT2")] }] }),
+            )
+            .await;
+        assert_eq!(cn.status, 200, "{}", cn.text);
+    }
+    let filter = "CreditNoteNumber%3D%3D%22CN-W1%22%20OR%20CreditNoteNumber%3D%3D%22CN-W3%22";
+    let found = h.get(&format!("/CreditNotes?where={filter}")).await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    let mut numbers: Vec<_> = found
+        .records("CreditNotes")
+        .iter()
+        .map(|c| c["CreditNoteNumber"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, vec!["CN-W1", "CN-W3"]);
+    let unmodelled = h.get("/CreditNotes?where=Total%3E%3D10").await;
+    assert_eq!(unmodelled.status, 400, "{}", unmodelled.text);
+}
