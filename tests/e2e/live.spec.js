@@ -292,14 +292,13 @@ async function xeroApi(stack, tenantId, method, path, body) {
   return json;
 }
 
-test("rule B1: a payment made in Xero reaches the invoice screen by itself (webhook → proxy's change feed → page)", async ({ crmLive: page, stack, shot }) => {
-  await stack.subscribeWebhooks();
-  await ensureConnected(page, stack);
-  const uk = (await stack.control("/tenants")).find((t) => t.name === UK).tenantId;
-  // A live CRM invoice with nothing paid; in Xero an authorised invoice of the same number and total stands for the
-  // one an earlier Send created (the Send journey does it for real once the package has its sync client).
+/**
+ * A live CRM invoice with nothing paid (none of `exclude`), linked to an authorised Xero invoice of the same number
+ * and total made through the simulator's API: it stands for one an earlier Send created. Returns { invoice, xeroId }.
+ */
+async function linkedInXero(page, stack, uk, exclude = []) {
   const inXero = (await stack.control(`/tenants/${uk}/dump`)).Invoices.map((i) => i.InvoiceNumber);
-  const invoice = await page.evaluate((taken) => window.crmApp.data.invoices.find((i) => i.kind === "invoice" && ["Live", "Pending", "Created"].includes(i.status) && i.amountOutstanding === i.total && !taken.includes(i.number)), inXero);
+  const invoice = await page.evaluate((taken) => window.crmApp.data.invoices.find((i) => i.kind === "invoice" && ["Live", "Pending", "Created"].includes(i.status) && i.amountOutstanding === i.total && !taken.includes(i.number)), [...inXero, ...exclude]);
   const company = await page.evaluate((id) => window.crmApp.data.companies.find((c) => c.id === id).name, invoice.companyId);
   const created = await xeroApi(stack, uk, "PUT", "Invoices", {
     Invoices: [{
@@ -316,6 +315,14 @@ test("rule B1: a payment made in Xero reaches the invoice screen by itself (webh
     Object.assign(record, { xeroId, sentToAccounts: true, sentToAccountsDate: "2026-11-20" });
     await app.store.putRecords("invoices", [record]);
   }, { id: invoice.id, xeroId });
+  return { invoice, xeroId };
+}
+
+test("rule B1: a payment made in Xero reaches the invoice screen by itself (webhook → proxy's change feed → page)", async ({ crmLive: page, stack, shot }) => {
+  await stack.subscribeWebhooks();
+  await ensureConnected(page, stack);
+  const uk = (await stack.control("/tenants")).find((t) => t.name === UK).tenantId;
+  const { invoice, xeroId } = await linkedInXero(page, stack, uk);
   await page.getByRole("link", { name: "Invoices" }).click();
   await search(page, invoice.number);
   const row = page.locator(`tr[data-id="${invoice.id}"]`);
@@ -338,4 +345,57 @@ test("rule B1: a payment made in Xero reaches the invoice screen by itself (webh
   await expect(page.locator("body")).toHaveAttribute("data-ready", "true");
   const stored = await page.evaluate((id) => window.crmApp.data.invoices.find((i) => i.id === id), invoice.id);
   expect(stored).toMatchObject({ status: "Paid", amountOutstanding: "0.00" });
+});
+
+test("rule B2: with auto-send on, a live invoice is sent by itself once a change arrives from Xero; with it off, it is not", async ({ crmLive: page, stack, shot }) => {
+  await stack.subscribeWebhooks();
+  await ensureConnected(page, stack);
+  const uk = (await stack.control("/tenants")).find((t) => t.name === UK).tenantId;
+  const inXero = () => stack.control(`/tenants/${uk}/dump`).then((dump) => dump.Invoices.map((i) => i.InvoiceNumber));
+  // The target: a live invoice never sent, with nothing paid and a mapped tax rate, under a number Xero does not have
+  // (the journeys before this one share the simulator and sent the demo CRM's live invoices already).
+  const target = await page.evaluate(async (number) => {
+    const app = window.crmApp;
+    const invoice = app.data.invoices.find((i) => i.kind === "invoice" && i.status === "Created" && i.amountOutstanding === i.total && !i.sentToAccounts && i.lines.every((l) => l.taxRateId === "vat20"));
+    invoice.number = number;
+    await app.store.putRecords("invoices", [invoice]);
+    return invoice;
+  }, `INV-B2-${Date.now()}`);
+  expect(await inXero()).not.toContain(target.number);
+  // The trigger: another invoice, in Xero already, whose payments there make the change feed move.
+  const { invoice: trigger, xeroId } = await linkedInXero(page, stack, uk, [target.number]);
+  // Auto-send follows A1 (every live invoice): the CRM keeps only these two, so that it has one invoice to send.
+  await page.evaluate((ids) => {
+    window.crmApp.data.invoices = window.crmApp.data.invoices.filter((i) => ids.includes(i.id));
+  }, [target.id, trigger.id]);
+  const pay = (amount) => xeroApi(stack, uk, "PUT", "Payments", { Payments: [{ Invoice: { InvoiceID: xeroId }, Account: { Code: "090" }, Date: "2026-11-21", Amount: amount }] });
+  const targetRow = page.locator(`tr[data-id="${target.id}"]`);
+  const triggerRow = page.locator(`tr[data-id="${trigger.id}"]`);
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await search(page, "");
+
+  // Auto-send off (the default): the change arrives, and the live invoice stays unsent.
+  await pay(10);
+  await expect(triggerRow).toContainText("Part Paid", { timeout: 30_000 });
+  await expect(targetRow).toContainText("No");
+  expect(await page.evaluate((id) => window.crmApp.data.invoices.find((i) => i.id === id).sentToAccounts, target.id)).toBeFalsy();
+  expect(await inXero()).not.toContain(target.number);
+
+  // Auto-send on: the next change sends it, with no button pressed, and it is marked Sent to Accounts (S9).
+  await page.getByRole("link", { name: "Xero settings" }).click();
+  await page.getByLabel("Send live invoices automatically").check();
+  await expect(page.locator("#announcer")).toContainText("Auto-send on.");
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await search(page, "");
+  await pay(5);
+  await expect(triggerRow).toContainText(`£${(Number(trigger.total) - 15).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`, { timeout: 30_000 });
+  await expect(targetRow.locator(".sent")).toContainText("Yes", { timeout: 30_000 });
+  await shot("auto-sent");
+  const stored = await page.evaluate((id) => window.crmApp.data.invoices.find((i) => i.id === id), target.id);
+  expect(stored).toMatchObject({ sentToAccounts: true, xeroId: expect.any(String), sentToAccountsDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+  const sent = (await stack.control(`/tenants/${uk}/dump`)).Invoices.filter((i) => i.InvoiceNumber === target.number);
+  expect(sent.map((i) => [i.InvoiceID, i.Status])).toEqual([[stored.xeroId, "DRAFT"]]);
+  // Stored in the CRM's IndexedDB as a manual Send's result is, not only drawn.
+  const saved = await page.evaluate(async (id) => (await window.crmApp.store.loadAll()).invoices.find((i) => i.id === id), target.id);
+  expect(saved).toMatchObject({ sentToAccounts: true, xeroId: stored.xeroId });
 });

@@ -4,7 +4,7 @@
 import { DEMO_USERS, generateDemoData } from "./demo-data.js";
 import { loadEngine } from "./engine.js";
 import { openStore } from "./store.js";
-import { applyFeed } from "./sync.js";
+import { applyFeed, applyResult } from "./sync.js";
 import { announce, h, openDialog, replace } from "./ui.js";
 import { chooseBackend, XeroLink } from "./xero.js";
 import { renderCompanies } from "./views/companies.js";
@@ -208,12 +208,19 @@ async function start() {
   // Rule B1: changes made in Xero reach the CRM without a button press, through the same code as Update's results.
   link.watchChanges({
     when: () => app.xeroVisible,
+    // Rule B2: with the auto-send setting on, the live invoices are sent after each batch, with the rules of A1.
+    autoSend: () => (app.data.settings.autoSend === true ? { ctx: app.ctx } : null),
     getCursor: () => store.getMeta("changeCursor"),
     setCursor: (cursor) => store.setMeta("changeCursor", cursor),
-    onChanges: async (changes) => {
+    onChanges: async (changes, sent) => {
       await applyFeed(app, changes);
+      if (sent) await applyResult(app, sent); // stored exactly as a manual Send's result
       app.render();
-      announce(`${changes.length} ${changes.length === 1 ? "change" : "changes"} arrived from Xero.`);
+      const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+      const messages = [];
+      if (changes.length) messages.push(`${plural(changes.length, "change")} arrived from Xero.`);
+      if (sent) messages.push(`Auto-send: ${sent.outcomes.filter((o) => o.outcome === "sent").length} sent, ${sent.outcomes.filter((o) => o.outcome === "failed").length} failed.`);
+      announce(messages.join(" "));
     },
   });
   document.body.dataset.ready = "true";

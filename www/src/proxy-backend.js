@@ -183,14 +183,20 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     async writeSettings({ settings, taxRates }) {
       return call("/settings", { method: "PUT", body: toProxySettings(settings, taxRates) });
     },
-    async changes({ cursor }) {
+    async changes({ cursor, autoSend = null }) {
       const data = crm();
       if (client) {
         const today = new Date().toISOString().slice(0, 10);
-        const fed = await client.changes(Number(cursor ?? 0), { invoices: data.invoices, companies: data.companies, today });
+        const options = { invoices: data.invoices, companies: data.companies, today };
+        // Rule B2: the client sends the live invoices (A1) as they stand after the feed's changes.
+        if (autoSend) Object.assign(options, { autoSend: true, ctx: autoSend.ctx });
+        const fed = await client.changes(Number(cursor ?? 0), options);
         const changes = (fed.invoices ?? []).map((entry) => ({ id: entry.id, changes: entry.changes ?? {}, discrepancies: entry.discrepancies ?? [] }));
-        return { cursor: fed.cursor, changes: changes.filter((c) => Object.keys(c.changes).length || c.discrepancies.length) };
+        const result = { cursor: fed.cursor, changes: changes.filter((c) => Object.keys(c.changes).length || c.discrepancies.length) };
+        if (fed.sent) result.sent = pageSendResult(fed.sent, autoSend.ctx);
+        return result;
       }
+      // Without the sync client there is no Send (and so no B2): only the changes are read.
       return changesWithoutClient(cursor ?? 0, data);
     },
     send: client ? (options) => sendWithClient(client, options) : noClient,
@@ -260,6 +266,11 @@ export async function sendWithClient(client, { invoices, ctx, mode, onProgress, 
   const result = checkpoint
     ? await client[run](null, null, runOptions({ onProgress, signal, checkpoint }))
     : await client[run](invoices, ctx, runOptions({ onProgress, signal }));
+  return pageSendResult(result, ctx);
+}
+
+/** The client's SendResult → the page's SendResult (the shape `applyResult` in sync.js stores). */
+export function pageSendResult(result, ctx) {
   const productCode = (id) => ctx?.products?.find((product) => product.id === id)?.code ?? id;
   return {
     outcomes: result.invoices.map((entry) => ({

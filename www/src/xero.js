@@ -13,7 +13,8 @@
 //   send({ invoices, ctx, mode, onProgress, signal, checkpoint })   → SendResult   (S1-S9, A1, A3)
 //   update({ invoices, ctx, mode, onProgress, signal, checkpoint }) → UpdateResult (U1-U5, A2, A3)
 //   readLog(filters)             → [LogRow] from xero_log (L1)
-//   changes({ cursor })          → { cursor, changes: [{ id, changes, discrepancies }] } (B1)
+//   changes({ cursor, autoSend })  → { cursor, changes: [{ id, changes, discrepancies }], sent? } (B1); with
+//                                  autoSend = { ctx }, also sends the live invoices (B2): sent is a SendResult
 //   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
 //   readSettings() / writeSettings({ settings, taxRates }) → the organisation's shared settings (C2, T1, S6, B2)
 //
@@ -165,16 +166,19 @@ export class XeroLink extends EventTarget {
    * Polls the change feed (B1) every `intervalMs` while connected and hands each batch to `onChanges`.
    * Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`) so it survives reloads;
    * `when()` lets the page pause it (integration disabled, C2, or a user without Xero rights, C1).
+   * Rule B2: `autoSend()` returns `{ ctx }` while the auto-send setting is on (null otherwise); the live invoices are
+   * then sent after each batch, and `onChanges(changes, sent)` gets the SendResult too.
    */
-  watchChanges({ onChanges, getCursor, setCursor, when = () => true, intervalMs = 5000 }) {
+  watchChanges({ onChanges, getCursor, setCursor, when = () => true, autoSend = () => null, intervalMs = 5000 }) {
     let stopped = false;
     let timer = null;
     const tick = async () => {
       if (stopped) return;
       if (this.connected && when()) {
         try {
-          const { cursor, changes } = await this.backend.changes({ cursor: await getCursor() });
-          if (changes.length > 0) await onChanges(changes);
+          const { cursor, changes, sent = null } = await this.backend.changes({ cursor: await getCursor(), autoSend: autoSend() });
+          const attempted = (sent?.outcomes ?? []).some((o) => o.outcome === "sent" || o.outcome === "failed");
+          if (changes.length > 0 || attempted) await onChanges(changes, attempted ? sent : null);
           await setCursor(cursor);
         } catch (error) {
           this.dispatchEvent(new CustomEvent("feederror", { detail: error }));
