@@ -523,7 +523,7 @@ export interface ChangesOptions {
   /** The CRM invoices the changes may concern. */
   invoices: Invoice[];
   companies?: Company[];
-  /** Rule B2: then send every live invoice (needs `ctx`). */
+  /** Rule B2: then send the live invoices (A1) not yet sent to accounts (needs `ctx`). */
   autoSend?: boolean;
   ctx?: Ctx;
   /** Changes per pull (1-1000, default 100). */

@@ -398,4 +398,14 @@ test("rule B2: with auto-send on, a live invoice is sent by itself once a change
   // Stored in the CRM's IndexedDB as a manual Send's result is, not only drawn.
   const saved = await page.evaluate(async (id) => (await window.crmApp.store.loadAll()).invoices.find((i) => i.id === id), target.id);
   expect(saved).toMatchObject({ sentToAccounts: true, xeroId: stored.xeroId });
+  // A further change sends nothing again: an invoice already sent to accounts is not re-written on every poll (X2).
+  const invoiceWrites = async () => {
+    const { byEndpoint } = await stack.control("/counters");
+    return Object.entries(byEndpoint).filter(([key]) => /^(PUT|POST) \/api\.xro\/2\.0\/Invoices/.test(key)).reduce((n, [, count]) => n + count, 0);
+  };
+  const writesBefore = await invoiceWrites();
+  await pay(1);
+  await expect(triggerRow).toContainText(`£${(Number(trigger.total) - 16).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`, { timeout: 30_000 });
+  await page.waitForTimeout(6_000); // one more poll of the change feed, with auto-send still on
+  expect(await invoiceWrites()).toBe(writesBefore);
 });

@@ -325,8 +325,18 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
     result["companies"] = Value::Array(company_changes);
     let auto_send = field(&options, "autoSend").as_bool().unwrap_or(false);
     if auto_send {
-        // Rule B2: the invoices as they stand after the changes, sent with the rules of A1.
-        let mut current = invoices.as_array().cloned().unwrap_or_default();
+        // Rule B2: the invoices as they stand after the changes, sent with the rules of A1 — but only those not yet
+        // sent to accounts. The feed is polled every few seconds; re-sending every live invoice each time would spend
+        // the organisation's Xero calls (X2) on work already done. A changed invoice is re-sent with Send.
+        let mut current: Vec<Value> = invoices
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter(|i| i.get("sentToAccounts").and_then(Value::as_bool) != Some(true))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
         for entry in &entries {
             let (Some(id), Some(changes)) = (
                 entry.get("id").and_then(Value::as_str),
