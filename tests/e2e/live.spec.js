@@ -59,12 +59,12 @@ test("rules C3, C7, T1, C5: connect through the consent page, choose the organis
   await page.getByLabel("Zero rated").selectOption("EXEMPTOUTPUT");
   await expect(page.locator("#announcer")).toContainText("Zero rated mapped.");
   await shot("connected-taxes-mapped");
-  const expected = Object.fromEntries(DEMO_TAX_RATES.map((rate) => [rate.name, rate.id === "vat0" ? "EXEMPTOUTPUT" : rate.xeroTaxType]));
+  const expected = Object.fromEntries(DEMO_TAX_RATES.map((rate) => [rate.id, rate.id === "vat0" ? "EXEMPTOUTPUT" : rate.xeroTaxType]));
   await expect.poll(async () => (await stack.api(token, "/settings")).json.taxMapping).toEqual(expected);
 
-  // Rule S6's setting, translated: the CRM's "hold" is the proxy's "holdBack".
+  // Rule S6's setting, in the contract's spelling: the CRM's "hold" is stored as "hold".
   await page.getByLabel("Hold back differences").check();
-  await expect.poll(async () => (await stack.api(token, "/settings")).json.discountStrategy).toBe("holdBack");
+  await expect.poll(async () => (await stack.api(token, "/settings")).json.discountStrategy).toBe("hold");
 
   // Rule C5: leaving and reopening the settings, and reloading the page, never clears the connection.
   await page.getByRole("link", { name: "Invoices" }).click();

@@ -1,25 +1,33 @@
-// The page's adapter to the proxy (www/src/proxy-backend.js) in Node: the translations between the CRM's spelling
-// (contract.md) and the proxy's (worker/src/settings.rs), the log filters, the progress, and a fake proxy answering
+// The page's adapter to the proxy (www/src/proxy-backend.js) in Node: the CRM's settings (contract.md) as the proxy
+// stores them (worker/src/settings.rs, same spelling), the log filters, the progress, and a fake proxy answering
 // the routes the adapter calls (the real one is exercised by live.spec.js).
 
 import { test, expect } from "@playwright/test";
 import { DEMO_TAX_RATES } from "../../www/src/demo-data.js";
 import { fromProxySettings, logQuery, pageProgress, proxyBackend, revenueTaxRates, toProxySettings } from "../../www/src/proxy-backend.js";
 
-test("rules T1, S6, C2, B2: CRM settings become the proxy's (tax mapping by rate name, discount strategy renamed) and back", () => {
+test("rules T1, S6, C2, B2: CRM settings reach the proxy as they are (tax mapping by rate id) and come back unchanged", () => {
   const taxRates = DEMO_TAX_RATES.map((rate) => (rate.id === "vat0" ? { ...rate, xeroTaxType: null } : rate));
   const settings = { enabled: true, defaultSalesAccountCode: "200", discountStrategy: "hold", autoSend: true };
   expect(toProxySettings(settings, taxRates)).toEqual({
     enabled: true,
-    taxMapping: { "VAT 20%": "OUTPUT2", "VAT 5% (reduced)": "RROUTPUT" },
-    discountStrategy: "holdBack",
+    taxMapping: { vat20: "OUTPUT2", vat5: "RROUTPUT" },
+    discountStrategy: "hold",
+    defaultSalesAccountCode: "200",
     autoSend: true,
   });
-  expect(toProxySettings({ ...settings, discountStrategy: "auto" }, []).discountStrategy).toBe("discountAmount");
-  // "rate" has no value in the proxy: the nearest one is stored, the CRM keeps the exact choice.
-  expect(toProxySettings({ ...settings, discountStrategy: "rate" }, []).discountStrategy).toBe("discountAmount");
-  const back = fromProxySettings({ enabled: false, taxMapping: { "Zero rated": "EXEMPTOUTPUT" }, discountStrategy: "holdBack", autoSend: false }, DEMO_TAX_RATES);
-  expect(back.settings).toEqual({ enabled: false, autoSend: false, discountStrategy: "hold" });
+  // Every strategy, "rate" included, is sent unchanged: nothing is lost on the way.
+  for (const strategy of ["auto", "rate", "hold"]) {
+    const sent = toProxySettings({ ...settings, discountStrategy: strategy }, taxRates);
+    expect(sent.discountStrategy).toBe(strategy);
+    const back = fromProxySettings(sent, DEMO_TAX_RATES);
+    expect(back.settings).toEqual({ ...settings, discountStrategy: strategy });
+    expect(back.taxRates).toEqual(taxRates);
+  }
+  expect(toProxySettings({ enabled: true }, []).discountStrategy).toBe("auto");
+  // A rate mapped under another id (or a name, as older proxies stored it) reads as unmapped.
+  const back = fromProxySettings({ enabled: false, taxMapping: { vat0: "EXEMPTOUTPUT", "VAT 20%": "OUTPUT2" }, discountStrategy: "rate", autoSend: false }, DEMO_TAX_RATES);
+  expect(back.settings).toEqual({ enabled: false, autoSend: false, discountStrategy: "rate" });
   expect(back.taxRates.map((rate) => [rate.id, rate.xeroTaxType])).toEqual([["vat20", null], ["vat5", null], ["vat0", "EXEMPTOUTPUT"]]);
 });
 

@@ -199,8 +199,7 @@ pub async fn settings_read(db: &D1Database, org: &str) -> Result<Settings, Proxy
         .await
         .map_err(d1)?;
     match body {
-        Some(b) => serde_json::from_str(&b)
-            .map_err(|e| ProxyError::Internal(format!("stored settings: {e}"))),
+        Some(b) => Settings::from_stored(&b),
         None => Ok(Settings::default()),
     }
 }

@@ -1,56 +1,60 @@
-//! The per-organisation settings (rules C2, T1, S6, B2), shared by all users of one CRM organisation. Pure
-//! validation; storage is in D1.
+//! The per-organisation settings (rules C2, T1, S6, B2), shared by all users of one CRM organisation, in the
+//! CRM contract's spelling (contract.md): the discount strategy is the core's `DiscountStrategy` and the tax
+//! mapping is keyed by the CRM tax rate's id. Pure validation; storage is in D1.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use xerosync_core::records::DiscountStrategy;
 
 use crate::error::ProxyError;
 
-/// What a line whose discount a percentage cannot reproduce does (rule S6).
-pub const DISCOUNT_STRATEGIES: [&str; 2] = ["discountAmount", "holdBack"];
-
 /// One CRM organisation's settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// Rule C2: off → no Xero calls, no background sync.
     pub enabled: bool,
-    /// Rule T1: CRM tax rate → Xero `TaxType`.
+    /// Rule T1: CRM tax rate id (e.g. `vat20`) → Xero `TaxType`.
     pub tax_mapping: BTreeMap<String, String>,
-    /// Rule S6: `discountAmount` or `holdBack`.
-    pub discount_strategy: String,
+    /// Rule S6: `auto`, `rate` or `hold` (default `auto`).
+    #[serde(default)]
+    pub discount_strategy: DiscountStrategy,
+    /// The Xero account code for lines without their own (contract.md's `defaultSalesAccountCode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sales_account_code: Option<String>,
     /// Rule B2: send live invoices automatically.
     pub auto_send: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            tax_mapping: BTreeMap::new(),
-            discount_strategy: "discountAmount".into(),
-            auto_send: false,
-        }
-    }
 }
 
 impl Settings {
     /// Parses and checks settings sent by the page, naming the bad field.
     pub fn from_json(value: serde_json::Value) -> Result<Self, ProxyError> {
-        let s: Settings = serde_json::from_value(value)
-            .map_err(|e| ProxyError::invalid("settings", e.to_string()))?;
-        if !DISCOUNT_STRATEGIES.contains(&s.discount_strategy.as_str()) {
-            return Err(ProxyError::invalid(
-                "settings.discountStrategy",
-                "expected discountAmount or holdBack",
-            ));
+        let s: Settings = serde_json::from_value(value).map_err(|e| {
+            let field =
+                if e.to_string().contains("DiscountStrategy") || e.to_string().contains("`auto`") {
+                    "settings.discountStrategy"
+                } else {
+                    "settings"
+                };
+            ProxyError::invalid(field, e.to_string())
+        })?;
+        if let Some(code) = &s.default_sales_account_code {
+            let ok = !code.is_empty()
+                && code.len() <= 10
+                && code.bytes().all(|b| b.is_ascii_alphanumeric());
+            if !ok {
+                return Err(ProxyError::invalid(
+                    "settings.defaultSalesAccountCode",
+                    "expected a Xero account code: 1-10 letters or digits",
+                ));
+            }
         }
         for (crm, xero) in &s.tax_mapping {
             if crm.is_empty() || crm.len() > 100 {
                 return Err(ProxyError::invalid(
                     "settings.taxMapping",
-                    "CRM tax rate names are 1-100 characters",
+                    "CRM tax rate ids are 1-100 characters",
                 ));
             }
             let ok = !xero.is_empty()
@@ -65,6 +69,31 @@ impl Settings {
         }
         Ok(s)
     }
+
+    /// Reads a stored D1 row. Rows written before the settings took the contract's spelling say
+    /// `discountAmount` / `holdBack`; they read as `auto` / `hold` so an existing deployment keeps working
+    /// (their tax mapping, keyed by rate name then, simply no longer matches a rate id and reads as unmapped).
+    pub fn from_stored(body: &str) -> Result<Self, ProxyError> {
+        let mut value: serde_json::Value = serde_json::from_str(body)
+            .map_err(|e| ProxyError::Internal(format!("stored settings: {e}")))?;
+        if let Some(strategy) = value.get_mut("discountStrategy") {
+            let current = strategy.as_str().map(legacy_strategy);
+            if let Some(Some(renamed)) = current {
+                *strategy = serde_json::Value::from(renamed);
+            }
+        }
+        serde_json::from_value(value)
+            .map_err(|e| ProxyError::Internal(format!("stored settings: {e}")))
+    }
+}
+
+/// The contract's name for a discount strategy stored in the proxy's former spelling.
+fn legacy_strategy(old: &str) -> Option<&'static str> {
+    match old {
+        "discountAmount" => Some("auto"),
+        "holdBack" => Some("hold"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -74,25 +103,83 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn rule_c2_t1_settings_validation() {
-        let s = Settings::from_json(
-            json!({"enabled": true, "taxMapping": {"VAT 20%": "OUTPUT2"},
-            "discountStrategy": "holdBack", "autoSend": false}),
-        )
+    fn rule_c2_t1_s6_settings_validation() {
+        let s = Settings::from_json(json!({"enabled": true, "taxMapping": {"vat20": "OUTPUT2"},
+            "discountStrategy": "hold", "defaultSalesAccountCode": "200", "autoSend": false}))
         .unwrap();
         assert!(s.enabled);
-        assert_eq!(s.tax_mapping["VAT 20%"], "OUTPUT2");
-        let bad = Settings::from_json(json!({"enabled": true, "taxMapping": {"VAT": "OUT PUT"},
-            "discountStrategy": "holdBack", "autoSend": false}));
+        assert_eq!(s.tax_mapping["vat20"], "OUTPUT2");
+        assert_eq!(s.discount_strategy, DiscountStrategy::Hold);
+        assert_eq!(s.default_sales_account_code.as_deref(), Some("200"));
+        let bad = Settings::from_json(json!({"enabled": true, "taxMapping": {"vat": "OUT PUT"},
+            "discountStrategy": "hold", "autoSend": false}));
         assert!(bad
             .unwrap_err()
             .to_string()
-            .contains("settings.taxMapping.VAT"));
+            .contains("settings.taxMapping.vat"));
         assert!(Settings::from_json(json!({"enabled": "yes"})).is_err());
-        let bad = Settings::from_json(
-            json!({"enabled": true, "taxMapping": {}, "discountStrategy": "x", "autoSend": false}),
-        );
-        assert!(bad.unwrap_err().to_string().contains("discountStrategy"));
+        for old in ["x", "holdBack", "discountAmount"] {
+            let bad = Settings::from_json(
+                json!({"enabled": true, "taxMapping": {}, "discountStrategy": old, "autoSend": false}),
+            );
+            assert!(bad
+                .unwrap_err()
+                .to_string()
+                .contains("settings.discountStrategy"));
+        }
+        for code in ["", "12345678901", "2 00", "2-0"] {
+            let bad = Settings::from_json(json!({"enabled": true, "taxMapping": {},
+                "defaultSalesAccountCode": code, "autoSend": false}));
+            assert!(bad
+                .unwrap_err()
+                .to_string()
+                .contains("settings.defaultSalesAccountCode"));
+        }
         assert!(!Settings::default().enabled);
+        assert_eq!(
+            Settings::default().discount_strategy,
+            DiscountStrategy::Auto
+        );
+    }
+
+    #[test]
+    fn rule_s6_discount_strategy_defaults_to_auto_and_round_trips() {
+        let s = Settings::from_json(json!({"enabled": true, "taxMapping": {}, "autoSend": true}))
+            .unwrap();
+        assert_eq!(s.discount_strategy, DiscountStrategy::Auto);
+        let rate = Settings {
+            discount_strategy: DiscountStrategy::Rate,
+            ..s
+        };
+        let written = serde_json::to_value(&rate).unwrap();
+        assert_eq!(written["discountStrategy"], "rate");
+        assert!(written.get("defaultSalesAccountCode").is_none());
+        assert_eq!(Settings::from_json(written).unwrap(), rate);
+    }
+
+    #[test]
+    fn rule_s6_stored_rows_in_the_old_spelling_still_read() {
+        assert_eq!(legacy_strategy("discountAmount"), Some("auto"));
+        assert_eq!(legacy_strategy("holdBack"), Some("hold"));
+        assert_eq!(legacy_strategy("rate"), None);
+        let old = r#"{"enabled":true,"taxMapping":{"VAT 20%":"OUTPUT2"},"discountStrategy":"holdBack","autoSend":false}"#;
+        let s = Settings::from_stored(old).unwrap();
+        assert_eq!(s.discount_strategy, DiscountStrategy::Hold);
+        assert!(s.enabled);
+        let old = r#"{"enabled":false,"taxMapping":{},"discountStrategy":"discountAmount","autoSend":true}"#;
+        assert_eq!(
+            Settings::from_stored(old).unwrap().discount_strategy,
+            DiscountStrategy::Auto
+        );
+        let new = serde_json::to_string(&Settings {
+            discount_strategy: DiscountStrategy::Rate,
+            ..Settings::default()
+        })
+        .unwrap();
+        assert_eq!(
+            Settings::from_stored(&new).unwrap().discount_strategy,
+            DiscountStrategy::Rate
+        );
+        assert!(Settings::from_stored("{\"enabled\":1}").is_err());
     }
 }

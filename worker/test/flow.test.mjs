@@ -80,14 +80,14 @@ test("rule C3/C7: connect redirects back to the CRM page; several organisations 
 });
 
 test("rule T1: settings round trip, tax rates read through the relay", async () => {
-  await enable(env, token, { taxMapping: { "VAT 20%": "OUTPUT2" } });
+  await enable(env, token, { taxMapping: { vat20: "OUTPUT2" } });
   const s = await get("/settings");
   assert.equal(s.body.enabled, true);
-  assert.equal(s.body.taxMapping["VAT 20%"], "OUTPUT2");
+  assert.equal(s.body.taxMapping.vat20, "OUTPUT2");
   const bad = await fetch(`${env.base}/settings`, {
     method: "PUT",
     headers: auth(token, { "content-type": "application/json" }),
-    body: JSON.stringify({ enabled: true, taxMapping: { X: "bad type" }, discountStrategy: "holdBack", autoSend: false }),
+    body: JSON.stringify({ enabled: true, taxMapping: { X: "bad type" }, discountStrategy: "hold", autoSend: false }),
   });
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error.message, /settings\.taxMapping\.X/);
@@ -95,15 +95,27 @@ test("rule T1: settings round trip, tax rates read through the relay", async () 
   assert.equal(rates.status, 200);
   assert.ok(rates.body.TaxRates.some((r) => r.TaxType === "OUTPUT2"));
   // Rule C2: switching off refuses at once; switching on again restores.
-  await enable(env, token, { enabled: false, taxMapping: { "VAT 20%": "OUTPUT2" } });
+  await enable(env, token, { enabled: false, taxMapping: { vat20: "OUTPUT2" } });
   const off = await get("/xero/TaxRates");
   assert.equal(off.status, 403);
   assert.equal(off.body.error.code, "integration_disabled");
-  await enable(env, token, { taxMapping: { "VAT 20%": "OUTPUT2" } });
+  await enable(env, token, { taxMapping: { vat20: "OUTPUT2" } });
   assert.equal((await get("/xero/TaxRates")).status, 200);
   // Shared by every user of the organisation.
   const colleague = await session(env, { org: "org-flow", sub: "u-bob", role: "admin" });
-  assert.equal((await get("/settings", colleague)).body.taxMapping["VAT 20%"], "OUTPUT2");
+  assert.equal((await get("/settings", colleague)).body.taxMapping.vat20, "OUTPUT2");
+  // Rule S6: the contract's spelling round-trips as it is; the proxy's former spelling is refused, naming the field.
+  await enable(env, token, { taxMapping: { vat20: "OUTPUT2" }, discountStrategy: "rate", defaultSalesAccountCode: "200" });
+  const rate = (await get("/settings")).body;
+  assert.equal(rate.discountStrategy, "rate");
+  assert.equal(rate.defaultSalesAccountCode, "200");
+  const old = await fetch(`${env.base}/settings`, {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json" }),
+    body: JSON.stringify({ enabled: true, taxMapping: {}, discountStrategy: "holdBack", autoSend: false }),
+  });
+  assert.equal(old.status, 400);
+  assert.match((await old.json()).error.message, /settings\.discountStrategy/);
 });
 
 test("rule X1/L1: a 50-invoice PUT is relayed with the tenant, and every record is logged", async () => {

@@ -268,7 +268,7 @@ export async function enable(env, token, extra = {}) {
   const r = await fetch(`${env.base}/settings`, {
     method: "PUT",
     headers: auth(token, { "content-type": "application/json" }),
-    body: JSON.stringify({ enabled: true, taxMapping: {}, discountStrategy: "discountAmount", autoSend: false, ...extra }),
+    body: JSON.stringify({ enabled: true, taxMapping: {}, discountStrategy: "auto", autoSend: false, ...extra }),
   });
   if (r.status !== 200) throw new Error(`settings: ${r.status} ${await r.text()}`);
 }

@@ -4,12 +4,9 @@
 // Send / Update run the package's sync client (XeroClient, issue 5) when the loaded build has it; until then they
 // reject honestly with code `xero_unavailable`.
 //
-// Two spellings differ between the CRM (contract.md) and the proxy (worker/src/settings.rs), translated here:
-//   discountStrategy: CRM "auto" ↔ proxy "discountAmount", CRM "hold" ↔ "holdBack"; CRM "rate" (always a
-//     percentage) has no proxy value: it is stored as "discountAmount", and the CRM keeps the exact choice (the
-//     proxy only stores this value; the page's copy is the one the send uses).
-//   taxMapping: the proxy keys it by the CRM tax rate's *name* ({ "VAT 20%": "OUTPUT2" }); the CRM carries
-//     `xeroTaxType` on each rate. Unmapped rates are left out.
+// The proxy stores the CRM's settings in the CRM's own spelling (contract.md; worker/src/settings.rs):
+//   discountStrategy "auto" | "rate" | "hold" as it is, defaultSalesAccountCode when set, and the tax mapping keyed
+//   by the CRM tax rate's id ({ vat20: "OUTPUT2" }) from each rate's `xeroTaxType`. Unmapped rates are left out.
 
 import { XeroUnavailableError, STATUS } from "./xero.js";
 
@@ -24,26 +21,26 @@ const PROXY_STATUS = {
   reconnect_required: "reconnectRequired",
 };
 
-const TO_PROXY_STRATEGY = { auto: "discountAmount", rate: "discountAmount", hold: "holdBack" };
-const FROM_PROXY_STRATEGY = { discountAmount: "auto", holdBack: "hold" };
-
-/** The CRM's settings and tax rates → the proxy's `PUT /settings` body. */
+/** The CRM's settings and tax rates → the proxy's `PUT /settings` body (tax mapping by rate id). */
 export function toProxySettings(settings, taxRates) {
   const taxMapping = {};
-  for (const rate of taxRates ?? []) if (rate.xeroTaxType) taxMapping[rate.name] = rate.xeroTaxType;
-  return {
+  for (const rate of taxRates ?? []) if (rate.xeroTaxType) taxMapping[rate.id] = rate.xeroTaxType;
+  const body = {
     enabled: settings.enabled === true,
     taxMapping,
-    discountStrategy: TO_PROXY_STRATEGY[settings.discountStrategy] ?? "discountAmount",
+    discountStrategy: settings.discountStrategy ?? "auto",
     autoSend: settings.autoSend === true,
   };
+  if (settings.defaultSalesAccountCode) body.defaultSalesAccountCode = settings.defaultSalesAccountCode;
+  return body;
 }
 
-/** The proxy's settings → `{ settings: patch, taxRates }` in the CRM's spelling (tax rates matched by name). */
+/** The proxy's settings → `{ settings: patch, taxRates }` for the CRM (tax rates matched by id). */
 export function fromProxySettings(proxy, crmTaxRates) {
-  const taxRates = (crmTaxRates ?? []).map((rate) => ({ ...rate, xeroTaxType: proxy.taxMapping?.[rate.name] ?? null }));
+  const taxRates = (crmTaxRates ?? []).map((rate) => ({ ...rate, xeroTaxType: proxy.taxMapping?.[rate.id] ?? null }));
   const settings = { enabled: proxy.enabled === true, autoSend: proxy.autoSend === true };
-  if (FROM_PROXY_STRATEGY[proxy.discountStrategy]) settings.discountStrategy = FROM_PROXY_STRATEGY[proxy.discountStrategy];
+  if (proxy.discountStrategy) settings.discountStrategy = proxy.discountStrategy;
+  if (proxy.defaultSalesAccountCode) settings.defaultSalesAccountCode = proxy.defaultSalesAccountCode;
   return { settings, taxRates };
 }
 
