@@ -9,7 +9,7 @@ cd "$root"
 t0=$SECONDS
 log() { printf '[start] %s (%ss)\n' "$*" $((SECONDS - t0)) >&2; }
 
-bash scripts/setup.sh
+bash scripts/setup.sh --for start
 export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
 log "toolchain ready"
 
