@@ -206,6 +206,14 @@ impl Pump {
             .any(|s| s.request.id == id && s.state == SlotState::InFlight)
     }
 
+    /// The verdict for an answer (or a loss) of a request that is not in flight — a stale one, given up at a
+    /// checkpoint, whose effect is found by look-up instead — and `None` for one that is. Both runs start with it.
+    pub fn refuse_unless_in_flight(&self, id: &str) -> Option<Verdict> {
+        (!self.is_in_flight(id)).then(|| Verdict::Refused {
+            message: format!("{id} is not in flight"),
+        })
+    }
+
     /// Reads an answer to an in-flight request and updates its slot (rule X2: a 429 pauses every request until
     /// its `Retry-After`; a day-limit 429 parks the run).
     pub fn settle(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {

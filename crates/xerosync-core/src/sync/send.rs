@@ -183,11 +183,8 @@ impl SendRun {
 
     /// Feeds one answer back; returns what it meant ([`Verdict::Session`]: get a fresh session token).
     pub fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
-        if !self.pump.is_in_flight(&answer.request_id) {
-            // A stale answer (given up at a checkpoint): what it did is found by look-up instead.
-            return Verdict::Refused {
-                message: format!("{} is not in flight", answer.request_id),
-            };
+        if let Some(stale) = self.pump.refuse_unless_in_flight(&answer.request_id) {
+            return stale;
         }
         let verdict = self.pump.settle(answer, now);
         let id = answer.request_id.as_str();
@@ -209,10 +206,8 @@ impl SendRun {
 
     /// No answer came (network error, timeout, aborted).
     pub fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
-        if !self.pump.is_in_flight(request_id) {
-            return Verdict::Refused {
-                message: format!("{request_id} is not in flight"),
-            };
+        if let Some(stale) = self.pump.refuse_unless_in_flight(request_id) {
+            return stale;
         }
         let verdict = self.pump.lost(request_id, reason);
         self.after_lost(request_id, now);

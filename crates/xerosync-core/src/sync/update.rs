@@ -432,10 +432,8 @@ impl UpdateRun {
 
     /// Feeds one answer back.
     pub fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
-        if !self.pump.is_in_flight(&answer.request_id) {
-            return Verdict::Refused {
-                message: format!("{} is not in flight", answer.request_id),
-            };
+        if let Some(stale) = self.pump.refuse_unless_in_flight(&answer.request_id) {
+            return stale;
         }
         let verdict = self.pump.settle(answer, now);
         match &verdict {
@@ -463,10 +461,8 @@ impl UpdateRun {
 
     /// No answer came: a read is simply made again.
     pub fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
-        if !self.pump.is_in_flight(request_id) {
-            return Verdict::Refused {
-                message: format!("{request_id} is not in flight"),
-            };
+        if let Some(stale) = self.pump.refuse_unless_in_flight(request_id) {
+            return stale;
         }
         let verdict = self.pump.lost(request_id, reason);
         if !self.pump.again(request_id, now) {
