@@ -1,17 +1,17 @@
-//! Validates JSON against Xero's official OpenAPI description (`../shared/xero-openapi/xero_accounting.yaml`),
+//! Validates JSON against Xero's official OpenAPI description (`third_party/xero-openapi/xero_accounting.yaml`),
 //! strictly: an object property the schema does not declare is a violation, so a misspelled Xero field name fails a
 //! test instead of being silently ignored by Xero. Test support for every crate that builds or parses Xero bodies.
 //!
 //! ```no_run
 //! use xero_schema::XeroSchemas;
-//! let schemas = XeroSchemas::shared().expect("the OpenAPI file is beside the repository");
+//! let schemas = XeroSchemas::shared().expect("the vendored OpenAPI file");
 //! let body = serde_json::json!({ "Invoices": [{ "Type": "ACCREC", "LineAmountTypes": "Exclusive" }] });
 //! schemas.assert_valid_request("Invoices", &body);
 //! ```
 //!
-//! The file is found through `$XERO_OPENAPI_DIR`, else by walking up from the crate under test (see [`openapi_dir`]);
-//! it is read from there at test time and never copied into the repository. Parsing it takes a moment, so
-//! [`XeroSchemas::shared`] parses it once per process.
+//! The file is read from the repository's vendored copy (`third_party/xero-openapi/`, see its README) unless
+//! `$XERO_OPENAPI_DIR` names another directory (see [`openapi_dir`]); it is read at run time, not embedded in the
+//! binary. Parsing it takes a moment, so [`XeroSchemas::shared`] parses it once per process.
 
 mod examples;
 mod locate;
@@ -25,18 +25,22 @@ use std::sync::OnceLock;
 use serde_json::{Map, Value};
 
 pub use examples::{Example, ExampleKind, RESOURCES};
-pub use locate::{openapi_dir, ACCOUNTING_FILE, DIR_ENV};
+pub use locate::{openapi_dir, ACCOUNTING_FILE, DIR_ENV, VENDORED_DIR};
 pub use validate::{Options, ENVELOPE_FIELDS};
 pub use violation::{format_violations, Violation, ViolationKind};
 
 /// Why the OpenAPI description could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
-    /// No `shared/xero-openapi/xero_accounting.yaml` beside any ancestor of the starting points.
-    #[error("Xero's OpenAPI files not found (set {DIR_ENV}); looked in: {}", list(.searched))]
+    /// The directory [`openapi_dir`] chose (`$XERO_OPENAPI_DIR`, else the vendored copy) has no `xero_accounting.yaml`.
+    #[error(
+        "Xero's OpenAPI files not found: no {ACCOUNTING_FILE} in {} (the repository's third_party/xero-openapi/, \
+         unless {DIR_ENV} names another directory)",
+        .dir.display()
+    )]
     NotFound {
-        /// The directories looked at.
-        searched: Vec<PathBuf>,
+        /// The directory looked in.
+        dir: PathBuf,
     },
     /// The file exists but could not be read.
     #[error("cannot read {}: {source}", .path.display())]
@@ -76,18 +80,12 @@ impl SchemaError {
     }
 }
 
-fn list(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Xero's accounting API description, parsed: its `components.schemas`, `components.responses` and `paths`.
+/// Xero's accounting API description, parsed: its `info.version`, `components.schemas`, `components.responses` and
+/// `paths`.
 #[derive(Debug, Clone)]
 pub struct XeroSchemas {
     source: PathBuf,
+    version: Option<String>,
     schemas: Map<String, Value>,
     responses: Map<String, Value>,
     paths: Map<String, Value>,
@@ -118,6 +116,10 @@ impl XeroSchemas {
                 source,
             })?;
         let mut doc = yaml::to_json(parsed);
+        let version = doc
+            .pointer("/info/version")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let malformed = |reason| SchemaError::Malformed {
             path: path.to_owned(),
             reason,
@@ -132,6 +134,7 @@ impl XeroSchemas {
             take("/components/responses", "no components.responses").unwrap_or_default();
         Ok(Self {
             source: path.to_owned(),
+            version,
             schemas,
             responses,
             paths,
@@ -141,6 +144,11 @@ impl XeroSchemas {
     /// The file the schemas were read from.
     pub fn source(&self) -> &Path {
         &self.source
+    }
+
+    /// The description's `info.version` (the spec version, e.g. `16.1.0`), if it has one.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
     }
 
     /// Whether `components.schemas` has this name.

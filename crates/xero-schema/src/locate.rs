@@ -1,57 +1,32 @@
-//! Finding `../shared/xero-openapi/` without copying it into the repository.
+//! Where Xero's OpenAPI files are: the repository's own copy in `third_party/xero-openapi/`.
 //!
-//! The repository (`/work/main` locally, a clean clone in CI) has the shared folder as a sibling of its root, so we
-//! walk up from every starting point we know and look for a `shared/xero-openapi` directory beside each ancestor.
+//! The files are vendored, so a fresh clone has everything it needs. The directory is fixed at compile time from this
+//! crate's manifest directory, so it does not depend on the working directory or on which crate's tests are running;
+//! `$XERO_OPENAPI_DIR` overrides it (to try another spec version without touching the vendored copy).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::SchemaError;
 
-/// The environment variable that overrides the search.
+/// The environment variable that, when set, replaces [`VENDORED_DIR`].
 pub const DIR_ENV: &str = "XERO_OPENAPI_DIR";
 
 /// The accounting API description, the one file the validator needs.
 pub const ACCOUNTING_FILE: &str = "xero_accounting.yaml";
 
-/// Where the OpenAPI files are: `$XERO_OPENAPI_DIR` if set, else the first `shared/xero-openapi` found walking up
-/// from `$CARGO_MANIFEST_DIR` (of the crate under test), this crate's own manifest dir, then the current directory.
-pub fn openapi_dir() -> Result<PathBuf, SchemaError> {
-    if let Some(dir) = std::env::var_os(DIR_ENV) {
-        let dir = PathBuf::from(dir);
-        return if dir.join(ACCOUNTING_FILE).is_file() {
-            Ok(dir)
-        } else {
-            Err(SchemaError::NotFound {
-                searched: vec![dir],
-            })
-        };
-    }
-    let mut starts: Vec<PathBuf> = Vec::new();
-    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
-        starts.push(PathBuf::from(dir));
-    }
-    starts.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    if let Ok(dir) = std::env::current_dir() {
-        starts.push(dir);
-    }
-    let mut searched = Vec::new();
-    for start in &starts {
-        if let Some(found) = search_up(start, &mut searched) {
-            return Ok(found);
-        }
-    }
-    Err(SchemaError::NotFound { searched })
-}
+/// The vendored copy, `third_party/xero-openapi/` at the repository root (two levels above this crate).
+pub const VENDORED_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../third_party/xero-openapi"
+);
 
-fn search_up(start: &Path, searched: &mut Vec<PathBuf>) -> Option<PathBuf> {
-    for ancestor in start.ancestors() {
-        let candidate = ancestor.join("shared").join("xero-openapi");
-        if candidate.join(ACCOUNTING_FILE).is_file() {
-            return Some(candidate);
-        }
-        if !searched.contains(&candidate) {
-            searched.push(candidate);
-        }
+/// Where the OpenAPI files are: `$XERO_OPENAPI_DIR` if set, else [`VENDORED_DIR`]. Either way the directory must
+/// hold [`ACCOUNTING_FILE`]; nothing else is searched.
+pub fn openapi_dir() -> Result<PathBuf, SchemaError> {
+    let dir = std::env::var_os(DIR_ENV).map_or_else(|| PathBuf::from(VENDORED_DIR), PathBuf::from);
+    if dir.join(ACCOUNTING_FILE).is_file() {
+        Ok(dir)
+    } else {
+        Err(SchemaError::NotFound { dir })
     }
-    None
 }

@@ -1,11 +1,44 @@
-//! xero-schema against the real `../shared/xero-openapi/xero_accounting.yaml`.
+//! xero-schema against the real `xero_accounting.yaml`, the repository's vendored copy in `third_party/xero-openapi/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::{Path, PathBuf};
+
 use serde_json::{json, Value};
-use xero_schema::{format_violations, ExampleKind, Options, ViolationKind, XeroSchemas, RESOURCES};
+use sha2::{Digest, Sha256};
+use xero_schema::{
+    format_violations, ExampleKind, Options, ViolationKind, XeroSchemas, ACCOUNTING_FILE, DIR_ENV,
+    RESOURCES, VENDORED_DIR,
+};
+
+/// The vendored files and their SHA-256, as `third_party/xero-openapi/README.md` lists them (XeroAPI/Xero-OpenAPI at
+/// commit e952d0bda3628facbf7afc5990ad6a0e7e77bd1e).
+const VENDORED_FILES: [(&str, &str); 3] = [
+    (
+        "xero_accounting.yaml",
+        "140f64f8e6bd2d8524b8ffdbffd08589d417efa5466ba57bfa04939a69ff6db8",
+    ),
+    (
+        "xero-identity.yaml",
+        "d95f4204d8ec369dac2bb1ee6e6b8cfb88f845a09cbcba630475dd34c73cf2bd",
+    ),
+    (
+        "xero-webhooks.yaml",
+        "822244b387a8e26ca948abd338cbee419b6167408ad615582802346587ed7eac",
+    ),
+];
+
+/// The spec version of the vendored files (`info.version`).
+const SPEC_VERSION: &str = "16.1.0";
 
 fn schemas() -> &'static XeroSchemas {
-    XeroSchemas::shared().expect("xero_accounting.yaml beside the repository")
+    XeroSchemas::shared().expect("the vendored xero_accounting.yaml")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn invoice_body() -> Value {
@@ -195,18 +228,47 @@ fn a_missing_file_is_a_clear_error() {
 }
 
 #[test]
-fn the_file_is_found_outside_the_repository() {
-    let source = schemas().source().canonicalize().unwrap();
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap();
-    assert!(
-        !source.starts_with(&repo),
-        "{} is inside the repository",
-        source.display()
+fn the_file_is_the_vendored_copy_inside_the_repository() {
+    let vendored = Path::new(VENDORED_DIR).canonicalize().unwrap();
+    assert_eq!(
+        vendored,
+        repo_root().join("third_party").join("xero-openapi")
     );
-    assert!(source.ends_with("shared/xero-openapi/xero_accounting.yaml"));
+    // What the tests read, unless this run points `$XERO_OPENAPI_DIR` elsewhere on purpose.
+    if std::env::var_os(DIR_ENV).is_none() {
+        let source = schemas().source().canonicalize().unwrap();
+        assert_eq!(source, vendored.join(ACCOUNTING_FILE));
+        assert!(source.ends_with("third_party/xero-openapi/xero_accounting.yaml"));
+    }
+}
+
+#[test]
+fn the_vendored_files_are_upstream_byte_for_byte() {
+    let dir = Path::new(VENDORED_DIR);
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    for (file, expected) in VENDORED_FILES {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let actual = format!("{:x}", Sha256::digest(&bytes));
+        assert_eq!(
+            actual, expected,
+            "{file} is not the upstream file: vendored files are never edited by hand (see README.md beside it)"
+        );
+        assert!(
+            readme.contains(expected),
+            "README.md does not list {file}'s checksum"
+        );
+    }
+}
+
+#[test]
+fn the_vendored_descriptions_parse_and_are_the_expected_spec_version() {
+    let dir = Path::new(VENDORED_DIR);
+    let accounting = XeroSchemas::load_file(&dir.join(ACCOUNTING_FILE)).unwrap();
+    assert_eq!(accounting.version(), Some(SPEC_VERSION));
+    assert!(accounting.has_schema("Invoices"));
+    let identity = XeroSchemas::load_file(&dir.join("xero-identity.yaml")).unwrap();
+    assert_eq!(identity.version(), Some(SPEC_VERSION));
+    assert!(identity.has_schema("Connection"));
 }
 
 #[test]

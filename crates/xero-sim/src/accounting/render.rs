@@ -1,4 +1,4 @@
-//! Records as Xero's JSON shows them (field names from `../shared/xero-openapi/xero_accounting.yaml`).
+//! Records as Xero's JSON shows them (field names from `third_party/xero-openapi/xero_accounting.yaml`).
 
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};

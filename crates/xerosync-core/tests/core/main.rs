@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 /// Panics unless `body` (a whole request body such as `{"Invoices": [...]}`) is valid for `schema` (request rules).
 pub fn assert_valid_body(schema: &str, body: &Value, label: &str) {
     let schemas = xero_schema::XeroSchemas::shared()
-        .expect("Xero's OpenAPI description beside the repository");
+        .expect("Xero's OpenAPI description, vendored in third_party/xero-openapi/");
     if let Err(violations) = schemas.validate_request(schema, body) {
         panic!(
             "{label}: not a valid {schema} body:\n{}\n{body:#}",
