@@ -263,18 +263,88 @@ pub async fn connected_orgs(db: &D1Database) -> Result<Vec<String>, ProxyError> 
     Ok(rows.into_iter().map(|r| r.org).collect())
 }
 
-/// Organisations connected to a Xero tenant.
-pub async fn orgs_of_tenant(db: &D1Database, tenant_id: &str) -> Result<Vec<String>, ProxyError> {
-    let rows: Vec<OrgRow> = db
-        .prepare("SELECT org FROM connections WHERE tenant_id = ?1 AND status = 'connected'")
+/// Binds `tenant_id` to `org` unless another CRM organisation holds it (rule C7): the first claim wins, atomically
+/// (`tenant_id` is the primary key). Answers the holder after the claim: `org` itself when the claim stands.
+pub async fn binding_claim(
+    db: &D1Database,
+    tenant_id: &str,
+    org: &str,
+    at: &str,
+) -> Result<String, ProxyError> {
+    let claim = db
+        .prepare(
+            "INSERT INTO tenant_bindings (tenant_id, org, bound_at) VALUES (?1, ?2, ?3) ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(&[tenant_id.into(), org.into(), at.into()])
+        .map_err(d1)?;
+    let holder = db
+        .prepare("SELECT org FROM tenant_bindings WHERE tenant_id = ?1")
         .bind(&[tenant_id.into()])
-        .map_err(d1)?
-        .all()
-        .await
-        .map_err(d1)?
+        .map_err(d1)?;
+    let results = db.batch(vec![claim, holder]).await.map_err(d1)?;
+    let rows: Vec<OrgRow> = results
+        .get(1)
+        .ok_or_else(|| ProxyError::Internal("D1: batch answered short".into()))?
         .results()
         .map_err(d1)?;
-    Ok(rows.into_iter().map(|r| r.org).collect())
+    rows.into_iter()
+        .next()
+        .map(|r| r.org)
+        .ok_or_else(|| ProxyError::Internal("D1: binding vanished".into()))
+}
+
+/// Releases `org`'s bindings, all of them or all but `keep`.
+pub async fn binding_release(
+    db: &D1Database,
+    org: &str,
+    keep: Option<&str>,
+) -> Result<(), ProxyError> {
+    let stmt = match keep {
+        Some(t) => db
+            .prepare("DELETE FROM tenant_bindings WHERE org = ?1 AND tenant_id != ?2")
+            .bind(&[org.into(), t.into()]),
+        None => db
+            .prepare("DELETE FROM tenant_bindings WHERE org = ?1")
+            .bind(&[org.into()]),
+    };
+    stmt.map_err(d1)?.run().await.map_err(d1)?;
+    Ok(())
+}
+
+/// The bindings of some tenants, as `(tenant_id, org)`.
+pub async fn bindings_of(
+    db: &D1Database,
+    tenant_ids: &[&str],
+) -> Result<Vec<(String, String)>, ProxyError> {
+    #[derive(Deserialize)]
+    struct Row {
+        tenant_id: String,
+        org: String,
+    }
+    if tenant_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One statement per 90 tenants (D1 binds at most 100 parameters); a delivery or a consent names a handful.
+    let mut found = Vec::new();
+    for chunk in tenant_ids.chunks(90) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
+        let args: Vec<JsValue> = chunk.iter().map(|t| JsValue::from(*t)).collect();
+        let rows: Vec<Row> = db
+            .prepare(format!(
+                "SELECT tenant_id, org FROM tenant_bindings WHERE tenant_id IN ({})",
+                marks.join(", ")
+            ))
+            .bind(&args)
+            .map_err(d1)?
+            .all()
+            .await
+            .map_err(d1)?
+            .results()
+            .map_err(d1)?;
+        found.extend(rows);
+    }
+    let rows = found;
+    Ok(rows.into_iter().map(|r| (r.tenant_id, r.org)).collect())
 }
 
 /// When the cron last polled, and last re-read everything (ms).

@@ -34,6 +34,8 @@ pub enum ProxyError {
     TenantNotChosen,
     #[error("organisation `{0}` is not one this consent granted")]
     UnknownTenant(String),
+    #[error("Xero organisation `{0}` is already connected to another CRM organisation; it must disconnect first")]
+    TenantBound(String),
     #[error("rate limited ({problem}); retry after {retry_after} s")]
     RateLimited { retry_after: u64, problem: String },
     #[error("webhook signature rejected")]
@@ -65,6 +67,7 @@ impl ProxyError {
             Self::ReconnectRequired(_) => "reconnect_required",
             Self::TenantNotChosen => "tenant_not_chosen",
             Self::UnknownTenant(_) => "unknown_tenant",
+            Self::TenantBound(_) => "tenant_bound",
             Self::RateLimited { .. } => "rate_limited",
             Self::BadSignature => "bad_signature",
             Self::Upstream(_) => "upstream_unavailable",
@@ -87,7 +90,10 @@ impl ProxyError {
             | Self::InvalidRequest { .. }
             | Self::InvalidState(_)
             | Self::UnknownTenant(_) => 400,
-            Self::NotConnected | Self::ReconnectRequired(_) | Self::TenantNotChosen => 409,
+            Self::NotConnected
+            | Self::ReconnectRequired(_)
+            | Self::TenantNotChosen
+            | Self::TenantBound(_) => 409,
             Self::RateLimited { .. } => 429,
             Self::Upstream(_) => 502,
             Self::Config(_) | Self::Internal(_) => 500,

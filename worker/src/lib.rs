@@ -2,7 +2,7 @@
 //! only place with Xero credentials. See `README.md` for routes, secrets and bindings.
 //!
 //! Pure logic lives in small modules with native unit tests ([`jwt`], [`state`], [`crypto`], [`limits`],
-//! [`relay_rules`], [`csv`], [`webhook`], [`settings`], [`outcomes`], [`time`], [`connection::record`]);
+//! [`relay_rules`], [`csv`], [`webhook`], [`settings`], [`outcomes`], [`tenancy`], [`time`], [`connection::record`]);
 //! [`xero`] is the one place that calls `Fetch`; [`routes`] the router; [`connection`] the Durable Object.
 
 pub mod config;
@@ -20,6 +20,7 @@ pub mod routes;
 pub mod settings;
 pub mod state;
 pub mod sync;
+pub mod tenancy;
 pub mod time;
 pub mod webhook;
 pub mod xero;

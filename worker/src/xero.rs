@@ -42,6 +42,9 @@ pub struct Tenant {
     /// `ORGANISATION`, …
     #[serde(default)]
     pub tenant_type: String,
+    /// The consent that granted it (rule C7: only the current consent's tenants are this organisation's).
+    #[serde(default)]
+    pub auth_event_id: String,
 }
 
 /// Why a refresh failed.
@@ -194,21 +197,42 @@ fn bearer(access_token: &str) -> Result<Headers, ProxyError> {
     Ok(h)
 }
 
-/// The organisations a token may reach.
-pub async fn connections(cfg: &Config, access_token: &str) -> Result<Vec<Tenant>, ProxyError> {
-    let (status, _, text) = send(
-        Method::Get,
-        &cfg.connections_url,
-        bearer(access_token)?,
-        None,
-    )
-    .await?;
+/// The organisations one consent granted: `GET /connections?authEventId=` (the caller filters the answer again,
+/// see [`crate::tenancy`]).
+pub async fn connections(
+    cfg: &Config,
+    access_token: &str,
+    auth_event_id: &str,
+) -> Result<Vec<Tenant>, ProxyError> {
+    let url = format!(
+        "{}?authEventId={}",
+        cfg.connections_url,
+        percent_encode(auth_event_id)
+    );
+    let (status, _, text) = send(Method::Get, &url, bearer(access_token)?, None).await?;
     if status != 200 {
         return Err(ProxyError::Upstream(format!(
             "GET /connections answered {status}"
         )));
     }
-    serde_json::from_str(&text).map_err(|e| ProxyError::Upstream(format!("GET /connections: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|_| ProxyError::Upstream("GET /connections: not a list of connections".into()))
+}
+
+/// `DELETE /connections/{id}`: removes one organisation from the app's connections at Xero.
+pub async fn delete_connection(
+    cfg: &Config,
+    access_token: &str,
+    connection_id: &str,
+) -> Result<u16, ProxyError> {
+    let url = format!(
+        "{}/{}",
+        cfg.connections_url.trim_end_matches('/'),
+        percent_encode(connection_id)
+    );
+    Ok(send(Method::Delete, &url, bearer(access_token)?, None)
+        .await?
+        .0)
 }
 
 /// One Accounting API call, with the bearer token and the chosen tenant.

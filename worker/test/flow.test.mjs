@@ -50,10 +50,10 @@ test("rule C3/C7: connect redirects back to the CRM page; several organisations 
   const other = await session(env, { org: "org-return", sub: "u-ret" });
   const tenants = await sim(env, "/tenants");
   const { location, cookie } = await beginConnect(env, other, `${ORIGIN}/settings/xero`);
-  const cb = await consent(location, [tenants[1].tenantId]);
+  const cb = await consent(location, [tenants[1].tenantId, tenants[2].tenantId]);
   const r = await fetch(cb, { headers: { cookie }, redirect: "manual" });
   assert.equal(r.status, 302);
-  // The simulator (like Xero) lists every organisation this app was granted: two by now.
+  // The consent granted two organisations: the admin picks one.
   assert.equal(r.headers.get("location"), `${ORIGIN}/settings/xero?xero=pick`);
   const status = await get("/connection", other);
   assert.equal(status.body.status, "pick_required");

@@ -252,6 +252,20 @@ export async function consent(location, tenantIds) {
   return r.headers.get("location");
 }
 
+/** A new, empty Xero organisation in the simulator (a tenant is bound to one CRM organisation: rule C7). */
+export async function newTenant(env, name) {
+  return (await sim(env, "/tenants", { name, country: "UK" })).tenantId;
+}
+
+/** Connect, consent to `tenantIds`, and follow Xero's redirect: the callback's raw answer `{ status, body }`. */
+export async function consentFlow(env, token, tenantIds) {
+  const { location, cookie } = await beginConnect(env, token);
+  const callback = await consent(location, tenantIds);
+  const r = await fetch(callback, { headers: { cookie }, redirect: "manual" });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
 /** The whole connect flow for one organisation; returns the chosen tenant. */
 export async function connect(env, token, { tenants } = {}) {
   const all = await sim(env, "/tenants");

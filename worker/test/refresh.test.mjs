@@ -8,14 +8,19 @@ let env;
 
 // The cron refreshes whenever it runs here (KEEPALIVE_AFTER_SECS=0): the Worker's own clock does not move when the
 // simulator's does.
-before(async () => { env = await start({ vars: { KEEPALIVE_AFTER_SECS: "0" } }); });
+let tenants;
+before(async () => {
+  env = await start({ vars: { KEEPALIVE_AFTER_SECS: "0" } });
+  // One Xero organisation per CRM organisation: a tenant is bound to one CRM organisation (rule C7).
+  tenants = (await sim(env, "/tenants")).map((t) => t.tenantId);
+});
 after(async () => env && (await env.stop()));
 
 const cron = () => fetch(`${env.base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
 
 test("rule C4 (R2): 50 concurrent calls at token expiry → exactly one refresh, no invalid_grant, all answered", async () => {
   const token = await session(env, { org: "org-race" });
-  await connect(env, token);
+  await connect(env, token, { tenants: [tenants[0]] });
   await enable(env, token);
   assert.equal((await fetch(`${env.base}/xero/Organisation`, { headers: auth(token) })).status, 200);
   await sim(env, "/clock", { advanceMinutes: 31 }); // the access token is now expired at Xero
@@ -37,7 +42,7 @@ test("rule C4 (R2): 50 concurrent calls at token expiry → exactly one refresh,
 
 test("rule C4: without the cron, 61 idle days end in reconnect required, with the reason", async () => {
   const token = await session(env, { org: "org-idle" });
-  await connect(env, token);
+  await connect(env, token, { tenants: [tenants[1]] });
   await enable(env, token);
   // Another org's connection must not be touched by the cron meanwhile: run no cron in this test.
   await sim(env, "/clock", { advanceDays: 61 });
@@ -52,7 +57,7 @@ test("rule C4: without the cron, 61 idle days end in reconnect required, with th
 
 test("rule C4: 60 idle days with the Cron Trigger → still connected", async () => {
   const token = await session(env, { org: "org-alive" });
-  await connect(env, token);
+  await connect(env, token, { tenants: [tenants[2]] });
   await enable(env, token);
   const before = await tokenCalls(env);
   for (let day = 5; day <= 60; day += 5) {

@@ -8,7 +8,8 @@ import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  start, session, auth, connect, beginConnect, consent, enable, sim, signSession, ORIGIN, WEBHOOK_KEY, SESSION_SECRET,
+  start, session, auth, connect, beginConnect, consent, consentFlow, enable, newTenant, sim, signSession, ORIGIN,
+  WEBHOOK_KEY, SESSION_SECRET,
 } from "./harness.mjs";
 
 let env;
@@ -158,9 +159,8 @@ test("rule X2: no open relay: escapes are refused and nothing reaches Xero", asy
 
 test("rule C3: a replayed state is refused", async () => {
   const t = await session(env, { org: "org-replay", sub: "u-r" });
-  const tenants = await sim(env, "/tenants");
   const { location, cookie } = await beginConnect(env, t);
-  const cb = await consent(location, [tenants[0].tenantId]);
+  const cb = await consent(location, [await newTenant(env, "Replay Ltd")]);
   const first = await call(cb.replace(env.base, ""), { headers: { cookie } });
   assert.equal(first.status, 200, first.text);
   const again = await call(cb.replace(env.base, ""), { headers: { cookie } });
@@ -171,10 +171,9 @@ test("rule C3: a replayed state is refused", async () => {
 test("rule C3: a foreign, tampered or cookie-less state is refused, and no code is exchanged", async () => {
   const alice = await session(env, { org: "org-a", sub: "u-alice" });
   const mallory = await session(env, { org: "org-m", sub: "u-mallory" });
-  const tenants = await sim(env, "/tenants");
   const a = await beginConnect(env, alice);
   const m = await beginConnect(env, mallory);
-  const cb = new URL(await consent(a.location, [tenants[0].tenantId]));
+  const cb = new URL(await consent(a.location, [await newTenant(env, "Alice Ltd")]));
   await sim(env, "/counters", undefined, "DELETE");
   const path = cb.pathname + cb.search;
   // Alice's state in Mallory's browser (login CSRF / state swap).
@@ -200,6 +199,54 @@ test("rule C3: a foreign, tampered or cookie-less state is refused, and no code 
   // Alice's own browser still completes.
   assert.equal((await call(path, { headers: { cookie: a.cookie } })).status, 200);
   assert.equal((await call("/connection", { headers: auth(mallory) })).json().status, "not_connected");
+});
+
+test("rule C7: org B cannot list or select org A's tenant (two consents by the same Xero user)", async () => {
+  const [t1, t2] = [await newTenant(env, "Isolation A Ltd"), await newTenant(env, "Isolation B Ltd")];
+  const a = await session(env, { org: "org-iso-a", sub: "u-iso-a", role: "admin" });
+  const b = await session(env, { org: "org-iso-b", sub: "u-iso-b", role: "admin" });
+  const list = async (t) => (await call("/connections", { headers: auth(t) })).json();
+  const select = (t, tenantId) =>
+    call("/connections/select", { method: "POST", headers: auth(t, { "content-type": "application/json" }), body: JSON.stringify({ tenantId }) });
+  const tenantName = async (t) => {
+    await enable(env, t);
+    const r = await call("/xero/Organisation", { headers: auth(t) });
+    assert.equal(r.status, 200, r.text);
+    return r.json().Organisations[0].Name;
+  };
+  // A connects its organisation; the simulator's /connections now lists it for the app (and the same Xero user).
+  assert.equal((await consentFlow(env, a, [t1])).status, 200);
+  assert.equal(await tenantName(a), "Isolation A Ltd");
+  // B's consent grants only its own: A's organisation is neither listed nor selectable.
+  const onlyB = await consentFlow(env, b, [t2]);
+  assert.equal(onlyB.status, 200, JSON.stringify(onlyB.body));
+  assert.deepEqual((await list(b)).tenants.map((t) => t.tenantId), [t2]);
+  const foreign = await select(b, t1);
+  assert.equal(foreign.status, 400);
+  assert.equal(foreign.json().error.code, "unknown_tenant");
+  assert.equal(await tenantName(b), "Isolation B Ltd");
+  // The same Xero user ticks A's organisation too: B is still refused it while A holds it.
+  assert.equal((await consentFlow(env, b, [t1, t2])).status, 200);
+  assert.deepEqual((await list(b)).tenants.map((t) => t.tenantId), [t2]);
+  const bound = await select(b, t1);
+  assert.equal(bound.status, 409);
+  assert.equal(bound.json().error.code, "tenant_bound");
+  // A consent of A's organisation alone is refused outright, and B's connection is left as it was.
+  const refused = await consentFlow(env, b, [t1]);
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.error.code, "tenant_bound");
+  assert.deepEqual((await list(b)).tenants.map((t) => t.tenantId), [t2]);
+  assert.equal(await tenantName(a), "Isolation A Ltd", "A unaffected");
+  // Once A disconnects, the organisation is free: B connects to it, and A can no longer take it back.
+  assert.equal((await call("/connection/disconnect", { method: "POST", headers: auth(a) })).status, 200);
+  assert.equal((await consentFlow(env, b, [t1])).status, 200);
+  assert.equal(await tenantName(b), "Isolation A Ltd");
+  const back = await consentFlow(env, a, [t1]);
+  assert.equal(back.status, 409);
+  assert.equal(back.body.error.code, "tenant_bound");
+  // B's earlier organisation was released when B moved: A may take that one.
+  assert.equal((await consentFlow(env, a, [t2])).status, 200);
+  assert.equal(await tenantName(a), "Isolation B Ltd");
 });
 
 test("rule B1: webhook signatures: wrong → 401 empty, right → 200 empty", async () => {
@@ -243,7 +290,11 @@ test("tokens never appear in responses, headers, the log, the CSV, the Worker's 
   assert.ok(status.refreshCount >= 1, "a refresh happened");
   await call("/log?pageSize=500", { headers: auth(token) });
   await call("/log?format=csv", { headers: auth(token) });
-  const leaks = /sim_at_|sim_rt_|access_token|refresh_token|Bearer\s+sim/;
+  // Access tokens are JWTs as Xero's (their fixed header is the needle); refresh tokens are opaque `sim_rt_…`.
+  const jwtHeader = Buffer.from(JSON.stringify({ alg: "RS256", kid: "sim", typ: "JWT" })).toString("base64url");
+  const direct = (await sim(env, "/tokens", {})).access_token;
+  assert.ok(direct.startsWith(`${jwtHeader}.`), "the needle finds the simulator's access tokens");
+  const leaks = new RegExp(`${jwtHeader}|sim_rt_|access_token|refresh_token|Bearer\\s+(sim|eyJ)`);
   for (const s of seen) assert.doesNotMatch(s, leaks);
   assert.doesNotMatch(env.log(), leaks);
   // The Durable Object's storage and D1 on disk: tokens are sealed (AES-GCM), never plain.
@@ -251,6 +302,6 @@ test("tokens never appear in responses, headers, the log, the CSV, the Worker's 
   assert.ok(files.length > 0);
   for (const f of files) {
     const bytes = readFileSync(f).toString("latin1");
-    assert.doesNotMatch(bytes, /sim_at_|sim_rt_/, f);
+    assert.doesNotMatch(bytes, new RegExp(`${jwtHeader}|sim_rt_`), f);
   }
 });

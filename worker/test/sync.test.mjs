@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { start, session, auth, connect, enable, sim, WEBHOOK_KEY } from "./harness.mjs";
+import { start, session, auth, connect, enable, newTenant, sim, WEBHOOK_KEY } from "./harness.mjs";
 
 let env;
 let token;
@@ -110,19 +110,24 @@ test("rule X2: Xero's 429 and Retry-After reach the caller; the minute window is
 });
 
 test("rule X2: a day-limit 429 parks the organisation until Retry-After", async () => {
-  // Two CRM organisations on the same Xero organisation: A spends the day's budget, B learns of it from Xero's 429.
+  // A spends its own day's budget and learns it from X-DayLimit-Remaining; B's organisation has its budget spent by
+  // another client of the app (a direct token at the simulator), so B learns of it from Xero's 429.
+  const [, second, third] = (await sim(env, "/tenants")).map((t) => t.tenantId);
   const a = await session(env, { org: "org-day-a" });
   const b = await session(env, { org: "org-day-b" });
-  for (const t of [a, b]) {
-    await connect(env, t, { tenants: [tenantId] });
+  for (const [t, tenant] of [[a, second], [b, third]]) {
+    await connect(env, t, { tenants: [tenant] });
     await enable(env, t);
   }
-  await sim(env, "/limits", { perDay: 1, clear: true });
+  await sim(env, "/limits", { perDay: 1, starterPerDay: 1, clear: true });
   assert.equal((await fetch(`${env.base}/xero/Organisation`, { headers: auth(a) })).status, 200);
   // A read X-DayLimit-Remaining: 0 and holds itself back.
   const aHeld = await fetch(`${env.base}/xero/Organisation`, { headers: auth(a) });
   assert.equal(aHeld.status, 429);
   assert.equal(aHeld.headers.get("x-rate-limit-problem"), "day");
+  const direct = (await sim(env, "/tokens", { tenants: [third] })).access_token;
+  const spent = await fetch(`${env.sim}/api.xro/2.0/Organisation`, { headers: { authorization: `Bearer ${direct}`, "xero-tenant-id": third } });
+  assert.equal(spent.status, 200, "the other client spent B's organisation's day");
   const limited = await fetch(`${env.base}/xero/Organisation`, { headers: auth(b) });
   assert.equal(limited.status, 429);
   assert.equal(limited.headers.get("x-rate-limit-problem"), "day");
@@ -135,12 +140,12 @@ test("rule X2: a day-limit 429 parks the organisation until Retry-After", async 
   assert.equal(parked.headers.get("x-rate-limit-problem"), "day");
   assert.ok(Number(parked.headers.get("retry-after")) <= retryAfter);
   assert.equal((await sim(env, "/counters")).total, 0, "a parked organisation does not call Xero");
-  await sim(env, "/limits", { perDay: 5000, clear: true });
+  await sim(env, "/limits", { perDay: 5000, starterPerDay: 1000, clear: true });
 });
 
 test("rule C2: a disabled organisation is not synced by the cron", async () => {
   const t = await session(env, { org: "org-off" });
-  await connect(env, t);
+  await connect(env, t, { tenants: [await newTenant(env, "Switched Off Ltd")] });
   await cron();
   assert.equal((await changes(0, t)).changes.length, 0);
 });

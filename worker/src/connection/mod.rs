@@ -15,9 +15,11 @@ use worker::{durable_object, DurableObject, Env, Request, Response, State};
 
 use crate::config::Config;
 use crate::crypto;
+use crate::db;
 use crate::error::ProxyError;
 use crate::limits::{Admission, Limiter, Observed};
 use crate::relay_rules;
+use crate::tenancy;
 use crate::xero::{self, RefreshFailure, XeroAnswer};
 use record::{Phase, StatusView, Stored};
 
@@ -43,6 +45,8 @@ pub struct Connection {
     /// Rule C2, mirrored from the settings so the relay needs no D1 read; `None` until loaded.
     enabled: Cell<Option<bool>>,
     refresh_waiters: RefCell<Vec<oneshot::Sender<Result<Stored, ProxyError>>>>,
+    /// Whether this object has seen its tenant's binding in D1 (rule C7) since it started.
+    binding_checked: Cell<bool>,
 }
 
 /// A relayed call as the Worker hands it over (checked again here).
@@ -68,6 +72,7 @@ impl DurableObject for Connection {
             refreshing: Cell::new(false),
             enabled: Cell::new(None),
             refresh_waiters: RefCell::new(Vec::new()),
+            binding_checked: Cell::new(false),
         }
     }
 
@@ -138,8 +143,11 @@ impl Connection {
                 .map_or_else(StatusView::not_connected, |s| s.view()))),
             "/tenants" => {
                 let s = self.load(cfg, org).await?;
+                let tenants = s.as_ref().map(|s| s.tenants.clone()).unwrap_or_default();
+                // Rule C7: a tenant another CRM organisation holds is neither listed nor offered.
+                let bindings = self.bindings(&tenants).await?;
                 Ok(json!({
-                    "tenants": s.as_ref().map(|s| s.tenants.clone()).unwrap_or_default(),
+                    "tenants": tenancy::available(&tenants, &bindings, org),
                     "chosen": s.and_then(|s| s.tenant).map(|t| t.tenant_id),
                 }))
             }
@@ -230,16 +238,55 @@ impl Connection {
             Some(_) => {}
         }
         let tokens = xero::exchange_code(cfg, code).await?;
-        let tenants = xero::connections(cfg, &tokens.access_token).await?;
+        // Rule C7: only the organisations of this consent, never the app's other connections.
+        let event = tenancy::auth_event_id(&tokens.access_token)?;
+        let listed = xero::connections(cfg, &tokens.access_token, &event).await?;
+        let tenants = tenancy::of_consent(listed, &event);
         if tenants.is_empty() {
             return Err(ProxyError::Upstream(
                 "the consent granted no organisation".into(),
             ));
         }
-        let stored = self
-            .save(cfg, org, Stored::connected(&tokens, tenants, sub, now()))
-            .await?;
+        let bindings = self.bindings(&tenants).await?;
+        if tenancy::available(&tenants, &bindings, org).is_empty() {
+            // Nothing stored: a working connection of this organisation, if any, stays as it was.
+            let names: Vec<&str> = tenants.iter().map(|t| t.tenant_name.as_str()).collect();
+            return Err(ProxyError::TenantBound(names.join(", ")));
+        }
+        let mut stored = Stored::connected(&tokens, tenants, sub, now());
+        if let Some(t) = stored.tenant.clone() {
+            // The consent granted exactly one organisation: it is this one's only if the claim stands.
+            if self.claim(org, &t.tenant_id).await.is_ok() {
+                // The organisation picked before (if another) is free for others again.
+                db::binding_release(&db::database(&self.env)?, org, Some(&t.tenant_id)).await?;
+            } else {
+                stored.tenant = None;
+                stored.phase = Phase::PickRequired;
+            }
+        }
+        let stored = self.save(cfg, org, stored).await?;
         Ok(json!(stored.view()))
+    }
+
+    /// The bindings of these tenants in D1.
+    async fn bindings(
+        &self,
+        tenants: &[xero::Tenant],
+    ) -> Result<Vec<(String, String)>, ProxyError> {
+        let ids: Vec<&str> = tenants.iter().map(|t| t.tenant_id.as_str()).collect();
+        db::bindings_of(&db::database(&self.env)?, &ids).await
+    }
+
+    /// Claims `tenant_id` for `org` (rule C7): refused when another CRM organisation holds it.
+    async fn claim(&self, org: &str, tenant_id: &str) -> Result<(), ProxyError> {
+        let at = crate::time::iso(now());
+        let holder = db::binding_claim(&db::database(&self.env)?, tenant_id, org, &at).await?;
+        if holder == org {
+            self.binding_checked.set(true);
+            Ok(())
+        } else {
+            Err(ProxyError::TenantBound(tenant_id.to_owned()))
+        }
     }
 
     async fn select(&self, cfg: &Config, org: &str, tenant_id: &str) -> Result<Value, ProxyError> {
@@ -250,26 +297,38 @@ impl Connection {
             ));
         }
         let tenant = s.tenants.iter().find(|t| t.tenant_id == tenant_id).cloned();
-        s.tenant = Some(tenant.ok_or_else(|| ProxyError::UnknownTenant(tenant_id.to_owned()))?);
+        let tenant = tenant.ok_or_else(|| ProxyError::UnknownTenant(tenant_id.to_owned()))?;
+        self.claim(org, &tenant.tenant_id).await?;
+        // The organisation picked before (if another) is free for others again.
+        db::binding_release(&db::database(&self.env)?, org, Some(&tenant.tenant_id)).await?;
+        s.tenant = Some(tenant);
         s.phase = Phase::Connected;
         Ok(json!(self.save(cfg, org, s).await?.view()))
     }
 
+    /// Forgets the connection and frees its tenant for other CRM organisations. Works even when the sealed blob
+    /// cannot be opened (a lost key): the tokens are then simply dropped, not revoked.
     async fn disconnect(&self, cfg: &Config, org: &str) -> Result<Value, ProxyError> {
-        let s = self.load(cfg, org).await?;
+        let s = self.load(cfg, org).await.ok().flatten();
         self.state
             .storage()
             .delete(CONN_KEY)
             .await
             .map_err(internal)?;
         *self.cache.borrow_mut() = None;
-        let revoked = match s {
-            Some(s) if !s.refresh_token.is_empty() => xero::revoke(cfg, &s.refresh_token)
+        self.loaded.set(true);
+        self.binding_checked.set(false);
+        db::binding_release(&db::database(&self.env)?, org, None).await?;
+        let mut revoked = false;
+        if let Some(s) = s.filter(|s| !s.refresh_token.is_empty()) {
+            // The chosen organisation leaves the app's connections at Xero, then the grant is revoked.
+            if let Some(t) = s.tenant.as_ref().filter(|t| !t.id.is_empty()) {
+                let _ = xero::delete_connection(cfg, &s.access_token, &t.id).await;
+            }
+            revoked = xero::revoke(cfg, &s.refresh_token)
                 .await
-                .map(|st| (200..300).contains(&st))
-                .unwrap_or(false),
-            _ => false,
-        };
+                .is_ok_and(|st| (200..300).contains(&st));
+        }
         Ok(json!({ "status": "not_connected", "revoked": revoked }))
     }
 
@@ -521,6 +580,10 @@ impl Connection {
             .as_ref()
             .map(|t| t.tenant_id.clone())
             .ok_or(ProxyError::TenantNotChosen)?;
+        if !self.binding_checked.get() {
+            // Once per object lifetime: a tenant stored before bindings existed is claimed (or refused) here.
+            self.claim(org, &tenant).await?;
+        }
         let answer = xero::api(cfg, &s.access_token, &tenant, call, body).await?;
         if answer.status != 401 {
             return Ok(answer);

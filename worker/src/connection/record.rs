@@ -183,6 +183,7 @@ mod tests {
             tenant_id: id.into(),
             tenant_name: format!("Org {id}"),
             tenant_type: "ORGANISATION".into(),
+            auth_event_id: "ev".into(),
         }
     }
 

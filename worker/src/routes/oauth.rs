@@ -113,7 +113,12 @@ pub async fn callback(req: Request, env: &Env) -> Result<Response, ProxyError> {
     }
     let code = q("code").ok_or_else(|| ProxyError::invalid("code", "missing"))?;
     let body = serde_json::json!({ "nonce": st.nonce, "code": code, "sub": st.sub });
-    let view: Value = client::call(env, &st.org, "/callback", Some(body)).await?;
+    let view: Value = match client::call(env, &st.org, "/callback", Some(body)).await {
+        Ok(v) => v,
+        // A browser that came from the CRM page goes back there with the reason's code (never its message).
+        Err(e) if st.ret.is_some() => return back(&st, "error", Some(e.code())),
+        Err(e) => return Err(e),
+    };
     let status = view.get("status").and_then(Value::as_str).unwrap_or("");
     let db = db::database(env)?;
     let tenant = view.get("tenantId").and_then(Value::as_str);

@@ -1,6 +1,6 @@
 //! `POST /webhooks/xero` (rule B1): verifies `x-xero-signature` over the raw body in constant time (401 with an
-//! empty body when wrong, empty 200 when right) and records the changed records in each connected
-//! organisation's change feed.
+//! empty body when wrong, empty 200 when right) and records the changed records in the change feed of the CRM
+//! organisation each tenant is bound to (one D1 look-up per delivery).
 
 use worker::{Env, Request, Response};
 
@@ -21,20 +21,26 @@ pub async fn receive(mut req: Request, env: &Env) -> Result<Response, ProxyError
     let records = webhook::changed_records(&body).unwrap_or_default();
     let db = db::database(env)?;
     let at = crate::time::iso(worker::Date::now().as_millis());
+    // One look-up for the whole delivery: the CRM organisation bound to each tenant (rule C7: at most one).
+    let mut tenants: Vec<&str> = records.iter().map(|r| r.tenant_id.as_str()).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    let bindings = db::bindings_of(&db, &tenants).await?;
     let mut stmts = Vec::new();
     for r in &records {
-        for org in db::orgs_of_tenant(&db, &r.tenant_id).await? {
-            let version = format!("webhook:{}:{}", r.event, r.at);
-            let change = db::NewChange {
-                kind: r.kind,
-                xero_id: &r.xero_id,
-                source: "webhook",
-                version: &version,
-                at: &at,
-                record: None,
-            };
-            stmts.push(db::change_insert(&db, &org, change)?);
-        }
+        let Some((_, org)) = bindings.iter().find(|(t, _)| *t == r.tenant_id) else {
+            continue;
+        };
+        let version = format!("webhook:{}:{}", r.event, r.at);
+        let change = db::NewChange {
+            kind: r.kind,
+            xero_id: &r.xero_id,
+            source: "webhook",
+            version: &version,
+            at: &at,
+            record: None,
+        };
+        stmts.push(db::change_insert(&db, org, change)?);
     }
     db::run_batch(&db, stmts).await?;
     Response::empty()

@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::ClientApp;
@@ -187,7 +188,7 @@ impl IdentityState {
         let Some(grant) = self.grants.get_mut(&grant_id) else {
             return json!({ "error": "invalid_grant" });
         };
-        let access = random_token("at");
+        let access = access_jwt(&grant.client_id, &grant.scopes, grant.auth_event_id, now);
         self.access.insert(
             access.clone(),
             AccessToken {
@@ -229,14 +230,44 @@ fn random_token(prefix: &str) -> String {
     )
 }
 
+/// An access token shaped as Xero's: a JWT whose claims name the consent it came from
+/// (`authentication_event_id`, which `GET /connections?authEventId=` filters by), the app and the scopes.
+/// Xero signs with RS256; an integration never verifies its own access token (it got it straight from the token
+/// endpoint), so the simulator signs with a per-token random key: the shape is Xero's, the signature is opaque.
+fn access_jwt(
+    client_id: &str,
+    scopes: &[String],
+    auth_event_id: Uuid,
+    now: DateTime<Utc>,
+) -> String {
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let header = b64(json!({ "alg": "RS256", "kid": "sim", "typ": "JWT" })
+        .to_string()
+        .as_bytes());
+    let claims = json!({
+        "nbf": now.timestamp(), "exp": (now + ACCESS_TTL).timestamp(), "iss": "https://identity.xero.com",
+        "aud": "https://identity.xero.com/resources", "client_id": client_id, "sub": SIM_USER_SUB,
+        "auth_time": now.timestamp(), "xero_userid": SIM_USER_ID, "global_session_id": Uuid::new_v4().simple().to_string(),
+        "jti": Uuid::new_v4().simple().to_string(), "authentication_event_id": auth_event_id, "scope": scopes,
+    });
+    let payload = b64(claims.to_string().as_bytes());
+    let sig =
+        b64(Sha256::digest(format!("{header}.{payload}.{}", Uuid::new_v4()).as_bytes()).as_slice());
+    format!("{header}.{payload}.{sig}")
+}
+
+/// The one Xero user of the simulator (every consent is theirs).
+const SIM_USER_ID: &str = "00000000-0000-4000-8000-00000000a11c";
+const SIM_USER_SUB: &str = "sim-user";
+
 fn id_token(client_id: &str, now: DateTime<Utc>) -> String {
     let b64 = |v: serde_json::Value| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
     };
     let header = b64(json!({ "alg": "none", "typ": "JWT" }));
     let payload = b64(
-        json!({ "iss": "https://identity.xero.com", "aud": client_id, "sub": "sim-user",
-        "xero_userid": "00000000-0000-4000-8000-00000000a11c", "email": "demo.user@xerosync.test",
+        json!({ "iss": "https://identity.xero.com", "aud": client_id, "sub": SIM_USER_SUB,
+        "xero_userid": SIM_USER_ID, "email": "demo.user@xerosync.test",
         "given_name": "Demo", "family_name": "User", "iat": now.timestamp(), "exp": (now + ACCESS_TTL).timestamp() }),
     );
     format!("{header}.{payload}.")
@@ -301,7 +332,7 @@ impl IdentityState {
         let Some(grant) = self.grants.get(&grant_id) else {
             return json!({ "error": "invalid_grant" });
         };
-        let access = random_token("at");
+        let access = access_jwt(&grant.client_id, &grant.scopes, grant.auth_event_id, now);
         let body = json!({ "access_token": access, "expires_in": ACCESS_TTL.num_seconds(), "token_type": "Bearer",
             "scope": grant.scopes.join(" ") });
         self.access.insert(

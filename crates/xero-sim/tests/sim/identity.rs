@@ -462,3 +462,72 @@ async fn a_token_without_the_contacts_scope_cannot_read_contacts() {
     .await;
     assert_eq!(ok.status, 200);
 }
+
+fn jwt_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT has three parts");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Rule C7 (and issue 11's tenant isolation): as Xero's, an access token is a JWT naming its consent
+/// (`authentication_event_id`, kept across refreshes), and `GET /connections?authEventId=` lists only the
+/// organisations of that consent, although the app's (and the same Xero user's) other consents are there too.
+#[tokio::test]
+async fn rule_c7_access_tokens_name_their_consent_and_connections_filter_by_it() {
+    let h = H::start().await;
+    let scope = "offline_access accounting.transactions";
+    let mut events = Vec::new();
+    for tenant in [UK, NZ] {
+        let code = auto_code(&h, scope, &format!("&sim_tenants={tenant}")).await;
+        let t = exchange(
+            &h,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+            DEMO_CLIENT_SECRET,
+        )
+        .await;
+        assert_eq!(t.status, 200, "{}", t.text);
+        let access = t.body["access_token"].as_str().unwrap().to_owned();
+        let claims = jwt_claims(&access);
+        let event = claims["authentication_event_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(claims["client_id"], DEMO_CLIENT_ID);
+        assert!(claims["exp"].as_i64().unwrap() > claims["nbf"].as_i64().unwrap());
+        let mine = send(
+            h.http
+                .get(format!("{}/connections?authEventId={event}", h.url))
+                .bearer_auth(&access),
+        )
+        .await;
+        let list = mine.body.as_array().unwrap();
+        assert_eq!(list.len(), 1, "only this consent's organisation: {list:?}");
+        assert_eq!(list[0]["tenantId"], tenant.to_string());
+        assert_eq!(list[0]["authEventId"], event.as_str());
+        // Unfiltered, the same user's token sees the app's other connections: the hole an integration closes.
+        let all = send(
+            h.http
+                .get(format!("{}/connections", h.url))
+                .bearer_auth(&access),
+        )
+        .await;
+        assert!(all.body.as_array().unwrap().len() > 1);
+        // A refreshed token keeps the consent's event.
+        let r = refresh(&h, t.body["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            jwt_claims(r.body["access_token"].as_str().unwrap())["authentication_event_id"],
+            event.as_str()
+        );
+        events.push(event);
+    }
+    assert_ne!(events[0], events[1], "two consents, two events");
+}
