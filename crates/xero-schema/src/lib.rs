@@ -55,8 +55,8 @@ pub enum SchemaError {
     Yaml {
         /// The file.
         path: PathBuf,
-        /// The parser's error.
-        source: serde_yaml::Error,
+        /// The parser's error (boxed: serde-saphyr's error is large, and it would make every `Result` here large).
+        source: Box<serde_saphyr::Error>,
     },
     /// The YAML is not an OpenAPI document with `components.schemas` and `paths`.
     #[error("{} is not an OpenAPI description: {reason}", .path.display())]
@@ -110,12 +110,10 @@ impl XeroSchemas {
             path: path.to_owned(),
             source,
         })?;
-        let parsed: serde_yaml::Value =
-            serde_yaml::from_str(&text).map_err(|source| SchemaError::Yaml {
-                path: path.to_owned(),
-                source,
-            })?;
-        let mut doc = yaml::to_json(parsed);
+        let mut doc = yaml::parse(&text).map_err(|source| SchemaError::Yaml {
+            path: path.to_owned(),
+            source,
+        })?;
         let version = doc
             .pointer("/info/version")
             .and_then(Value::as_str)
