@@ -51,13 +51,14 @@ test("rule A3: the client's progress in the page's words (ETA in whole seconds)"
   expect(pageProgress({ stage: "items", done: 0, total: 10, calls: 0, inFlight: 0, elapsedMs: 0 })).not.toHaveProperty("etaSeconds");
 });
 
-test("rules C1, C3, C7: one demo session per CRM user, the states mapped, the connect URL carries the session and the return", async () => {
+test("rules C1, C3, C7: one demo session per CRM user, the states mapped, the connect URL is a one-use ticket's (no session in it)", async () => {
   const calls = [];
   let user = { id: "u-finance", name: "Fiona Hart", role: "finance" };
   const answers = {
     "POST /dev/session": (body) => ({ token: `token-of-${body.sub}`, expiresAt: Date.now() / 1000 + 3600 }),
     "GET /connection": () => ({ status: "pick_required" }),
     "GET /connections": () => ({ tenants: [{ tenantId: "t-uk", tenantName: "Demo Company (UK)" }, { tenantId: "t-nz", tenantName: "Demo Company (NZ)" }] }),
+    "POST /oauth/ticket": (body) => ({ ticket: "t.n", expiresAt: Date.now() / 1000 + 60, url: `http://proxy.test/oauth/connect?ticket=t.n&sent=${encodeURIComponent(JSON.stringify(body))}` }),
   };
   const fetchImpl = async (url, { method = "GET", headers = {}, body } = {}) => {
     const path = new URL(url).pathname;
@@ -74,7 +75,9 @@ test("rules C1, C3, C7: one demo session per CRM user, the states mapped, the co
   expect(calls).toEqual(["POST /dev/session", "GET /connection Bearer token-of-u-finance", "GET /connections Bearer token-of-u-finance"]);
   const url = new URL(await backend.connectUrl({ returnTo: "http://crm.test/#/settings" }));
   expect(url.pathname).toBe("/oauth/connect");
-  expect(Object.fromEntries(url.searchParams)).toEqual({ session: "token-of-u-finance", return: "http://crm.test/#/settings" });
+  expect(calls.at(-1)).toBe("POST /oauth/ticket Bearer token-of-u-finance");
+  expect(url.searchParams.get("session")).toBeNull();
+  expect(JSON.parse(url.searchParams.get("sent"))).toEqual({ return: "http://crm.test/#/settings" });
   // Another user gets a session of their own (the proxy decides what a sales session may do: C1).
   user = { id: "u-sales", name: "Sam Okoro", role: "sales" };
   await expect(backend.readSettings()).rejects.toMatchObject({ code: "not_found", status: 404 });

@@ -40,6 +40,37 @@ pub struct Config {
     pub poll_overlap_secs: u64,
     /// Everything is re-read this often (seconds).
     pub full_reread_secs: u64,
+    /// The `iss` every session token must carry (the CRM's back end).
+    pub session_issuer: String,
+    /// The `aud` every session token must carry (this proxy).
+    pub session_audience: String,
+    /// The longest a session token may live, `exp − iat` (seconds; default 12 h).
+    pub session_max_lifetime_secs: u64,
+    /// Every call to Xero gives up after this long (milliseconds; default 30 s), so a hung call frees its slot.
+    pub xero_timeout_ms: u64,
+    /// How long a connect ticket waits for its navigation (seconds; default 60).
+    pub ticket_ttl_secs: u64,
+    /// Older `TOKEN_ENCRYPTION_KEY`s still accepted for opening sealed blobs (key rotation), newest first.
+    pub previous_encryption_keys: Vec<String>,
+}
+
+/// The shortest secret accepted for signing sessions or sealing tokens (256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Whether every Xero URL and the redirect point at this machine: the only configuration in which the demo's
+/// session route may exist (rule C1: a deployment never has a dev door). Pure.
+pub fn all_loopback(urls: &[&str]) -> bool {
+    urls.iter().all(|u| {
+        let Ok(url) = worker::Url::parse(u) else {
+            return false;
+        };
+        let host = url.host_str().unwrap_or("");
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || bare
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
@@ -49,12 +80,23 @@ fn var(env: &Env, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+// Secrets come from `wrangler secret put` (deployed) or `.dev.vars` (local); the committed `[vars]` never hold
+// one (a test reads wrangler.toml to keep it so).
 fn secret(env: &Env, name: &str) -> Option<String> {
     env.secret(name)
         .ok()
         .map(|v| v.to_string())
-        .or_else(|| var(env, name))
         .filter(|v| !v.is_empty())
+}
+
+fn strong_secret(env: &Env, name: &str) -> Result<String, ProxyError> {
+    let v = required(secret(env, name), name)?;
+    if v.len() < MIN_SECRET_BYTES {
+        return Err(ProxyError::Config(format!(
+            "{name} must be at least {MIN_SECRET_BYTES} bytes"
+        )));
+    }
+    Ok(v)
 }
 
 fn required(v: Option<String>, name: &str) -> Result<String, ProxyError> {
@@ -82,8 +124,8 @@ impl Config {
             scopes: var(env, "XERO_SCOPES").unwrap_or_else(|| {
                 "offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings".into()
             }),
-            session_secret: required(secret(env, "CRM_SESSION_SECRET"), "CRM_SESSION_SECRET")?,
-            encryption_key: required(secret(env, "TOKEN_ENCRYPTION_KEY"), "TOKEN_ENCRYPTION_KEY")?,
+            session_secret: strong_secret(env, "CRM_SESSION_SECRET")?,
+            encryption_key: strong_secret(env, "TOKEN_ENCRYPTION_KEY")?,
             allowed_origins: var(env, "ALLOWED_ORIGINS")
                 .unwrap_or_default()
                 .split(',')
@@ -94,7 +136,43 @@ impl Config {
             keepalive_after_secs: number(env, "KEEPALIVE_AFTER_SECS", 7 * 86_400),
             poll_overlap_secs: number(env, "POLL_OVERLAP_SECS", 300),
             full_reread_secs: number(env, "FULL_REREAD_SECS", 7 * 86_400),
+            session_issuer: required(var(env, "SESSION_ISSUER"), "SESSION_ISSUER")?,
+            session_audience: required(var(env, "SESSION_AUDIENCE"), "SESSION_AUDIENCE")?,
+            session_max_lifetime_secs: number(env, "SESSION_MAX_LIFETIME_SECS", 12 * 3600),
+            xero_timeout_ms: number(env, "XERO_TIMEOUT_MS", 30_000).max(1),
+            ticket_ttl_secs: number(env, "CONNECT_TICKET_TTL_SECS", 60).clamp(1, 600),
+            previous_encryption_keys: secret(env, "TOKEN_ENCRYPTION_KEY_PREVIOUS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect(),
         })
+    }
+
+    /// Whether the demo's session route exists: `DEV_MODE` set **and** every Xero URL and the redirect on
+    /// loopback. Sessions it minted (`dev: true`) are accepted only then.
+    pub fn dev_sessions(&self) -> bool {
+        self.dev_mode
+            && all_loopback(&[
+                &self.authorize_url,
+                &self.token_url,
+                &self.revoke_url,
+                &self.connections_url,
+                &self.api_url,
+                &self.redirect_uri,
+            ])
+    }
+
+    /// What a session token must satisfy.
+    pub fn session_policy(&self) -> crate::jwt::Policy<'_> {
+        crate::jwt::Policy {
+            secret: self.session_secret.as_bytes(),
+            issuer: &self.session_issuer,
+            audience: &self.session_audience,
+            max_lifetime_secs: self.session_max_lifetime_secs,
+            allow_dev: self.dev_sessions(),
+        }
     }
 
     /// The webhook key (secret), only needed by `/webhooks/xero`.
@@ -105,5 +183,52 @@ impl Config {
     /// Whether `origin` is one of the configured CRM origins (exact match).
     pub fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_c1_the_dev_door_needs_every_url_on_loopback() {
+        let local = [
+            "http://127.0.0.1:4010/connect/token",
+            "http://localhost:8787/oauth/callback",
+            "http://[::1]:9/x",
+            "http://127.8.9.10/",
+        ];
+        assert!(all_loopback(&local));
+        for remote in [
+            "https://identity.xero.com/connect/token",
+            "http://127.0.0.1.evil.test/x",
+            "http://localhost.evil.test/x",
+            "http://10.0.0.1/x",
+            "not a url",
+        ] {
+            let mut urls = local.to_vec();
+            urls.push(remote);
+            assert!(!all_loopback(&urls), "{remote}");
+        }
+    }
+
+    /// No secret may sit in the committed `[vars]`, where it would be plaintext in the repository and the
+    /// dashboard: they are `wrangler secret put` values only.
+    #[test]
+    fn no_secret_in_the_committed_vars() {
+        let toml = include_str!("../wrangler.toml");
+        let vars = toml.split("[vars]").nth(1).unwrap_or("");
+        for name in [
+            "CRM_SESSION_SECRET",
+            "TOKEN_ENCRYPTION_KEY",
+            "TOKEN_ENCRYPTION_KEY_PREVIOUS",
+            "XERO_CLIENT_SECRET",
+            "XERO_WEBHOOK_KEY",
+        ] {
+            assert!(
+                !vars.lines().any(|l| l.trim_start().starts_with(name)),
+                "{name} in [vars]"
+            );
+        }
     }
 }

@@ -24,6 +24,14 @@ pub enum ProxyError {
     InvalidRequest { field: String, message: String },
     #[error("OAuth state rejected: {0}")]
     InvalidState(String),
+    #[error("connect ticket rejected: {0}")]
+    InvalidTicket(String),
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge { limit: u64 },
+    #[error("send Content-Length with a request body")]
+    LengthRequired,
+    #[error("Xero did not answer within {0} ms")]
+    UpstreamTimeout(u64),
     #[error("the Xero integration is disabled in the settings (rule C2)")]
     IntegrationDisabled,
     #[error("not connected to Xero")]
@@ -62,6 +70,10 @@ impl ProxyError {
             Self::RelayRefused(_) => "relay_refused",
             Self::InvalidRequest { .. } => "invalid_request",
             Self::InvalidState(_) => "invalid_state",
+            Self::InvalidTicket(_) => "invalid_ticket",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::LengthRequired => "length_required",
+            Self::UpstreamTimeout(_) => "upstream_timeout",
             Self::IntegrationDisabled => "integration_disabled",
             Self::NotConnected => "not_connected",
             Self::ReconnectRequired(_) => "reconnect_required",
@@ -89,7 +101,11 @@ impl ProxyError {
             Self::RelayRefused(_)
             | Self::InvalidRequest { .. }
             | Self::InvalidState(_)
+            | Self::InvalidTicket(_)
             | Self::UnknownTenant(_) => 400,
+            Self::LengthRequired => 411,
+            Self::PayloadTooLarge { .. } => 413,
+            Self::UpstreamTimeout(_) => 504,
             Self::NotConnected
             | Self::ReconnectRequired(_)
             | Self::TenantNotChosen
@@ -108,9 +124,15 @@ impl ProxyError {
         }
     }
 
-    /// The JSON body of the error answer.
+    /// The JSON body of the error answer. Internal and configuration failures carry a fixed message (their
+    /// detail goes to the Worker's log only): it can name storage, bindings or a decoder's view of a value.
     pub fn body(&self) -> serde_json::Value {
-        let mut err = serde_json::json!({ "code": self.code(), "message": self.to_string() });
+        let message = match self {
+            Self::Internal(_) => "internal error (see the proxy's log)".to_owned(),
+            Self::Config(_) => "the proxy is misconfigured (see its log and /health)".to_owned(),
+            other => other.to_string(),
+        };
+        let mut err = serde_json::json!({ "code": self.code(), "message": message });
         if let Self::RateLimited { retry_after, .. } = self {
             err["retryAfter"] = serde_json::json!(retry_after);
         }

@@ -30,14 +30,20 @@ pub struct Settings {
 impl Settings {
     /// Parses and checks settings sent by the page, naming the bad field.
     pub fn from_json(value: serde_json::Value) -> Result<Self, ProxyError> {
+        // Fixed messages: a decoder's own text can echo the values sent.
         let s: Settings = serde_json::from_value(value).map_err(|e| {
-            let field =
-                if e.to_string().contains("DiscountStrategy") || e.to_string().contains("`auto`") {
-                    "settings.discountStrategy"
-                } else {
-                    "settings"
-                };
-            ProxyError::invalid(field, e.to_string())
+            let text = e.to_string();
+            if text.contains("DiscountStrategy") || text.contains("`auto`") {
+                ProxyError::invalid(
+                    "settings.discountStrategy",
+                    "expected \"auto\", \"rate\" or \"hold\"",
+                )
+            } else {
+                ProxyError::invalid(
+                    "settings",
+                    "expected {enabled, taxMapping, discountStrategy, autoSend, defaultSalesAccountCode?} with their types",
+                )
+            }
         })?;
         if let Some(code) = &s.default_sales_account_code {
             let ok = !code.is_empty()

@@ -68,8 +68,8 @@ struct Event {
 
 /// The records a (verified) webhook body names; unknown categories are ignored.
 pub fn changed_records(body: &[u8]) -> Result<Vec<ChangedRecord>, ProxyError> {
-    let payload: Payload =
-        serde_json::from_slice(body).map_err(|e| ProxyError::invalid("body", e.to_string()))?;
+    let payload: Payload = serde_json::from_slice(body)
+        .map_err(|_| ProxyError::invalid("body", "not a Xero webhook payload"))?;
     Ok(payload
         .events
         .into_iter()

@@ -4,7 +4,10 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use worker::{Fetch, Headers, Method, Request, RequestInit};
+use std::time::Duration;
+
+use futures_util::future::{self, Either};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -91,7 +94,10 @@ fn upstream(e: worker::Error) -> ProxyError {
     ProxyError::Upstream(e.to_string())
 }
 
+/// The one `Fetch`: every call to Xero gives up after `timeout_ms` (and is aborted), so a hung call frees its
+/// in-flight slot and a hung refresh does not hold its waiters forever.
 async fn send(
+    timeout_ms: u64,
     method: Method,
     url: &str,
     headers: Headers,
@@ -103,9 +109,25 @@ async fn send(
         init.with_body(Some(b.into()));
     }
     let req = Request::new_with_init(url, &init).map_err(upstream)?;
-    let mut resp = Fetch::Request(req).send().await.map_err(upstream)?;
-    let text = resp.text().await.map_err(upstream)?;
-    Ok((resp.status_code(), resp.headers().clone(), text))
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let call = async {
+        let mut resp = Fetch::Request(req)
+            .send_with_signal(&signal)
+            .await
+            .map_err(upstream)?;
+        let text = resp.text().await.map_err(upstream)?;
+        Ok((resp.status_code(), resp.headers().clone(), text))
+    };
+    let timer = Delay::from(Duration::from_millis(timeout_ms));
+    futures_util::pin_mut!(call);
+    match future::select(call, timer).await {
+        Either::Left((answer, _)) => answer,
+        Either::Right(_) => {
+            controller.abort();
+            Err(ProxyError::UpstreamTimeout(timeout_ms))
+        }
+    }
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -129,9 +151,15 @@ fn basic_auth(cfg: &Config) -> Result<Headers, ProxyError> {
 
 async fn token_call(cfg: &Config, body: String) -> Result<TokenSet, RefreshFailure> {
     let headers = basic_auth(cfg).map_err(|e| RefreshFailure::Transient(e.to_string()))?;
-    let (status, _, text) = send(Method::Post, &cfg.token_url, headers, Some(body))
-        .await
-        .map_err(|e| RefreshFailure::Transient(e.to_string()))?;
+    let (status, _, text) = send(
+        cfg.xero_timeout_ms,
+        Method::Post,
+        &cfg.token_url,
+        headers,
+        Some(body),
+    )
+    .await
+    .map_err(|e| RefreshFailure::Transient(e.to_string()))?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&text)
             .map_err(|_| RefreshFailure::Transient("token answer is not JSON".into()));
@@ -184,9 +212,15 @@ pub async fn revoke(cfg: &Config, refresh_token: &str) -> Result<u16, ProxyError
         ("token", refresh_token),
         ("token_type_hint", "refresh_token"),
     ]);
-    Ok(send(Method::Post, &cfg.revoke_url, headers, Some(body))
-        .await?
-        .0)
+    Ok(send(
+        cfg.xero_timeout_ms,
+        Method::Post,
+        &cfg.revoke_url,
+        headers,
+        Some(body),
+    )
+    .await?
+    .0)
 }
 
 fn bearer(access_token: &str) -> Result<Headers, ProxyError> {
@@ -209,7 +243,14 @@ pub async fn connections(
         cfg.connections_url,
         percent_encode(auth_event_id)
     );
-    let (status, _, text) = send(Method::Get, &url, bearer(access_token)?, None).await?;
+    let (status, _, text) = send(
+        cfg.xero_timeout_ms,
+        Method::Get,
+        &url,
+        bearer(access_token)?,
+        None,
+    )
+    .await?;
     if status != 200 {
         return Err(ProxyError::Upstream(format!(
             "GET /connections answered {status}"
@@ -230,9 +271,15 @@ pub async fn delete_connection(
         cfg.connections_url.trim_end_matches('/'),
         percent_encode(connection_id)
     );
-    Ok(send(Method::Delete, &url, bearer(access_token)?, None)
-        .await?
-        .0)
+    Ok(send(
+        cfg.xero_timeout_ms,
+        Method::Delete,
+        &url,
+        bearer(access_token)?,
+        None,
+    )
+    .await?
+    .0)
 }
 
 /// One Accounting API call, with the bearer token and the chosen tenant.
@@ -262,7 +309,14 @@ pub async fn api(
         _ => Method::Get,
     };
     let url = format!("{}{}", cfg.api_url, call.upstream_path());
-    let (status, h, text) = send(method, &url, headers, body.map(str::to_owned)).await?;
+    let (status, h, text) = send(
+        cfg.xero_timeout_ms,
+        method,
+        &url,
+        headers,
+        body.map(str::to_owned),
+    )
+    .await?;
     let headers = PASSED_HEADERS
         .iter()
         .filter_map(|name| h.get(name).ok().flatten().map(|v| ((*name).to_owned(), v)))

@@ -75,8 +75,11 @@ test("rule C3/C7: connect redirects back to the CRM page; several organisations 
   const org = await get("/xero/Organisation", other);
   assert.equal(org.status, 200);
   assert.equal(org.body.Organisations[0].Name, tenants[1].name);
-  const bad = await fetch(`${env.base}/oauth/connect?session=${other}&return=${encodeURIComponent("https://evil.test/x")}`, { redirect: "manual" });
+  const bad = await fetch(`${env.base}/oauth/ticket`, {
+    method: "POST", headers: auth(other, { "content-type": "application/json" }), body: JSON.stringify({ return: "https://evil.test/x" }),
+  });
   assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.message, /return/);
 });
 
 test("rule T1: settings round trip, tax rates read through the relay", async () => {

@@ -17,7 +17,9 @@ const wranglerBin = join(root, "node_modules", ".bin", "wrangler");
 export const SESSION_SECRET = "test-session-secret-0123456789abcdef";
 export const WEBHOOK_KEY = "test-webhook-key-abcdef";
 export const ORIGIN = "http://crm.test:8080";
-const ENCRYPTION_KEY = "test-encryption-key-0123456789";
+export const ENCRYPTION_KEY = "test-encryption-key-0123456789abcdef";
+export const ISSUER = "http://crm.test:8080";
+export const AUDIENCE = "xerosync-proxy-test";
 const CLIENT_ID = "xerosync-demo";
 const CLIENT_SECRET = "xerosync-demo-secret";
 
@@ -63,13 +65,13 @@ function startSim(extraArgs = []) {
   });
 }
 
-async function waitFor(url, ms) {
+async function waitFor(url, ms, healthy = true) {
   const end = Date.now() + ms;
   let last;
   while (Date.now() < end) {
     try {
       const r = await fetch(url);
-      if (r.ok) return;
+      if (r.ok || (!healthy && r.status === 503)) return;
       last = r.status;
     } catch (e) {
       last = e.message;
@@ -124,6 +126,8 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
     XERO_CLIENT_ID: CLIENT_ID,
     XERO_REDIRECT_URI: `${base}/oauth/callback`,
     ALLOWED_ORIGINS: ORIGIN,
+    SESSION_ISSUER: ISSUER,
+    SESSION_AUDIENCE: AUDIENCE,
     DEV_MODE: "true",
     KEEPALIVE_AFTER_SECS: "604800",
     POLL_OVERLAP_SECS: "300",
@@ -154,34 +158,52 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
     ...secrets,
   };
   writeFileSync(join(dir, ".dev.vars"), Object.entries(devVars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"));
+  let healthy = true;
   const persist = join(dir, "state");
   await promisify(execFile)(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "-c", config], {
     env: quietEnv, cwd: dir, timeout: 60_000,
   });
-  const worker = spawn(wranglerBin, [
-    "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-    "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", "warn",
-  ], { cwd: dir, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  groups.add(worker.pid);
+  const devVarsFile = join(dir, ".dev.vars");
+  const spawnWorker = async () => {
+    const child = spawn(wranglerBin, [
+      "dev", "-c", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+      "--persist-to", persist, "--show-interactive-dev-session=false", "--log-level", "warn",
+    ], { cwd: dir, env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    groups.add(child.pid);
+    child.stdout.on("data", (d) => { workerLog += d; });
+    child.stderr.on("data", (d) => { workerLog += d; });
+    try {
+      await waitFor(`${base}/health`, 60_000, healthy);
+    } catch (e) {
+      await kill(child);
+      await kill(sim.child);
+      throw new Error(`${e.message}\n${workerLog}`);
+    }
+    return child;
+  };
   let workerLog = "";
-  worker.stdout.on("data", (d) => { workerLog += d; });
-  worker.stderr.on("data", (d) => { workerLog += d; });
-  try {
-    await waitFor(`${base}/health`, 60_000);
-  } catch (e) {
-    await kill(worker);
-    await kill(sim.child);
-    throw new Error(`${e.message}\n${workerLog}`);
-  }
+  let worker = await spawnWorker();
   // Bounded: whatever happens, both servers are gone after 10 minutes.
   const guard = lifetimeMs === null ? null : setTimeout(() => { kill(worker); kill(sim.child); }, lifetimeMs);
   guard?.unref();
   const env = {
     base,
-    pid: worker.pid,
+    get pid() { return worker.pid; },
     sim: sim.url,
     dir,
     log: () => workerLog,
+    /**
+     * Stops the Worker and starts it again on the same port and state with other secrets (a key rotation, a
+     * broken configuration). `healthy: false` accepts a /health that answers 503.
+     */
+    async restart({ secrets: changed = {}, healthy: ok = true } = {}) {
+      await kill(worker);
+      const now = { ...devVars, ...changed };
+      for (const [k, v] of Object.entries(now)) if (v === undefined) delete now[k];
+      writeFileSync(devVarsFile, Object.entries(now).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"));
+      healthy = ok;
+      worker = await spawnWorker();
+    },
     async stop() {
       clearTimeout(guard);
       await kill(worker);
@@ -203,8 +225,12 @@ export async function session(env, { sub = "u-ann", name = "Ann Finance", role =
   return (await r.json()).token;
 }
 
-/** Signs a session token locally (as the CRM's back end does), for forged/expired cases. */
+/**
+ * Signs a session token locally, as a CRM's back end does: `iss`, `aud` and `iat` are filled in unless given
+ * (pass `undefined` values to leave one out). For forged, expired and malformed cases.
+ */
 export function signSession(claims, secret = SESSION_SECRET, alg = "HS256") {
+  claims = { iss: ISSUER, aud: AUDIENCE, iat: Math.floor(Date.now() / 1000), ...claims };
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const input = `${b64({ alg, typ: "JWT" })}.${b64(claims)}`;
   const sig = createHmac("sha256", secret).update(input).digest("base64url");
@@ -225,11 +251,24 @@ export async function sim(env, path, body, method = body === undefined ? "GET" :
   return text ? JSON.parse(text) : null;
 }
 
-/** Starts the connect flow: returns the authorize URL, the binding cookie and the state. */
+/** A one-use connect ticket (rule C3): `{ ticket, expiresAt, url }`. */
+export async function connectTicket(env, token, ret) {
+  const r = await fetch(`${env.base}/oauth/ticket`, {
+    method: "POST",
+    headers: auth(token, { "content-type": "application/json", origin: ORIGIN }),
+    body: JSON.stringify(ret ? { return: ret } : {}),
+  });
+  if (r.status !== 200) throw new Error(`ticket: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/** The headers of a browser's top-level navigation from the CRM page to the proxy. */
+export const NAVIGATION = { referer: `${ORIGIN}/settings`, "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" };
+
+/** Starts the connect flow (ticket, then the navigation): returns the authorize URL, the binding cookie and the state. */
 export async function beginConnect(env, token, ret) {
-  const q = new URLSearchParams({ session: token });
-  if (ret) q.set("return", ret);
-  const r = await fetch(`${env.base}/oauth/connect?${q}`, { redirect: "manual" });
+  const { url } = await connectTicket(env, token, ret);
+  const r = await fetch(url, { redirect: "manual", headers: NAVIGATION });
   if (r.status !== 302) throw new Error(`connect: ${r.status} ${await r.text()}`);
   const location = r.headers.get("location");
   const cookie = (r.headers.get("set-cookie") || "").split(";")[0];

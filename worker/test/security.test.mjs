@@ -4,12 +4,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { createHmac } from "node:crypto";
+import { createHmac, hkdfSync } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  start, session, auth, connect, beginConnect, consent, consentFlow, enable, newTenant, sim, signSession, ORIGIN,
-  WEBHOOK_KEY, SESSION_SECRET,
+  start, session, auth, connect, beginConnect, connectTicket, consent, consentFlow, enable, newTenant, sim, signSession,
+  ORIGIN, NAVIGATION, ENCRYPTION_KEY, WEBHOOK_KEY, SESSION_SECRET,
 } from "./harness.mjs";
 
 let env;
@@ -49,7 +49,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 test("rule C1: roles other than finance and admin get 403 everywhere", async () => {
   const sales = await session(env, { org: "org-sec", sub: "u-sales", role: "sales" });
-  for (const path of ["/connection", "/connections", "/settings", "/log", "/changes", "/xero/Invoices", "/oauth/connect"]) {
+  for (const path of ["/connection", "/connections", "/settings", "/log", "/changes", "/xero/Invoices"]) {
     const r = await call(path, { headers: auth(sales) });
     assert.equal(r.status, 403, path);
     assert.equal(r.json().error.code, "forbidden_role", path);
@@ -67,6 +67,12 @@ test("rule C1: no, forged, tampered, alg=none and expired sessions get 401", asy
     forged: auth(signSession(claims, "another-secret-of-enough-length")),
     none: auth(`${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.`),
     expired: auth(signSession({ ...claims, exp: now() - 1 })),
+    noAud: auth(signSession({ ...claims, aud: undefined })),
+    wrongAud: auth(signSession({ ...claims, aud: "another-proxy" })),
+    noIss: auth(signSession({ ...claims, iss: undefined })),
+    wrongIss: auth(signSession({ ...claims, iss: "https://evil.test" })),
+    futureNbf: auth(signSession({ ...claims, nbf: now() + 600 })),
+    aYear: auth(signSession({ ...claims, exp: now() + 365 * 86_400 })),
     tampered: auth((() => {
       const [h, , s] = signSession({ ...claims, role: "sales" }).split(".");
       return `${h}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${s}`;
@@ -99,6 +105,109 @@ test("rule C1: CORS only for the configured CRM origins", async () => {
     const p = await call("/connection", { method: "OPTIONS", headers: { origin } });
     assert.equal(p.status, 403);
   }
+});
+
+test("rule C1: every mutating route refuses a role other than finance or admin", async () => {
+  const sales = await session(env, { org: "org-sec", sub: "u-sales", role: "sales" });
+  const json = { "content-type": "application/json" };
+  const routes = [
+    ["PUT", "/settings", { enabled: false, taxMapping: {}, discountStrategy: "auto", autoSend: false }],
+    ["POST", "/connections/select", { tenantId: "00000000-0000-0000-0000-000000000000" }],
+    ["POST", "/connection/disconnect", {}],
+    ["DELETE", "/connection", undefined],
+    ["POST", "/oauth/ticket", {}],
+    ["PUT", "/xero/Invoices", { Invoices: [] }],
+    ["POST", "/xero/Invoices", { Invoices: [] }],
+    ["POST", "/xero/Contacts", { Contacts: [] }],
+    ["PUT", "/xero/Items", { Items: [] }],
+  ];
+  await sim(env, "/counters", undefined, "DELETE");
+  for (const [method, path, body] of routes) {
+    const r = await call(path, { method, headers: auth(sales, json), body: body === undefined ? undefined : JSON.stringify(body) });
+    assert.equal(r.status, 403, `${method} ${path}`);
+    assert.equal(r.json().error.code, "forbidden_role", `${method} ${path}`);
+  }
+  assert.equal((await sim(env, "/counters")).total, 0, "nothing reached Xero");
+  assert.equal((await call("/connection", { headers: auth(token) })).json().status, "connected", "still connected");
+});
+
+test("rule C3: connect takes a one-use ticket, never a session in the URL, from a navigation of the CRM page", async () => {
+  const { ticket, url, expiresAt } = await connectTicket(env, token);
+  assert.ok(expiresAt - now() <= 60 && expiresAt - now() > 0, "about a minute");
+  assert.doesNotMatch(url, /session=|eyJ/, "the URL carries no session");
+  // Navigations that did not come from the CRM page are refused before the ticket is spent.
+  for (const headers of [{}, { referer: "https://evil.test/page", "sec-fetch-site": "cross-site" },
+    { origin: "https://evil.test" }, { referer: `${ORIGIN}/x`, "sec-fetch-site": "none" }]) {
+    const r = await call(url.replace(env.base, ""), { headers });
+    assert.equal(r.status, 403, JSON.stringify(headers));
+    assert.equal(r.json().error.code, "forbidden_origin");
+  }
+  const first = await fetch(url, { redirect: "manual", headers: NAVIGATION });
+  assert.equal(first.status, 302);
+  assert.match(first.headers.get("location"), /^http:\/\/127\.0\.0\.1:\d+\/identity\/connect\/authorize\?/);
+  const twice = await call(url.replace(env.base, ""), { headers: NAVIGATION });
+  assert.equal(twice.status, 400);
+  assert.equal(twice.json().error.code, "invalid_ticket");
+  for (const forged of [`${ticket}x`, ticket.replace(/^[^.]+/, Buffer.from("org-other").toString("base64url")), "nodot", ""]) {
+    const r = await call(`/oauth/connect?ticket=${encodeURIComponent(forged)}`, { headers: NAVIGATION });
+    assert.equal(r.status, 400, forged);
+    assert.equal(r.json().error.code, "invalid_ticket");
+  }
+  // The old way in: a session token in the query is no longer read.
+  const old = await call(`/oauth/connect?session=${token}`, { headers: NAVIGATION });
+  assert.equal(old.status, 400);
+  assert.equal(old.json().error.code, "invalid_ticket");
+});
+
+test("caps: bodies over a route's limit are refused before they are read (webhook 1 MB, JSON 64 KB, relay 3.5 MB)", async () => {
+  // A 2 MB webhook: refused on its Content-Length (the signature is never computed over it).
+  const early = await new Promise((res, rej) => {
+    const u = new URL(env.base);
+    const req = httpRequest({ host: u.hostname, port: u.port, method: "POST", path: "/webhooks/xero",
+      headers: { "content-length": String(2 * 1024 * 1024), "content-type": "application/json", "x-xero-signature": "x" } }, (r) => {
+      let body = "";
+      r.on("data", (d) => (body += d));
+      r.on("end", () => res({ status: r.statusCode, body }));
+    });
+    req.setTimeout(20_000, () => req.destroy(new Error("no answer in 20 s")));
+    req.on("error", rej);
+    req.end(Buffer.alloc(2 * 1024 * 1024, 0x20));
+  });
+  assert.equal(early.status, 413);
+  assert.equal(JSON.parse(early.body).error.code, "payload_too_large");
+  const big = (n) => JSON.stringify({ enabled: true, taxMapping: { x: "y".repeat(n) }, discountStrategy: "auto", autoSend: false });
+  const settings = await call("/settings", { method: "PUT", headers: auth(token, { "content-type": "application/json" }), body: big(100_000) });
+  assert.equal(settings.status, 413);
+  const relay = await call("/xero/Invoices", { method: "PUT", headers: auth(token, { "content-type": "application/json" }), body: big(4_000_000) });
+  assert.equal(relay.status, 413);
+  // A body without Content-Length (chunked) is refused too (a local proxy in front may add the length: then the
+  // body is simply read, as it is small).
+  const chunked = await new Promise((res, rej) => {
+    const u = new URL(env.base);
+    const req = httpRequest({ host: u.hostname, port: u.port, method: "PUT", path: "/settings",
+      headers: { ...auth(token), "content-type": "application/json", "transfer-encoding": "chunked" } }, (r) => {
+      r.resume();
+      r.on("end", () => res(r.statusCode));
+    });
+    req.setTimeout(20_000, () => req.destroy(new Error("no answer in 20 s")));
+    req.on("error", rej);
+    req.end(big(10));
+  });
+  assert.ok(chunked === 411 || chunked === 200, String(chunked));
+  // Error bodies are fixed texts: a decoder's message (which can echo what was sent) never comes back.
+  const echo = await call("/settings", { method: "PUT", headers: auth(token, { "content-type": "application/json" }),
+    body: JSON.stringify({ enabled: "SECRET-ECHO", taxMapping: {}, discountStrategy: "auto", autoSend: false }) });
+  assert.equal(echo.status, 400);
+  assert.doesNotMatch(echo.text, /SECRET-ECHO/);
+  const notJson = await call("/settings", { method: "PUT", headers: auth(token, { "content-type": "application/json" }), body: "{SECRET-ECHO" });
+  assert.equal(notJson.status, 400);
+  assert.doesNotMatch(notJson.text, /SECRET-ECHO/);
+});
+
+test("/health checks the configuration and the bindings", async () => {
+  const r = await call("/health");
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json(), { ok: true, checks: { config: "ok", webhookKey: "ok", durableObject: "ok", d1: "ok" } });
 });
 
 test("rule X2: no open relay: escapes are refused and nothing reaches Xero", async () => {
@@ -263,13 +372,85 @@ test("rule B1: webhook signatures: wrong → 401 empty, right → 200 empty", as
   assert.equal(ok.text, "");
 });
 
-test("the dev session route does not exist without DEV_MODE", async () => {
-  const prod = await start({ vars: { DEV_MODE: "false" } });
+test("rule C1: no dev door in a deployment: the session route needs DEV_MODE and every Xero URL on loopback, and its tokens are refused elsewhere; tickets expire", async () => {
+  // Inside the demo (this suite's proxy), a dev token works: it says so.
+  const devToken = await session(env, { org: "org-dev", sub: "u-dev" });
+  assert.equal(JSON.parse(Buffer.from(devToken.split(".")[1], "base64url")).dev, true);
+  assert.equal((await call("/connection", { headers: auth(devToken) })).status, 200);
+  // A deployment that forgot DEV_MODE=true but talks to the real Xero: no route, and no dev token.
+  const prod = await start({ vars: { DEV_MODE: "true", XERO_TOKEN_URL: "https://identity.xero.com/connect/token", CONNECT_TICKET_TTL_SECS: "1" } });
   try {
-    const r = await fetch(`${prod.base}/dev/session`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-    assert.equal(r.status, 404);
+    for (const base of [prod.base]) {
+      const r = await fetch(`${base}/dev/session`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+      assert.equal(r.status, 404);
+    }
+    const claims = { sub: "u-dev", name: "x", role: "admin", org: "org-dev", exp: now() + 600 };
+    const refused = await fetch(`${prod.base}/connection`, { headers: auth(signSession({ ...claims, dev: true })) });
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).error.code, "invalid_session");
+    const real = signSession(claims);
+    assert.equal((await fetch(`${prod.base}/connection`, { headers: auth(real) })).status, 200);
+    // A ticket used after its (here one-second) lifetime.
+    const t = await connectTicket(prod, real);
+    await new Promise((r) => setTimeout(r, 2100));
+    const late = await fetch(t.url, { redirect: "manual", headers: NAVIGATION });
+    assert.equal(late.status, 400);
+    assert.equal((await late.json()).error.code, "invalid_ticket");
   } finally {
     await prod.stop();
+  }
+});
+
+// The key id of a TOKEN_ENCRYPTION_KEY, as worker/src/crypto.rs derives it (HKDF-SHA256, its own `info`).
+const keyId = (secret) => Buffer.from(hkdfSync("sha256", secret, "xerosync token store", "v2 key id", 8)).toString("hex");
+const sealedUnder = (dir, id) => filesUnder(join(dir, "state")).some((f) => readFileSync(f).toString("latin1").includes(`v2.${id}.`));
+
+test("rule C4: key rotation (old blobs open and are sealed again), a lost key still disconnects, and a hung Xero call frees its slot after the timeout", async () => {
+  const K2 = "the-second-token-encryption-key-0123456789";
+  const K3 = "a-third-key-nobody-configured-0123456789ab";
+  const other = await start({ vars: { XERO_TIMEOUT_MS: "700" } });
+  try {
+    const t = await session(other, { org: "org-keys", sub: "u-keys", role: "admin" });
+    await connect(other, t);
+    await enable(other, t);
+    const org = () => fetch(`${other.base}/xero/Organisation`, { headers: auth(t) });
+    assert.equal((await org()).status, 200);
+    assert.ok(sealedUnder(other.dir, keyId(ENCRYPTION_KEY)), "sealed under the first key");
+    // Rotate: K2 current, the first key previous. The old blob opens, and is sealed again under K2.
+    await other.restart({ secrets: { TOKEN_ENCRYPTION_KEY: K2, TOKEN_ENCRYPTION_KEY_PREVIOUS: ENCRYPTION_KEY } });
+    assert.equal((await org()).status, 200);
+    assert.ok(sealedUnder(other.dir, keyId(K2)), "re-sealed under the new key");
+    // The first key retired: everything still opens.
+    await other.restart({ secrets: { TOKEN_ENCRYPTION_KEY: K2 } });
+    assert.equal((await org()).status, 200);
+    // A hung Xero: every call gives up after the timeout, and the slots are free again afterwards.
+    await sim(other, "/faults", { latencyMs: 2500 });
+    const hung = await Promise.all(Array.from({ length: 7 }, () => org().then(async (r) => ({ status: r.status, body: await r.json() }))));
+    for (const h of hung) {
+      assert.equal(h.status, 504);
+      assert.equal(h.body.error.code, "upstream_timeout");
+    }
+    // The simulator still holds the abandoned calls until its latency has passed; the proxy's slots are free now.
+    await new Promise((r) => setTimeout(r, 2000));
+    await sim(other, "/faults", { latencyMs: 0 });
+    const after = await Promise.all(Array.from({ length: 5 }, () => org()));
+    assert.deepEqual(after.map((r) => r.status), [200, 200, 200, 200, 200]);
+    // A weak key: /health names the failing check, and nothing else works.
+    await other.restart({ secrets: { TOKEN_ENCRYPTION_KEY: "too-short" }, healthy: false });
+    const health = await (await fetch(`${other.base}/health`)).json();
+    assert.equal(health.ok, false);
+    assert.match(health.checks.config.failed, /TOKEN_ENCRYPTION_KEY must be at least 32 bytes/);
+    assert.equal(health.checks.d1, "ok");
+    // A key nobody has any more: the connection cannot be opened (a fixed message), but disconnect still works.
+    await other.restart({ secrets: { TOKEN_ENCRYPTION_KEY: K3 } });
+    const lost = await fetch(`${other.base}/connection`, { headers: auth(t) });
+    assert.equal(lost.status, 500);
+    assert.deepEqual((await lost.json()).error, { code: "internal_error", message: "internal error (see the proxy's log)" });
+    const gone = await fetch(`${other.base}/connection/disconnect`, { method: "POST", headers: auth(t, { "content-type": "application/json" }), body: "{}" });
+    assert.equal(gone.status, 200);
+    assert.equal((await (await fetch(`${other.base}/connection`, { headers: auth(t) })).json()).status, "not_connected");
+  } finally {
+    await other.stop();
   }
 });
 

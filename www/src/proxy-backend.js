@@ -152,10 +152,11 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     client,
     syncUnavailableReason: client ? null : "Send and Update need the sync client, which this build of the package lacks",
     connection,
+    // Rule C3: the session never goes in a URL; the proxy hands out a one-use ticket of about a minute, and the
+    // page navigates with that (the navigation's Referer shows it came from this page).
     async connectUrl({ returnTo } = {}) {
-      const query = new URLSearchParams({ session: await sessionToken() });
-      if (returnTo) query.set("return", returnTo);
-      return `${base}/oauth/connect?${query}`;
+      const { url } = await call("/oauth/ticket", { method: "POST", body: returnTo ? { return: returnTo } : {} });
+      return url;
     },
     async disconnect() {
       await call("/connection/disconnect", { method: "POST", body: {} });

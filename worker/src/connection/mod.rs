@@ -125,7 +125,7 @@ impl Connection {
             "/begin" => {
                 let exp = body.get("exp").and_then(Value::as_u64).unwrap_or(0);
                 // Connect attempts that were never finished leave their nonce behind: drop the expired ones.
-                self.prune_states().await?;
+                self.prune_expired("state:").await?;
                 self.state
                     .storage()
                     .put(&format!("state:{}", field("nonce")), exp)
@@ -133,6 +133,18 @@ impl Connection {
                     .map_err(internal)?;
                 Ok(Value::Null)
             }
+            "/ticket" => {
+                // Connect tickets (rule C3): kept until redeemed once or expired; expired ones are dropped here.
+                self.prune_expired("ticket:").await?;
+                let ticket = body.get("ticket").cloned().unwrap_or(Value::Null);
+                self.state
+                    .storage()
+                    .put(&format!("ticket:{}", field("nonce")), ticket.to_string())
+                    .await
+                    .map_err(internal)?;
+                Ok(Value::Null)
+            }
+            "/redeem" => self.redeem(&field("nonce")).await,
             "/callback" => {
                 self.callback(cfg, org, &field("nonce"), &field("code"), &field("sub"))
                     .await
@@ -183,13 +195,26 @@ impl Connection {
             return Ok(self.cache.borrow().clone());
         }
         let sealed: Option<String> = self.state.storage().get(CONN_KEY).await.map_err(internal)?;
-        let stored = match sealed {
-            Some(s) => Some(
-                serde_json::from_slice(&crypto::open(&cfg.encryption_key, &aad(org), &s)?)
-                    .map_err(|e| ProxyError::Internal(e.to_string()))?,
-            ),
+        let keys = crypto::Keys {
+            current: &cfg.encryption_key,
+            previous: &cfg.previous_encryption_keys,
+        };
+        let mut stale = false;
+        let stored: Option<Stored> = match sealed {
+            Some(s) => {
+                let opened = crypto::open(keys, &aad(org), &s)?;
+                stale = opened.stale;
+                Some(serde_json::from_slice(&opened.plaintext).map_err(|_| {
+                    ProxyError::Internal("stored connection is not readable".into())
+                })?)
+            }
             None => None,
         };
+        if let (true, Some(s)) = (stale, stored.clone()) {
+            // Sealed with a previous key (or format): sealed again at once with the current one, so the old key
+            // can be retired as soon as every organisation has been loaded once.
+            return self.save(cfg, org, s).await.map(Some);
+        }
         // Another request may have loaded (and changed) it while we awaited storage.
         if !self.loaded.get() {
             *self.cache.borrow_mut() = stored;
@@ -427,8 +452,25 @@ impl Connection {
         }
     }
 
-    async fn prune_states(&self) -> Result<(), ProxyError> {
-        let options = worker::ListOptions::new().prefix("state:");
+    /// A ticket, once: gone from storage before it is looked at.
+    async fn redeem(&self, nonce: &str) -> Result<Value, ProxyError> {
+        let key = format!("ticket:{nonce}");
+        let storage = self.state.storage();
+        let stored: Option<String> = storage.get(&key).await.map_err(internal)?;
+        storage.delete(&key).await.map_err(internal)?;
+        let t: crate::routes::oauth::Ticket = stored
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .ok_or_else(|| ProxyError::InvalidTicket("unknown or already used".into()))?;
+        if t.exp <= now() / 1000 {
+            return Err(ProxyError::InvalidTicket("expired".into()));
+        }
+        Ok(json!(t))
+    }
+
+    /// Drops the entries under `prefix` whose expiry has passed: OAuth states (a number) and tickets (JSON
+    /// text with `exp`).
+    async fn prune_expired(&self, prefix: &str) -> Result<(), ProxyError> {
+        let options = worker::ListOptions::new().prefix(prefix);
         let map = self
             .state
             .storage()
@@ -437,8 +479,14 @@ impl Connection {
             .map_err(internal)?;
         let now_secs = (now() / 1000) as f64;
         let mut stale: Vec<String> = Vec::new();
-        map.for_each(&mut |exp, key| {
-            if exp.as_f64().is_some_and(|e| e <= now_secs) {
+        map.for_each(&mut |value, key| {
+            let exp = value.as_f64().or_else(|| {
+                value
+                    .as_string()
+                    .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                    .and_then(|v| v.get("exp").and_then(Value::as_f64))
+            });
+            if exp.is_none_or(|e| e <= now_secs) {
                 stale.extend(key.as_string());
             }
         });

@@ -2,9 +2,9 @@
 //!
 //! | route | module |
 //! |---|---|
-//! | `GET /health` | here |
-//! | `POST /dev/session` (only with `DEV_MODE`) | [`session`] |
-//! | `GET /oauth/connect`, `GET /oauth/callback` | [`oauth`] |
+//! | `GET /health` | [`health`] |
+//! | `POST /dev/session` (only with `DEV_MODE` and every Xero URL on loopback) | [`session`] |
+//! | `POST /oauth/ticket`, `GET /oauth/connect?ticket=`, `GET /oauth/callback` | [`oauth`] |
 //! | `GET /connection`, `GET /connections`, `POST /connections/select`, `POST /connection/disconnect` | [`connection`] |
 //! | `GET|PUT|POST /xero/{Resource}[/{id}]` | [`relay`] |
 //! | `GET|PUT /settings` | [`settings`] |
@@ -14,6 +14,7 @@
 
 pub mod changes;
 pub mod connection;
+pub mod health;
 pub mod log;
 pub mod oauth;
 pub mod relay;
@@ -48,48 +49,67 @@ pub fn now_secs() -> u64 {
     worker::Date::now().as_millis() / 1000
 }
 
+/// Largest JSON body of the proxy's own routes (settings, select, tickets).
+pub const JSON_BODY_CAP: u64 = 64 * 1024;
+/// Largest webhook delivery read (Xero's are far smaller; a 1,000-event delivery is about 300 kB).
+pub const WEBHOOK_BODY_CAP: u64 = 1024 * 1024;
+
 /// Handles one request.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let origin = req.headers().get("origin")?;
     let path = req.path();
     let method = req.method();
-    // Xero and the browser's top-level navigation: no CORS, their own checks.
+    let seen = Seen {
+        method: method.to_string(),
+        path: path.clone(),
+        org: None,
+    };
+    // Xero and the browser's top-level navigations: no CORS, their own checks.
     match (method.clone(), path.as_str()) {
         (Method::Post, "/webhooks/xero") => {
-            return finish(webhooks::receive(req, &env).await, None)
+            return finish(webhooks::receive(req, &env).await, None, &seen)
         }
-        (Method::Get, "/oauth/callback") => return finish(oauth::callback(req, &env).await, None),
-        (Method::Get, "/health") => {
-            return finish(Ok(Response::from_json(&json!({"ok": true}))?), None)
+        (Method::Get, "/oauth/connect") => {
+            return finish(oauth::connect(req, &env).await, None, &seen)
         }
+        (Method::Get, "/oauth/callback") => {
+            return finish(oauth::callback(req, &env).await, None, &seen)
+        }
+        (Method::Get, "/health") => return finish(health::check(&env).await, None, &seen),
         _ => {}
     }
     let cfg = match Config::from_env(&env) {
         Ok(c) => c,
-        Err(e) => return finish(Err(e), None),
+        Err(e) => return finish(Err(e), None, &seen),
     };
     let allowed_origin = match origin {
         Some(o) if cfg.origin_allowed(&o) => Some(o),
-        Some(o) => return finish(Err(ProxyError::ForbiddenOrigin(o)), None),
+        Some(o) => return finish(Err(ProxyError::ForbiddenOrigin(o)), None, &seen),
         None => None,
     };
     if method == Method::Options {
         return finish(
             Ok(Response::empty()?.with_status(204)),
             allowed_origin.as_deref(),
+            &seen,
         );
     }
-    if method == Method::Post && path == "/dev/session" {
-        let r = if cfg.dev_mode {
+    if path == "/dev/session" {
+        // Outside the demo the route does not exist at all (404, not 401).
+        let r = if method == Method::Post && cfg.dev_sessions() {
             session::mint(req, &cfg).await
         } else {
             Err(ProxyError::NotFound)
         };
-        return finish(r, allowed_origin.as_deref());
+        return finish(r, allowed_origin.as_deref(), &seen);
     }
-    let session = match authenticate(&req, &cfg, path == "/oauth/connect") {
+    let session = match authenticate(&req, &cfg) {
         Ok(s) => s,
-        Err(e) => return finish(Err(e), allowed_origin.as_deref()),
+        Err(e) => return finish(Err(e), allowed_origin.as_deref(), &seen),
+    };
+    let seen = Seen {
+        org: Some(session.org.clone()),
+        ..seen
     };
     let call = Call {
         env,
@@ -99,29 +119,28 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Resp
         ctx,
     };
     let result = route(call, method, &path).await;
-    finish(result, allowed_origin.as_deref())
+    finish(result, allowed_origin.as_deref(), &seen)
 }
 
-/// Rule C1: a valid, unexpired session of a finance or admin user.
-fn authenticate(req: &Request, cfg: &Config, allow_query: bool) -> Result<Session, ProxyError> {
+/// Rule C1: a valid, unexpired session of a finance or admin user, from the `Authorization` header only (never
+/// a URL, where it would reach logs and history).
+fn authenticate(req: &Request, cfg: &Config) -> Result<Session, ProxyError> {
     let header = req.headers().get("authorization").ok().flatten();
-    // `/oauth/connect` is a top-level navigation, which cannot carry a header: it may take `?session=`.
-    let from_query = if allow_query && header.is_none() {
-        req.url().ok().and_then(|u| {
-            u.query_pairs()
-                .find(|(k, _)| k == "session")
-                .map(|(_, v)| v.into_owned())
-        })
-    } else {
-        None
-    };
-    let token = match &from_query {
-        Some(t) => t.as_str(),
-        None => jwt::bearer(header.as_deref())?,
-    };
-    let session = jwt::verify(token, cfg.session_secret.as_bytes(), now_secs())?;
+    let token = jwt::bearer(header.as_deref())?;
+    let session = jwt::verify(token, &cfg.session_policy(), now_secs())?;
     jwt::authorize(&session)?;
     Ok(session)
+}
+
+/// Refuses a body before reading it: `Content-Length` is required with a body and at most `limit`.
+pub fn body_cap(req: &Request, limit: u64) -> Result<(), ProxyError> {
+    let length = req.headers().get("content-length").ok().flatten();
+    match length.map(|l| l.trim().parse::<u64>()) {
+        None => Err(ProxyError::LengthRequired),
+        Some(Ok(n)) if n <= limit => Ok(()),
+        Some(Ok(_)) => Err(ProxyError::PayloadTooLarge { limit }),
+        Some(Err(_)) => Err(ProxyError::invalid("content-length", "not a number")),
+    }
 }
 
 async fn route(call: Call, method: Method, path: &str) -> Result<Response, ProxyError> {
@@ -129,7 +148,7 @@ async fn route(call: Call, method: Method, path: &str) -> Result<Response, Proxy
         return relay::relay(call, rest.to_owned()).await;
     }
     match (method, path) {
-        (Method::Get, "/oauth/connect") => oauth::connect(call).await,
+        (Method::Post, "/oauth/ticket") => oauth::ticket(call).await,
         (Method::Get, "/connection") => connection::status(call).await,
         (Method::Get, "/connections") => connection::tenants(call).await,
         (Method::Post, "/connections/select") => connection::select(call).await,
@@ -142,7 +161,7 @@ async fn route(call: Call, method: Method, path: &str) -> Result<Response, Proxy
         (Method::Get, "/changes") => changes::read(call).await,
         (
             _,
-            "/oauth/connect"
+            "/oauth/ticket"
             | "/connection"
             | "/connections"
             | "/connections/select"
@@ -176,16 +195,45 @@ pub fn internal(e: worker::Error) -> ProxyError {
     ProxyError::Internal(e.to_string())
 }
 
-/// Reads a JSON body, naming the problem.
+/// Reads a JSON body of at most [`JSON_BODY_CAP`] bytes (refused before reading when larger).
 pub async fn json_body(req: &mut Request) -> Result<Value, ProxyError> {
+    body_cap(req, JSON_BODY_CAP)?;
     let text = req.text().await.map_err(internal)?;
-    serde_json::from_str(&text).map_err(|e| ProxyError::invalid("body", format!("not JSON: {e}")))
+    if text.len() as u64 > JSON_BODY_CAP {
+        return Err(ProxyError::PayloadTooLarge {
+            limit: JSON_BODY_CAP,
+        });
+    }
+    serde_json::from_str(&text).map_err(|_| ProxyError::invalid("body", "not JSON"))
 }
 
-fn finish(result: Result<Response, ProxyError>, origin: Option<&str>) -> worker::Result<Response> {
+/// What the structured log line of a refused or failed request names (never a query, header or body).
+struct Seen {
+    method: String,
+    path: String,
+    org: Option<String>,
+}
+
+fn finish(
+    result: Result<Response, ProxyError>,
+    origin: Option<&str>,
+    seen: &Seen,
+) -> worker::Result<Response> {
     let resp = match result {
         Ok(r) => r,
         Err(e) => {
+            // One line per refused (4xx) or failed (5xx) request, for Workers Logs: the code and the route, and
+            // the internal detail only for 5xx (their bodies carry a fixed message).
+            let line = json!({
+                "level": if e.status() >= 500 { "error" } else { "warn" },
+                "status": e.status(), "code": e.code(), "method": seen.method, "path": seen.path,
+                "org": seen.org, "detail": (e.status() >= 500).then(|| e.to_string()),
+            });
+            if e.status() >= 500 {
+                worker::console_error!("{line}");
+            } else {
+                worker::console_warn!("{line}");
+            }
             let mut r = Response::from_json(&e.body())?.with_status(e.status());
             if let ProxyError::RateLimited {
                 retry_after,

@@ -43,12 +43,16 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
                 "writes must be application/json",
             ));
         }
+        // Refused before reading: a body over Xero's own 3.5 MB never enters memory.
+        super::body_cap(&call.req, MAX_BODY_BYTES as u64)?;
         let text = call.req.text().await.map_err(internal)?;
         if text.len() > MAX_BODY_BYTES {
-            return Err(ProxyError::invalid("body", "larger than Xero's 3.5 MB"));
+            return Err(ProxyError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES as u64,
+            });
         }
         let parsed = serde_json::from_str::<Value>(&text)
-            .map_err(|e| ProxyError::invalid("body", format!("not JSON: {e}")))?;
+            .map_err(|_| ProxyError::invalid("body", "not JSON"))?;
         Some((text, parsed))
     };
     let (body, request_json) = body.map_or((None, None), |(t, v)| (Some(t), Some(v)));

@@ -1,5 +1,6 @@
-//! `POST /dev/session` (only when `DEV_MODE` is set): mints a session token for the demo page, as the CRM's
-//! back end would. Body: `{sub, name, role, org, ttlSecs?}`.
+//! `POST /dev/session`: mints a session token for the demo page, as the CRM's back end would. Body:
+//! `{sub, name, role, org, ttlSecs?}`. The route exists only where [`Config::dev_sessions`] holds (`DEV_MODE` and
+//! every Xero URL on loopback), and its tokens say `dev: true`, which a deployment refuses.
 
 use serde_json::{json, Value};
 use worker::{Request, Response};
@@ -22,7 +23,7 @@ pub async fn mint(mut req: Request, cfg: &Config) -> Result<Response, ProxyError
         .get("ttlSecs")
         .and_then(Value::as_u64)
         .unwrap_or(3600)
-        .min(86_400);
+        .min(cfg.session_max_lifetime_secs);
     let now = now_secs();
     let session = Session {
         sub: field("sub")?,
@@ -35,6 +36,10 @@ pub async fn mint(mut req: Request, cfg: &Config) -> Result<Response, ProxyError
         org: field("org")?,
         exp: now + ttl,
         iat: now,
+        nbf: None,
+        iss: cfg.session_issuer.clone(),
+        aud: cfg.session_audience.clone(),
+        dev: true,
     };
     let token = jwt::sign(&session, cfg.session_secret.as_bytes())?;
     json_response(200, &json!({ "token": token, "expiresAt": session.exp }))

@@ -13,6 +13,7 @@ use crate::webhook;
 /// Receives one delivery.
 pub async fn receive(mut req: Request, env: &Env) -> Result<Response, ProxyError> {
     let key = Config::webhook_key(env)?;
+    super::body_cap(&req, super::WEBHOOK_BODY_CAP)?;
     let body = req.bytes().await.map_err(internal)?;
     let sig = req.headers().get("x-xero-signature").ok().flatten();
     if webhook::verify(&key, &body, sig.as_deref()).is_err() {
