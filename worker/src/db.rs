@@ -199,6 +199,43 @@ pub async fn log_read(
     Ok((rows, next))
 }
 
+/// Tables retention prunes by age (their `at` column, ISO, indexed by `migrations/0003_log_indexes.sql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aged {
+    /// `xero_log` (rule L1).
+    Log,
+    /// The change feed (rule B1).
+    Changes,
+}
+
+/// Deletes up to `limit` rows written before `cutoff` (ISO), oldest first; answers how many went. One bounded
+/// statement, so a long backlog is worked off over several calls without one huge transaction.
+pub async fn delete_older(
+    db: &D1Database,
+    table: Aged,
+    cutoff: &str,
+    limit: u32,
+) -> Result<u64, ProxyError> {
+    // Fixed statements per table (table names cannot be bound); the values are bound.
+    let sql = match table {
+        Aged::Log => {
+            "DELETE FROM xero_log WHERE id IN (SELECT id FROM xero_log WHERE at < ?1 ORDER BY at LIMIT ?2)"
+        }
+        Aged::Changes => {
+            "DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE at < ?1 ORDER BY at LIMIT ?2)"
+        }
+    };
+    let result = db
+        .prepare(sql)
+        .bind(&[cutoff.into(), JsValue::from_f64(f64::from(limit))])
+        .map_err(d1)?
+        .run()
+        .await
+        .map_err(d1)?;
+    let changed = result.meta().map_err(d1)?.and_then(|m| m.changes);
+    Ok(changed.unwrap_or(0) as u64)
+}
+
 /// An organisation's settings (defaults when none were saved).
 pub async fn settings_read(db: &D1Database, org: &str) -> Result<Settings, ProxyError> {
     let body: Option<String> = db

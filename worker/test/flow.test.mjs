@@ -324,3 +324,44 @@ test("rule L1: the CSV holds every matching row, read in pages of 1,000 (more th
   assert.equal(new Set(refs).size, 1000, "each record once");
   assert.ok(rows.slice(1).every((r) => r.length === 10 && r[3] === "bulk: PUT Invoices"));
 });
+
+const cron = (e) => fetch(`${e.base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+
+test("rule L1/B1: retention: the cron deletes log rows and feed entries older than the configured days", async () => {
+  // The defaults (400 and 30 days) keep today's rows.
+  const action = encodeURIComponent("send: PUT Invoices");
+  assert.equal((await cron(env)).status < 500, true);
+  assert.equal((await get(`/log?action=${action}&pageSize=100`)).body.rows.length, 51);
+  // With 0 days, everything written before a cron run goes in that run.
+  const short = await start({ vars: { LOG_RETENTION_DAYS: "0", FEED_RETENTION_DAYS: "0" } });
+  try {
+    const t = await session(short, { org: "org-retention" });
+    const { tenants: [tenantId] } = await connect(short, t);
+    await enable(short, t);
+    const call = async (path) => (await fetch(`${short.base}${path}`, { headers: auth(t) })).json();
+    await call("/xero/Organisation");
+    const body = JSON.stringify({
+      events: [{ resourceId: "11111111-2222-4333-8444-555555555555", eventDateUtc: "2026-11-26T01:00:00.000", eventType: "UPDATE",
+        eventCategory: "INVOICE", tenantId, tenantType: "ORGANISATION" }],
+      firstEventSequence: 1, lastEventSequence: 1, entropy: "ret",
+    });
+    const sig = createHmac("sha256", WEBHOOK_KEY).update(body).digest("base64");
+    assert.equal((await fetch(`${short.base}/webhooks/xero`, { method: "POST", headers: { "x-xero-signature": sig }, body })).status, 200);
+    const logged = await eventually(async () => {
+      const rows = (await call("/log?pageSize=500")).rows;
+      return rows.some((r) => r.action === "GET Organisation") ? rows : null;
+    });
+    assert.ok(logged, "log rows written");
+    const newestLogged = logged[0].id;
+    const feed = await call("/changes?after=0");
+    assert.ok(feed.changes.length >= 1, "feed entries written");
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await cron(short)).status < 500, true);
+    const left = (await call("/log?pageSize=500")).rows;
+    assert.deepEqual(left.filter((r) => r.id <= newestLogged), [], "old log rows deleted");
+    const leftFeed = (await call("/changes?after=0")).changes;
+    assert.deepEqual(leftFeed.filter((c) => c.seq <= feed.cursor), [], "old feed entries deleted");
+  } finally {
+    await short.stop();
+  }
+});
