@@ -273,8 +273,11 @@ test("rule L1: the log shows the proxy's xero_log, filtered, and exports it as C
   await shot("log-filtered");
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
   const csv = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
+  // The proxy's CSV (worker/src/csv.rs): a BOM for Excel, every cell quoted, the proxy's file name.
+  expect(csv.startsWith("\uFEFF")).toBe(true);
+  expect(download.suggestedFilename()).toMatch(/^xero-log-\d{4}-\d{2}-\d{2}\.csv$/);
   const lines = csv.trim().split(/\r?\n/);
-  expect(lines[0]).toContain("Time");
+  expect(lines[0]).toMatch(/^"Time","User id","User name","Action"/);
   expect(lines).toHaveLength(count + 1);
   expect(lines.slice(1).every((line) => line.includes("TaxRates"))).toBe(true);
 });

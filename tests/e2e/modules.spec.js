@@ -1,13 +1,11 @@
 // The page's own modules, run in Node (no browser): the demo data generator, the CRM's totals, money formatting,
-// the CSV export and log filters, the static server's package resolution, and the Xero link without a backend.
+// the static server's package resolution, and the Xero link without a backend.
 
 import { test, expect } from "@playwright/test";
 import * as xerosync from "xerosync";
 import { crmTotals } from "../../www/src/crm-totals.js";
 import { generateDemoData, STATUSES } from "../../www/src/demo-data.js";
-import { csvField, toCsv } from "../../www/src/csv.js";
 import { formatMoney, fixed, round, dec } from "../../www/src/money.js";
-import { filterLog } from "../../www/src/views/log.js";
 import { browserEntry } from "../../www/serve.js";
 import { chooseBackend, STATUS, XeroLink } from "../../www/src/xero.js";
 
@@ -94,29 +92,6 @@ test("money: exact rounding and formatting without floats", () => {
   expect(() => dec("1,5")).toThrow(/not a decimal/);
 });
 
-test("CSV export quotes what needs quoting and defuses formulas (L1)", () => {
-  expect(csvField('He said "hi", twice')).toBe('"He said ""hi"", twice"');
-  expect(csvField("line\nbreak")).toBe('"line\nbreak"');
-  expect(csvField("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
-  expect(csvField("-12.50")).toBe("-12.50");
-  expect(csvField(null)).toBe("");
-  const csv = toCsv([{ a: "x", b: 1 }, { a: "y,z", b: null }], [{ key: "a", label: "A" }, { key: "b", label: "B" }]);
-  expect(csv).toBe('A,B\r\nx,1\r\n"y,z",\r\n');
-});
-
-test("log filters: outcome, action, record kind, CRM reference and dates (L1)", () => {
-  const rows = [
-    { time: "2026-11-01T10:00:00Z", action: "send", recordKind: "invoice", crmRef: "INV-1001", outcome: "ok" },
-    { time: "2026-11-02T10:00:00Z", action: "send", recordKind: "item", crmRef: "WIDGET", outcome: "error" },
-    { time: "2026-11-03T10:00:00Z", action: "update", recordKind: "invoice", crmRef: "INV-1002", outcome: "ok" },
-  ];
-  expect(filterLog(rows, { outcome: "error" }).map((r) => r.crmRef)).toEqual(["WIDGET"]);
-  expect(filterLog(rows, { action: "send", recordKind: "invoice" }).map((r) => r.crmRef)).toEqual(["INV-1001"]);
-  expect(filterLog(rows, { crmRef: "inv-100" })).toHaveLength(2);
-  expect(filterLog(rows, { from: "2026-11-02", to: "2026-11-02" }).map((r) => r.crmRef)).toEqual(["WIDGET"]);
-  expect(filterLog(rows, {})).toHaveLength(3);
-});
-
 test("the static server finds the package's browser build from its exports", () => {
   expect(browserEntry({ exports: { ".": { types: "./i.d.ts", node: "./node.js", browser: "./browser.js" } } })).toBe("./browser.js");
   expect(browserEntry({ exports: { ".": { import: { browser: "./b.js", default: "./n.js" } } } })).toBe("./b.js");
@@ -140,7 +115,7 @@ test("the Xero link without a proxy or client: unavailable, with its reason, and
   expect(state.status).toBe(STATUS.UNAVAILABLE);
   expect(link.connected).toBe(false);
   expect(events).toEqual([STATUS.UNAVAILABLE]);
-  for (const call of [() => link.send({ invoices: [] }), () => link.update({ invoices: [] }), () => link.taxRates(), () => link.readLog(), () => link.connectUrl(), () => link.disconnect()]) {
+  for (const call of [() => link.send({ invoices: [] }), () => link.update({ invoices: [] }), () => link.taxRates(), () => link.readLog(), () => link.exportLog(), () => link.connectUrl(), () => link.disconnect()]) {
     await expect(call()).rejects.toMatchObject({ code: "xero_unavailable" });
   }
   expect(link.invoiceUrl({ kind: "invoice", xeroId: "abc" })).toBeNull();

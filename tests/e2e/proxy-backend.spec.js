@@ -42,7 +42,7 @@ test("rule T1: only active revenue rates are offered for the mapping", () => {
 
 test("rule L1: the log filters become the proxy's query; a day as `to` covers the whole day", () => {
   const query = logQuery({ outcome: "error", action: "send", recordKind: "invoice", crmRef: "INV-1", from: "2026-11-01", to: "2026-11-20" });
-  expect(Object.fromEntries(query)).toEqual({ outcome: "error", kind: "invoice", ref: "INV-1", from: "2026-11-01", to: "2026-11-20T23:59:59.999Z" });
+  expect(Object.fromEntries(query)).toEqual({ outcome: "error", actionContains: "send", kind: "invoice", ref: "INV-1", from: "2026-11-01", to: "2026-11-20T23:59:59.999Z" });
   expect([...logQuery({ outcome: "", crmRef: null })]).toEqual([]);
 });
 
@@ -82,4 +82,30 @@ test("rules C1, C3, C7: one demo session per CRM user, the states mapped, the co
   user = { id: "u-sales", name: "Sam Okoro", role: "sales" };
   await expect(backend.readSettings()).rejects.toMatchObject({ code: "not_found", status: 404 });
   expect(calls.slice(-2)).toEqual(["POST /dev/session", "GET /settings Bearer token-of-u-sales"]);
+});
+
+test("rule L1: the log is read a page at a time by key, and exported as the proxy's own CSV", async () => {
+  const asked = [];
+  const fetchImpl = async (url, { method = "GET", headers = {} } = {}) => {
+    const u = new URL(url);
+    if (u.pathname === "/dev/session") return Response.json({ token: "t", expiresAt: Date.now() / 1000 + 3600 });
+    asked.push({ path: u.pathname, query: Object.fromEntries(u.searchParams), auth: headers.authorization });
+    if (u.searchParams.get("format") === "csv") {
+      return new Response('\uFEFF"Time"\r\n', { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="xero-log-2026-11-20.csv"' } });
+    }
+    const before = u.searchParams.get("before");
+    return Response.json(before ? { rows: [{ id: 1, at: "2026-11-01T00:00:00.000Z", userId: "u" }], nextBefore: null } : { rows: [{ id: 2, at: "2026-11-02T00:00:00.000Z", userId: "u" }], nextBefore: 2 });
+  };
+  const backend = proxyBackend({ proxyUrl: "http://proxy.test", xerosync: {}, currentUser: () => ({ id: "u", name: "U", role: "finance" }), crm: () => ({ invoices: [] }), fetchImpl });
+  const first = await backend.readLog({ outcome: "error" });
+  expect(first.nextBefore).toBe(2);
+  expect(first.rows[0].time).toBe("2026-11-02T00:00:00.000Z");
+  const older = await backend.readLog({ outcome: "error" }, { before: first.nextBefore });
+  expect(older.nextBefore).toBeNull();
+  expect(asked.map((a) => a.query)).toEqual([{ outcome: "error", pageSize: "100" }, { outcome: "error", pageSize: "100", before: "2" }]);
+  const { blob, filename } = await backend.exportLog({ outcome: "error", action: "TaxRates" });
+  expect(filename).toBe("xero-log-2026-11-20.csv");
+  // The bytes as the proxy sent them, BOM included (Blob.text() would decode it away).
+  expect([...new Uint8Array(await blob.arrayBuffer())].slice(0, 3)).toEqual([0xef, 0xbb, 0xbf]);
+  expect(asked.at(-1)).toEqual({ path: "/log", query: { outcome: "error", actionContains: "TaxRates", format: "csv" }, auth: "Bearer t" });
 });

@@ -186,6 +186,31 @@ impl Config {
     }
 }
 
+/// How long the proxy keeps what it records (see `retention`). Read on its own, without [`Config`]'s secrets, so
+/// pruning never depends on the rest of the configuration being complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Days of `xero_log` kept (`LOG_RETENTION_DAYS`, default 400: a financial year and its audit, with margin).
+    pub log_days: u64,
+    /// Days of the change feed kept (`FEED_RETENTION_DAYS`, default 30: a reader further behind re-reads in full).
+    pub feed_days: u64,
+}
+
+impl Retention {
+    /// Default of `LOG_RETENTION_DAYS`.
+    pub const LOG_DAYS: u64 = 400;
+    /// Default of `FEED_RETENTION_DAYS`.
+    pub const FEED_DAYS: u64 = 30;
+
+    /// Reads both; a missing or unparsable value takes the default (`0` keeps nothing older than the run).
+    pub fn from_env(env: &Env) -> Self {
+        Self {
+            log_days: number(env, "LOG_RETENTION_DAYS", Self::LOG_DAYS),
+            feed_days: number(env, "FEED_RETENTION_DAYS", Self::FEED_DAYS),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,9 @@ pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<()
     Ok(())
 }
 
-/// Filters of `/log`.
+/// Filters of `/log`. Each one is served by an index of `migrations/0003_log_indexes.sql` (with `org`, ordered
+/// by `id`), except `action_contains`, a case-insensitive substring match for the page's "Action contains" box,
+/// which filters the rows the `(org, id)` index walks.
 #[derive(Debug, Default, Clone)]
 pub struct LogFilter {
     /// Rows at or after (ISO).
@@ -109,8 +111,10 @@ pub struct LogFilter {
     pub to: Option<String>,
     /// CRM user id.
     pub user: Option<String>,
-    /// Action.
+    /// Action, exactly.
     pub action: Option<String>,
+    /// Part of the action, any case.
+    pub action_contains: Option<String>,
     /// Outcome.
     pub outcome: Option<String>,
     /// Record kind.
@@ -121,55 +125,61 @@ pub struct LogFilter {
     pub xero_id: Option<String>,
 }
 
-/// One page of log rows (newest first) and the total count.
+/// One page of log rows, newest first: rows with `id < before` (all rows without it), at most `limit`, and the
+/// key of the next page (`None` at the end). Paged by key, never by offset: every page costs the same, however
+/// deep, and rows written meanwhile neither repeat nor shift a row out of the next page.
 pub async fn log_read(
     db: &D1Database,
     org: &str,
     f: &LogFilter,
+    before: Option<i64>,
     limit: u32,
-    offset: u32,
-) -> Result<(Vec<LogRow>, u64), ProxyError> {
+) -> Result<(Vec<LogRow>, Option<i64>), ProxyError> {
     let mut clauses = vec!["org = ?1".to_owned()];
     let mut args: Vec<JsValue> = vec![org.into()];
-    let mut add = |sql: &str, v: &Option<String>| {
+    let mut add = |sql: &str, v: Option<JsValue>| {
         if let Some(v) = v {
-            args.push(v.as_str().into());
+            args.push(v);
             clauses.push(format!("{sql} ?{}", args.len()));
         }
     };
-    add("at >=", &f.from);
-    add("at <", &f.to);
-    add("user_id =", &f.user);
-    add("action =", &f.action);
-    add("outcome =", &f.outcome);
-    add("record_kind =", &f.kind);
-    add("crm_ref =", &f.crm_ref);
-    add("xero_id =", &f.xero_id);
-    let wh = clauses.join(" AND ");
-    let count: Option<f64> = db
-        .prepare(format!("SELECT COUNT(*) AS n FROM xero_log WHERE {wh}"))
+    let text = |v: &Option<String>| v.as_deref().map(JsValue::from);
+    add("at >=", text(&f.from));
+    add("at <", text(&f.to));
+    add("user_id =", text(&f.user));
+    add("action =", text(&f.action));
+    add("outcome =", text(&f.outcome));
+    add("record_kind =", text(&f.kind));
+    add("crm_ref =", text(&f.crm_ref));
+    add("xero_id =", text(&f.xero_id));
+    add("id <", before.map(|b| JsValue::from_f64(b as f64)));
+    if let Some(part) = &f.action_contains {
+        // instr, not LIKE: the caller's `%` and `_` are plain characters, nothing to escape.
+        args.push(part.to_lowercase().into());
+        clauses.push(format!("instr(lower(action), ?{}) > 0", args.len()));
+    }
+    // One row more than asked says whether there is a next page, without a COUNT(*) over the log.
+    args.push(JsValue::from_f64(f64::from(limit) + 1.0));
+    let sql = format!(
+        "SELECT * FROM xero_log WHERE {} ORDER BY id DESC LIMIT ?{}",
+        clauses.join(" AND "),
+        args.len()
+    );
+    let mut rows: Vec<DbLogRow> = db
+        .prepare(sql)
         .bind(&args)
-        .map_err(d1)?
-        .first(Some("n"))
-        .await
-        .map_err(d1)?;
-    let mut page_args = args.clone();
-    page_args.push(JsValue::from_f64(f64::from(limit)));
-    page_args.push(JsValue::from_f64(f64::from(offset)));
-    let n = args.len();
-    let rows: Vec<DbLogRow> = db
-        .prepare(format!(
-            "SELECT * FROM xero_log WHERE {wh} ORDER BY id DESC LIMIT ?{} OFFSET ?{}",
-            n + 1,
-            n + 2
-        ))
-        .bind(&page_args)
         .map_err(d1)?
         .all()
         .await
         .map_err(d1)?
         .results()
         .map_err(d1)?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     let rows = rows
         .into_iter()
         .map(|r| LogRow {
@@ -186,7 +196,44 @@ pub async fn log_read(
             message: r.message,
         })
         .collect();
-    Ok((rows, count.unwrap_or(0.0) as u64))
+    Ok((rows, next))
+}
+
+/// Tables retention prunes by age (their `at` column, ISO, indexed by `migrations/0003_log_indexes.sql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aged {
+    /// `xero_log` (rule L1).
+    Log,
+    /// The change feed (rule B1).
+    Changes,
+}
+
+/// Deletes up to `limit` rows written before `cutoff` (ISO), oldest first; answers how many went. One bounded
+/// statement, so a long backlog is worked off over several calls without one huge transaction.
+pub async fn delete_older(
+    db: &D1Database,
+    table: Aged,
+    cutoff: &str,
+    limit: u32,
+) -> Result<u64, ProxyError> {
+    // Fixed statements per table (table names cannot be bound); the values are bound.
+    let sql = match table {
+        Aged::Log => {
+            "DELETE FROM xero_log WHERE id IN (SELECT id FROM xero_log WHERE at < ?1 ORDER BY at LIMIT ?2)"
+        }
+        Aged::Changes => {
+            "DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE at < ?1 ORDER BY at LIMIT ?2)"
+        }
+    };
+    let result = db
+        .prepare(sql)
+        .bind(&[cutoff.into(), JsValue::from_f64(f64::from(limit))])
+        .map_err(d1)?
+        .run()
+        .await
+        .map_err(d1)?;
+    let changed = result.meta().map_err(d1)?.and_then(|m| m.changes);
+    Ok(changed.unwrap_or(0) as u64)
 }
 
 /// An organisation's settings (defaults when none were saved).
@@ -444,13 +491,14 @@ pub async fn run_batch(db: &D1Database, stmts: Vec<D1PreparedStatement>) -> Resu
     Ok(())
 }
 
-/// Changes after a cursor, oldest first.
+/// Changes after a cursor (a key: `seq`, never an offset), oldest first, at most `limit`, and whether more
+/// follow (one row more is read to know, so `more` is never a false promise of an empty page).
 pub async fn changes_after(
     db: &D1Database,
     org: &str,
     after: i64,
     limit: u32,
-) -> Result<Vec<Change>, ProxyError> {
+) -> Result<(Vec<Change>, bool), ProxyError> {
     #[derive(Deserialize)]
     struct Row {
         seq: i64,
@@ -460,16 +508,18 @@ pub async fn changes_after(
         at: String,
         record: Option<String>,
     }
-    let rows: Vec<Row> = db
+    let mut rows: Vec<Row> = db
         .prepare("SELECT seq, kind, xero_id, source, at, record FROM changes WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
-        .bind(&[org.into(), JsValue::from_f64(after as f64), JsValue::from_f64(f64::from(limit))])
+        .bind(&[org.into(), JsValue::from_f64(after as f64), JsValue::from_f64(f64::from(limit) + 1.0)])
         .map_err(d1)?
         .all()
         .await
         .map_err(d1)?
         .results()
         .map_err(d1)?;
-    Ok(rows
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let changes = rows
         .into_iter()
         .map(|r| Change {
             seq: r.seq,
@@ -479,5 +529,6 @@ pub async fn changes_after(
             at: r.at,
             record: r.record.and_then(|t| serde_json::from_str(&t).ok()),
         })
-        .collect())
+        .collect();
+    Ok((changes, more))
 }

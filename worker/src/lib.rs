@@ -16,6 +16,7 @@ pub mod limits;
 pub mod lookup_filter;
 pub mod outcomes;
 pub mod relay_rules;
+pub mod retention;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -36,5 +37,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Err(e) = sync::run(&env).await {
         worker::console_error!("cron failed: {}", e.code());
+    }
+    if let Err(e) = retention::run(&env).await {
+        worker::console_error!("retention failed: {}", e.code());
     }
 }

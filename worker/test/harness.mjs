@@ -339,3 +339,25 @@ export async function eventually(fn, ms = 5000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** RFC 4180 CSV text (after an optional BOM) → rows of cells; quoted cells may hold separators, quotes and breaks. */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = "";
+  let quoted = false;
+  const src = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") row.push(cell), (cell = "");
+    else if (c === "\r" && src[i + 1] === "\n") row.push(cell), rows.push(row), (row = []), (cell = ""), i++;
+    else cell += c;
+  }
+  if (cell !== "" || row.length) row.push(cell), rows.push(row);
+  return rows;
+}

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   start, session, auth, connect, beginConnect, connectTicket, consent, consentFlow, enable, newTenant, sim, signSession,
-  ORIGIN, NAVIGATION, ENCRYPTION_KEY, WEBHOOK_KEY, SESSION_SECRET,
+  parseCsv, eventually, ORIGIN, NAVIGATION, ENCRYPTION_KEY, WEBHOOK_KEY, SESSION_SECRET,
 } from "./harness.mjs";
 
 let env;
@@ -451,6 +451,49 @@ test("rule C4: key rotation (old blobs open and are sealed again), a lost key st
     assert.equal((await (await fetch(`${other.base}/connection`, { headers: auth(t) })).json()).status, "not_connected");
   } finally {
     await other.stop();
+  }
+});
+
+test("rule L1: the log's CSV defuses formulas from caller-supplied text (CRM references, the action label)", async () => {
+  const contacts = (await call("/xero/Contacts", { headers: auth(token) })).json().Contacts;
+  // (Xero trims a number's surrounding spaces, so a leading tab is left to csv.rs's unit tests.)
+  const refs = ["=1+1", "a;=1", "-5", "x\t=2", "@SUM(A1)\tb"];
+  const r = await call("/xero/Invoices?summarizeErrors=false", {
+    method: "PUT",
+    headers: auth(token, { "content-type": "application/json", "idempotency-key": "sec-csv-1", "x-xerosync-action": "-5" }),
+    body: JSON.stringify({ Invoices: refs.map((n) => ({
+      Type: "ACCREC", Contact: { ContactID: contacts[0].ContactID }, InvoiceNumber: n, Status: "DRAFT",
+      LineItems: [{ Description: "x", Quantity: 1, UnitAmount: 1, AccountCode: "200" }],
+    })) }),
+  });
+  assert.ok(r.status < 500, r.text);
+  const action = encodeURIComponent("-5: PUT Invoices");
+  const logged = await eventually(async () => {
+    const rows = (await call(`/log?action=${action}&pageSize=50`, { headers: auth(token) })).json().rows;
+    return rows.length >= 1 + refs.length ? rows : null;
+  });
+  assert.ok(logged, "the call and its records are logged");
+  assert.deepEqual(logged.filter((x) => x.crmRef).map((x) => x.crmRef).sort(), [...refs].sort(), "the refs as written");
+  const csv = await fetch(`${env.base}/log?format=csv&action=${action}`, { headers: auth(token) });
+  const bytes = Buffer.from(await csv.arrayBuffer());
+  seen.push(bytes.toString("utf8"));
+  // A UTF-8 BOM, once, at the start; every cell quoted (quotes doubled inside); CRLF line ends.
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const text = bytes.toString("utf8").slice(1);
+  assert.ok(!text.includes("\uFEFF"), "one BOM");
+  assert.match(text, /^("([^"]|"")*")(,"([^"]|"")*")*\r\n(("([^"]|"")*")(,"([^"]|"")*")*\r\n)*$/, "every cell quoted");
+  const rows = parseCsv(text);
+  assert.equal(rows.length, 1 + 1 + refs.length);
+  const refCells = rows.slice(1).map((row) => row[5]).filter(Boolean).sort();
+  assert.deepEqual(refCells, ["'=1+1", "'-5", "'@SUM(A1)\tb", "a;'=1", "x\t'=2"].sort());
+  for (const [i, want] of [["'=1+1", `"'=1+1"`], ["a;'=1", `"a;'=1"`], ["'-5", `"'-5"`], ["x\t'=2", `"x\t'=2"`]]) {
+    assert.ok(text.includes(`,${want},`), `${JSON.stringify(i)} as ${want}`);
+  }
+  assert.ok(rows.slice(1).every((row) => row[3] === "'-5: PUT Invoices"), "the action label too");
+  // Nothing a spreadsheet would run: no cell starts with a formula character, none follows a separator unguarded.
+  for (const cell of rows.flat()) {
+    assert.doesNotMatch(cell, /^[=+\-@\t\r]/, JSON.stringify(cell));
+    assert.doesNotMatch(cell, /[;,\t\r\n] *[=+\-@]/, JSON.stringify(cell));
   }
 });
 

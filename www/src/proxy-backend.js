@@ -51,6 +51,9 @@ export function revenueTaxRates(answer) {
     .map((rate) => ({ taxType: rate.TaxType, name: rate.Name, rate: String(rate.EffectiveRate ?? rate.DisplayTaxRate ?? "") }));
 }
 
+/** Rows per page of the log view (the proxy allows up to 500). */
+export const LOG_PAGE_SIZE = 100;
+
 /** xero_log rows as the proxy returns them → the page's LogRow. */
 function logRow(row) {
   return {
@@ -72,7 +75,8 @@ export function logQuery(filters = {}) {
     if (value !== undefined && value !== null && value !== "") query.set(name, value);
   };
   put("outcome", filters.outcome);
-  // `action` is matched as "contains" by the page (the proxy's own filter is exact), so it is not sent.
+  // The page's "Action contains" box: the proxy matches it as a case-insensitive substring.
+  put("actionContains", filters.action?.trim());
   put("kind", filters.recordKind);
   put("ref", filters.crmRef);
   // Dates from the page are days; the proxy compares ISO times: `to` is inclusive of the whole day.
@@ -126,6 +130,7 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     if (body !== undefined) headers["content-type"] = "application/json";
     const response = await fetchImpl(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) throw await proxyError(response, `${method} ${path}`);
+    if (as === "response") return response;
     return as === "text" ? response.text() : response.json();
   }
 
@@ -169,11 +174,21 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     async taxRates() {
       return client ? client.taxRates() : revenueTaxRates(await call("/xero/TaxRates"));
     },
-    async readLog(filters = {}) {
+    async readLog(filters = {}, { before = null, pageSize = LOG_PAGE_SIZE } = {}) {
       const query = logQuery(filters);
-      query.set("pageSize", "500");
-      const { rows } = await call(`/log?${query}`);
-      return rows.map(logRow);
+      query.set("pageSize", String(pageSize));
+      if (before !== null && before !== undefined) query.set("before", String(before));
+      const { rows, nextBefore } = await call(`/log?${query}`);
+      return { rows: rows.map(logRow), nextBefore: nextBefore ?? null };
+    },
+    async exportLog(filters = {}) {
+      // The proxy writes the CSV (every matching row, formula-guarded, with a BOM for Excel): the page only saves it.
+      const query = logQuery(filters);
+      query.set("format", "csv");
+      const response = await call(`/log?${query}`, { as: "response" });
+      const disposition = response.headers.get("content-disposition") ?? "";
+      const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? "xero-log.csv";
+      return { blob: await response.blob(), filename };
     },
     async readSettings() {
       return call("/settings");

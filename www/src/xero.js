@@ -12,7 +12,9 @@
 //   taxRates()                   → [{ taxType, name, rate }]: the organisation's active revenue rates (T1)
 //   send({ invoices, ctx, mode, onProgress, signal, checkpoint })   → SendResult   (S1-S9, A1, A3)
 //   update({ invoices, ctx, mode, onProgress, signal, checkpoint }) → UpdateResult (U1-U5, A2, A3)
-//   readLog(filters)             → [LogRow] from xero_log (L1)
+//   readLog(filters, { before }) → { rows: [LogRow], nextBefore }: one page of xero_log, newest first (L1);
+//                                  nextBefore (null at the end) is the `before` of the next, older page
+//   exportLog(filters)           → { blob, filename }: the proxy's CSV of every matching row (L1)
 //   changes({ cursor, autoSend })  → { cursor, changes: [{ id, changes, discrepancies }], sent? } (B1); with
 //                                  autoSend = { ctx }, also sends the live invoices (B2): sent is a SendResult
 //   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
@@ -20,7 +22,7 @@
 //
 // The proxy (worker/) serves these as: GET /connection (status not_connected | pick_required | connected |
 // reconnect_required, tenantId, tenantName, reason), GET /connections + POST /connections/select (C7),
-// POST /connection/disconnect, GET /oauth/connect, GET|PUT /settings, GET /log (filters, format=csv),
+// POST /connection/disconnect, GET /oauth/connect, GET|PUT /settings, GET /log (filters, before, format=csv),
 // GET /changes?after=<cursor>, and /xero/* (e.g. GET /xero/TaxRates). Mapping those onto the contract is the
 // adapter's job (proxy-backend.js), e.g. pick_required → "chooseOrganisation".
 //
@@ -68,6 +70,7 @@ export function unavailableBackend(reason) {
     send: refuse,
     update: refuse,
     readLog: refuse,
+    exportLog: refuse,
     changes: refuse,
     readSettings: refuse,
     writeSettings: refuse,
@@ -156,10 +159,16 @@ export class XeroLink extends EventTarget {
     return true;
   }
 
-  /** Rows of xero_log matching { outcome, action, crmRef, from, to } (L1). */
-  async readLog(filters = {}) {
+  /** One page of xero_log matching { outcome, action, recordKind, crmRef, from, to } (L1): { rows, nextBefore }. */
+  async readLog(filters = {}, page = {}) {
     this.#requireConnected();
-    return this.backend.readLog(filters);
+    return this.backend.readLog(filters, page);
+  }
+
+  /** The proxy's CSV of every row matching the filters (L1): { blob, filename }. */
+  async exportLog(filters = {}) {
+    this.#requireConnected();
+    return this.backend.exportLog(filters);
   }
 
   /**

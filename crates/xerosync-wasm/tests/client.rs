@@ -195,10 +195,11 @@ async fn call_rows(token: &str, expected: u64) -> u64 {
     let mut count = 0;
     for _ in 0..50 {
         count = 0;
-        let mut page = 1;
+        // Paged by key: each page names the next one's `before`, null at the end.
+        let mut before = String::new();
         loop {
             let url = format!(
-                "{}/log?pageSize=500&page={page}",
+                "{}/log?pageSize=500{before}",
                 setting!("XEROSYNC_TEST_PROXY")
             );
             let (status, body) = http(Method::GET, &url, None, &[("authorization", &bearer)]).await;
@@ -214,10 +215,10 @@ async fn call_rows(token: &str, expected: u64) -> u64 {
                         .is_empty()
                 })
                 .count() as u64;
-            if rows.len() < 500 {
-                break;
+            match body["nextBefore"].as_i64() {
+                Some(next) => before = format!("&before={next}"),
+                None => break,
             }
-            page += 1;
         }
         if count >= expected {
             break;

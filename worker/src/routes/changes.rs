@@ -31,10 +31,9 @@ pub async fn read(call: Call) -> Result<worker::Response, ProxyError> {
             .filter(|n| (1..=1000).contains(n))
             .ok_or_else(|| ProxyError::invalid("limit", "expected 1-1000"))?,
     };
-    let changes =
+    let (changes, more) =
         db::changes_after(&db::database(&call.env)?, &call.session.org, after, limit).await?;
     let cursor = changes.last().map_or(after, |c| c.seq);
-    let more = changes.len() as u32 == limit;
     json_response(
         200,
         &json!({ "changes": changes, "cursor": cursor, "more": more }),

@@ -265,7 +265,7 @@ fn finish(
     )?;
     headers.set(
         "access-control-expose-headers",
-        "retry-after, x-daylimit-remaining, x-minlimit-remaining, x-rate-limit-problem",
+        "retry-after, x-daylimit-remaining, x-minlimit-remaining, x-rate-limit-problem, content-disposition",
     )?;
     headers.set("access-control-max-age", "600")?;
     headers.append("vary", "Origin")?;

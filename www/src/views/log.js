@@ -1,7 +1,7 @@
-// The Xero log (rule L1): rows of the proxy's xero_log, filtered by outcome, action, record kind, CRM reference and
-// dates, and exported as CSV. The rows come from the link (xero.js); without a connection the view says so.
+// The Xero log (rule L1): the proxy's xero_log, filtered (by the proxy) by outcome, action, record kind, CRM
+// reference and dates, a page at a time (newest first; "Older" follows the proxy's nextBefore key), and exported as
+// the proxy's own CSV of every matching row. Without a connection the view says so.
 
-import { toCsv } from "../csv.js";
 import { formatDate, h, replace } from "../ui.js";
 
 export const LOG_COLUMNS = [
@@ -14,20 +14,6 @@ export const LOG_COLUMNS = [
   { key: "outcome", label: "Outcome" },
   { key: "message", label: "Message" },
 ];
-
-/** The filters as the log view applies them (also sent to the proxy, which may filter first). */
-export function filterLog(rows, { outcome, action, recordKind, crmRef, from, to } = {}) {
-  const ref = crmRef?.trim().toLowerCase();
-  return rows.filter(
-    (row) =>
-      (!outcome || row.outcome === outcome) &&
-      (!action || String(row.action ?? "").toLowerCase().includes(action.trim().toLowerCase())) &&
-      (!recordKind || row.recordKind === recordKind) &&
-      (!ref || String(row.crmRef ?? "").toLowerCase().includes(ref)) &&
-      (!from || String(row.time).slice(0, 10) >= from) &&
-      (!to || String(row.time).slice(0, 10) <= to),
-  );
-}
 
 const filters = { outcome: "", action: "", recordKind: "", crmRef: "", from: "", to: "" };
 
@@ -46,26 +32,54 @@ function field(id, label, control) {
 export function renderLog(app, main) {
   const results = h("div", { class: "log-results" });
   const exportButton = h("button", { type: "button", class: "button", id: "export-csv", disabled: true }, "Export CSV");
-  let rows = [];
-  const load = async () => {
+  const newerButton = h("button", { type: "button", class: "button", id: "log-newer" }, "Newer");
+  const olderButton = h("button", { type: "button", class: "button", id: "log-older" }, "Older");
+  const pager = h("div", { class: "button-row", role: "group", "aria-label": "Log pages", hidden: true }, newerButton, olderButton);
+  // The filters of the rows on screen (the form may have changed since), and the keys of the pages above this one.
+  let applied = { ...filters };
+  let newer = [];
+  let page = { before: null, nextBefore: null };
+  const show = async (before) => {
     replace(results, h("p", { class: "subtle" }, "Loading…"));
     try {
-      rows = filterLog(await app.link.readLog({ ...filters }), filters);
+      const { rows, nextBefore } = await app.link.readLog(applied, { before });
+      page = { before, nextBefore };
       exportButton.disabled = rows.length === 0;
+      newerButton.disabled = newer.length === 0;
+      olderButton.disabled = nextBefore === null;
+      pager.hidden = newer.length === 0 && nextBefore === null;
       replace(results, logTable(rows));
     } catch (error) {
-      rows = [];
       exportButton.disabled = true;
+      pager.hidden = true;
       replace(results, h("div", { class: "notice", role: "status", id: "log-unavailable" }, h("strong", {}, "The log cannot be read. "), `It is kept by the xerosync proxy (xero_log). ${error.message}`));
     }
   };
-  exportButton.addEventListener("click", () => {
-    const url = URL.createObjectURL(new Blob([toCsv(rows, LOG_COLUMNS)], { type: "text/csv" }));
-    const link = h("a", { href: url, download: `xero-log-${new Date().toISOString().slice(0, 10)}.csv` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  const load = () => {
+    applied = { ...filters };
+    newer = [];
+    return show(null);
+  };
+  olderButton.addEventListener("click", () => {
+    newer.push(page.before);
+    show(page.nextBefore);
+  });
+  newerButton.addEventListener("click", () => show(newer.pop() ?? null));
+  exportButton.addEventListener("click", async () => {
+    exportButton.disabled = true;
+    try {
+      const { blob, filename } = await app.link.exportLog(applied);
+      const url = URL.createObjectURL(blob);
+      const link = h("a", { href: url, download: filename });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (error) {
+      results.prepend(h("div", { class: "notice", role: "status" }, h("strong", {}, "The export failed. "), error.message));
+    } finally {
+      exportButton.disabled = false;
+    }
   });
   const form = h(
     "form",
@@ -79,7 +93,7 @@ export function renderLog(app, main) {
     field("log-to", "To", h("input", { id: "log-to", type: "date", value: filters.to, onchange: (e) => (filters.to = e.target.value) })),
     h("div", { class: "button-row end" }, h("button", { type: "submit", class: "button primary" }, "Apply"), exportButton),
   );
-  main.append(h("div", { class: "page-header" }, h("h1", {}, "Xero log"), h("p", { class: "subtle" }, "Every call to Xero, successes and errors alike.")), form, results);
+  main.append(h("div", { class: "page-header" }, h("h1", {}, "Xero log"), h("p", { class: "subtle" }, "Every call to Xero, successes and errors alike.")), form, results, pager);
   load();
 }
 
