@@ -297,6 +297,15 @@ export async function tokenCalls(env) {
   return c.by_endpoint?.["POST /connect/token"] ?? c.byEndpoint?.["POST /connect/token"] ?? 0;
 }
 
+/** Runs one SQL statement on the running Worker's local D1 (wrangler d1 execute on the same state); its rows. */
+export async function d1(env, sql) {
+  const { stdout } = await promisify(execFile)(wranglerBin, [
+    "d1", "execute", "DB", "--local", "--persist-to", join(env.dir, "state"), "-c", join(env.dir, "wrangler.toml"),
+    "--json", "--command", sql,
+  ], { env: quietEnv, cwd: env.dir, timeout: 60_000 });
+  return JSON.parse(stdout)[0]?.results ?? [];
+}
+
 /** Rows of the organisation's log written by background sync (the alarm's user id is `cron`). */
 export async function syncLogTotal(env, token) {
   return (await (await fetch(`${env.base}/log?user=cron&pageSize=1`, { headers: auth(token) })).json()).total;

@@ -38,11 +38,11 @@ test("rule C4 (R2): 50 concurrent calls at token expiry → exactly one refresh,
   assert.equal(status.refreshCount, 1);
 });
 
-test("rule C4: without the cron, 61 idle days end in reconnect required, with the reason", async () => {
+test("rule C4: without a keepalive (alarms far off), 61 idle days end in reconnect required, with the reason", async () => {
   const token = await session(env, { org: "org-idle" });
   await connect(env, token, { tenants: [tenants[1]] });
   await enable(env, token);
-  // Another org's connection must not be touched by the cron meanwhile: run no cron in this test.
+  // No keepalive reaches it meanwhile: the harness arms alarms days away, and no cron runs in this test.
   await sim(env, "/clock", { advanceDays: 61 });
   const r = await fetch(`${env.base}/xero/Organisation`, { headers: auth(token) });
   assert.equal(r.status, 409);

@@ -4,7 +4,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { start, session, auth, connect, enable, newTenant, sim, syncLogTotal, eventually, WEBHOOK_KEY } from "./harness.mjs";
+import { start, session, auth, connect, enable, newTenant, sim, syncLogTotal, eventually, d1, WEBHOOK_KEY } from "./harness.mjs";
 
 let env;
 let token;
@@ -114,7 +114,7 @@ test("rule C2: a disabled organisation is not synced by its alarm", async () => 
 });
 
 // Rule X2 counts calls exactly: its own Worker, whose alarms (the harness's long intervals) make no call meanwhile.
-describe("rule X2 (no background polls meanwhile)", () => {
+describe("rules X2 and C4 (no background polls meanwhile)", () => {
   let env;
   let token;
   before(async () => {
@@ -179,5 +179,22 @@ describe("rule X2 (no background polls meanwhile)", () => {
     assert.ok(Number(parked.headers.get("retry-after")) <= retryAfter);
     assert.equal((await sim(env, "/counters")).total, 0, "a parked organisation does not call Xero");
     await sim(env, "/limits", { perDay: 5000, starterPerDay: 1000, clear: true });
+  });
+
+  test("rule C4: the Cron Trigger is only a safety net: it re-arms a lost alarm and calls Xero not at all", async () => {
+    const mirror = async () => (await d1(env, "SELECT next_alarm_ms FROM sync_state WHERE org = 'org-limits'"))[0]?.next_alarm_ms;
+    const armed = await mirror();
+    assert.ok(armed > Date.now(), `the object mirrored its alarm (${armed})`);
+    // The mirror says the alarm is lost: the next cron run asks the object, which still has it.
+    await d1(env, "UPDATE sync_state SET next_alarm_ms = 0 WHERE org = 'org-limits'");
+    await sim(env, "/counters", undefined, "DELETE");
+    const r = await fetch(`${env.base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+    assert.ok(r.status < 500, `cron: ${r.status}`);
+    const restored = await eventually(async () => {
+      const m = await mirror();
+      return m > 0 && Math.abs(m - armed) < 5000;
+    }, 20_000);
+    assert.ok(restored, `the safety net restored the mirror from the object's alarm (${await mirror()} vs ${armed})`);
+    assert.equal((await sim(env, "/counters")).total, 0, "no Xero call from the cron");
   });
 });
