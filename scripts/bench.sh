@@ -7,6 +7,10 @@ cd "$root"
 # xero-sim: requests per second for a 50-invoice PUT, against a GET baseline from the same run.
 cargo run --quiet --release -p xero-sim --example bench_put
 
+# The proxy's background sync at scale: 10,000 organisations' Durable Object alarms over 90 simulated days
+# (worker/src/schedule.rs with a fake Xero, pure and native): refresh and poll gaps, and the cost per day.
+cargo run --quiet --release --locked -p xerosync-worker --example alarms_at_scale
+
 # xerosync (npm package): wasm size, and request bodies for 10,000 invoices against xero-node's ObjectSerializer.
 bash scripts/build-wasm.sh >/dev/null 2>&1 || bash scripts/build-wasm.sh
 node tests/bench/size.js

@@ -34,12 +34,18 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Whether the dev-only session route exists.
     pub dev_mode: bool,
-    /// The cron refreshes a connection whose last refresh is older than this (seconds).
+    /// The alarm refreshes a connection whose last refresh is older than this (seconds).
     pub keepalive_after_secs: u64,
-    /// The cron re-reads this much before its last run (seconds).
+    /// Each poll window re-reads this much before the last one's start (seconds).
     pub poll_overlap_secs: u64,
     /// Everything is re-read this often (seconds).
     pub full_reread_secs: u64,
+    /// Each organisation's alarm opens a poll window this often (seconds; see `schedule`).
+    pub poll_interval_secs: u64,
+    /// A poll window left unfinished by one alarm continues after this (seconds).
+    pub sync_continue_secs: u64,
+    /// The first retry after a failed refresh or page (seconds; doubled per failure, capped).
+    pub sync_retry_secs: u64,
     /// The `iss` every session token must carry (the CRM's back end).
     pub session_issuer: String,
     /// The `aud` every session token must carry (this proxy).
@@ -147,6 +153,9 @@ impl Config {
                 .map(|k| k.trim().to_owned())
                 .filter(|k| !k.is_empty())
                 .collect(),
+            poll_interval_secs: number(env, "POLL_INTERVAL_SECS", 900),
+            sync_continue_secs: number(env, "SYNC_CONTINUE_SECS", 20),
+            sync_retry_secs: number(env, "SYNC_RETRY_SECS", 60),
         })
     }
 

@@ -272,7 +272,7 @@ pub async fn settings_write(
     Ok(())
 }
 
-/// Records where an organisation's connection stands (for the cron and webhooks).
+/// Records where an organisation's connection stands (for the safety net and webhooks).
 pub async fn connection_index(
     db: &D1Database,
     org: &str,
@@ -280,17 +280,28 @@ pub async fn connection_index(
     tenant_id: Option<&str>,
     at: &str,
 ) -> Result<(), ProxyError> {
+    connection_index_upsert(db, org, status, tenant_id, at)?
+        .run()
+        .await
+        .map_err(d1)?;
+    Ok(())
+}
+
+/// The statement of [`connection_index`], for a batch.
+pub fn connection_index_upsert(
+    db: &D1Database,
+    org: &str,
+    status: &str,
+    tenant_id: Option<&str>,
+    at: &str,
+) -> Result<D1PreparedStatement, ProxyError> {
     let tenant: JsValue = tenant_id.map_or(JsValue::NULL, JsValue::from);
     db.prepare(
         "INSERT INTO connections (org, tenant_id, status, updated_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (org) DO UPDATE SET tenant_id = excluded.tenant_id, status = excluded.status, updated_at = excluded.updated_at",
     )
     .bind(&[org.into(), tenant, status.into(), at.into()])
-    .map_err(d1)?
-    .run()
-    .await
-    .map_err(d1)?;
-    Ok(())
+    .map_err(d1)
 }
 
 #[derive(Deserialize)]
@@ -298,10 +309,24 @@ struct OrgRow {
     org: String,
 }
 
-/// Organisations with a connection other than `not_connected`.
-pub async fn connected_orgs(db: &D1Database) -> Result<Vec<String>, ProxyError> {
+/// Organisations the index says hold tokens (connected or picking) whose alarm is overdue: its mirrored next
+/// alarm is before `before_ms`, or was never recorded. Oldest first, at most `limit`.
+pub async fn orgs_with_overdue_alarm(
+    db: &D1Database,
+    before_ms: u64,
+    limit: u32,
+) -> Result<Vec<String>, ProxyError> {
     let rows: Vec<OrgRow> = db
-        .prepare("SELECT org FROM connections WHERE status != 'not_connected' ORDER BY org")
+        .prepare(
+            "SELECT c.org AS org FROM connections c LEFT JOIN sync_state s ON s.org = c.org \
+             WHERE c.status IN ('connected', 'pick_required') AND COALESCE(s.next_alarm_ms, 0) < ?1 \
+             ORDER BY COALESCE(s.next_alarm_ms, 0), c.org LIMIT ?2",
+        )
+        .bind(&[
+            JsValue::from_f64(before_ms as f64),
+            JsValue::from_f64(f64::from(limit)),
+        ])
+        .map_err(d1)?
         .all()
         .await
         .map_err(d1)?
@@ -394,40 +419,26 @@ pub async fn bindings_of(
     Ok(rows.into_iter().map(|r| (r.tenant_id, r.org)).collect())
 }
 
-/// When the cron last polled, and last re-read everything (ms).
-pub async fn sync_state(db: &D1Database, org: &str) -> Result<(u64, u64), ProxyError> {
-    #[derive(Deserialize)]
-    struct Row {
-        last_poll_ms: f64,
-        last_full_ms: f64,
-    }
-    let row: Option<Row> = db
-        .prepare("SELECT last_poll_ms, last_full_ms FROM sync_state WHERE org = ?1")
-        .bind(&[org.into()])
-        .map_err(d1)?
-        .first(None)
-        .await
-        .map_err(d1)?;
-    Ok(row.map_or((0, 0), |r| (r.last_poll_ms as u64, r.last_full_ms as u64)))
-}
-
-/// Saves the cron's progress.
-pub async fn sync_state_write(
+/// The statement mirroring an organisation's poll progress and next alarm (ms; 0 = none) into `sync_state`.
+pub fn sync_state_upsert(
     db: &D1Database,
     org: &str,
     poll_ms: u64,
     full_ms: u64,
-) -> Result<(), ProxyError> {
+    next_alarm_ms: u64,
+) -> Result<D1PreparedStatement, ProxyError> {
     db.prepare(
-        "INSERT INTO sync_state (org, last_poll_ms, last_full_ms) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (org) DO UPDATE SET last_poll_ms = excluded.last_poll_ms, last_full_ms = excluded.last_full_ms",
+        "INSERT INTO sync_state (org, last_poll_ms, last_full_ms, next_alarm_ms) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (org) DO UPDATE SET last_poll_ms = excluded.last_poll_ms, last_full_ms = excluded.last_full_ms, \
+         next_alarm_ms = excluded.next_alarm_ms",
     )
-    .bind(&[org.into(), JsValue::from_f64(poll_ms as f64), JsValue::from_f64(full_ms as f64)])
-    .map_err(d1)?
-    .run()
-    .await
-    .map_err(d1)?;
-    Ok(())
+    .bind(&[
+        org.into(),
+        JsValue::from_f64(poll_ms as f64),
+        JsValue::from_f64(full_ms as f64),
+        JsValue::from_f64(next_alarm_ms as f64),
+    ])
+    .map_err(d1)
 }
 
 /// One entry of the change feed.

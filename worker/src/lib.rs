@@ -2,7 +2,7 @@
 //! only place with Xero credentials. See `README.md` for routes, secrets and bindings.
 //!
 //! Pure logic lives in small modules with native unit tests ([`jwt`], [`state`], [`crypto`], [`limits`],
-//! [`relay_rules`], [`csv`], [`webhook`], [`settings`], [`outcomes`], [`tenancy`], [`time`], [`connection::record`]);
+//! [`relay_rules`], [`schedule`], [`csv`], [`webhook`], [`settings`], [`outcomes`], [`tenancy`], [`time`], [`connection::record`]);
 //! [`xero`] is the one place that calls `Fetch`; [`routes`] the router; [`connection`] the Durable Object.
 
 pub mod config;
@@ -18,6 +18,7 @@ pub mod outcomes;
 pub mod relay_rules;
 pub mod retention;
 pub mod routes;
+pub mod schedule;
 pub mod settings;
 pub mod state;
 pub mod sync;

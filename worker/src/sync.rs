@@ -1,18 +1,25 @@
-//! The Cron Trigger (rules C4, B1): keeps every connection alive (a refresh when the last one is older than
-//! `KEEPALIVE_AFTER_SECS`), then, for enabled and connected organisations, reads invoices and credit notes
-//! changed since its last run minus an overlap window (everything once every `FULL_REREAD_SECS`), feeding the
-//! change feed. Xero calls go through the connection object, so limits and refreshes apply as for the page.
+//! Background sync (rules C4, B1). Each organisation keeps itself alive and polls from its own Connection
+//! object's alarm (`connection::alarm`, decided by [`crate::schedule`]); this module holds what those polls write
+//! (a page of records → change-feed rows and a log row) and the Cron Trigger's *safety net*: it re-arms the
+//! alarms that are overdue (lost, or never set because the connection predates alarms), a bounded number per run.
 
 use serde_json::{json, Value};
+use worker::{D1Database, D1PreparedStatement};
 
-use crate::config::Config;
 use crate::connection::client;
 use crate::db::{self, LogRow};
 use crate::error::ProxyError;
-use crate::time;
+use crate::schedule::{Cursor, Resource};
 
-const PAGE_SIZE: usize = 100;
-const MAX_PAGES: u32 = 20;
+/// Objects re-armed per Cron run at most: one Durable Object call each, plus the one D1 query, stays under the
+/// strictest subrequest limit per invocation (Workers Free: 50). At one run every 15 minutes that is 3,840 a day,
+/// so 10,000 connections that predate alarms are all armed within three days (well inside Xero's 60 idle days).
+pub const SAFETY_NET_PER_RUN: u32 = 40;
+
+const _: () = assert!(SAFETY_NET_PER_RUN < crate::schedule::SUBREQUEST_LIMIT);
+
+/// An alarm this late (its mirrored time in `sync_state`) is taken as lost.
+pub const OVERDUE_GRACE_MS: u64 = 3_600_000;
 
 /// Balance fields copied into the feed (rules U2, U5).
 const RECORD_FIELDS: [&str; 13] = [
@@ -31,137 +38,117 @@ const RECORD_FIELDS: [&str; 13] = [
     "UpdatedDateUTC",
 ];
 
-/// One cron run over every organisation; failures of one organisation do not stop the others.
+/// The Cron Trigger: re-arms overdue alarms. Failures of one organisation do not stop the others.
 pub async fn run(env: &worker::Env) -> Result<(), ProxyError> {
-    let cfg = Config::from_env(env)?;
     let db = db::database(env)?;
-    for org in db::connected_orgs(&db).await? {
-        if let Err(e) = run_org(env, &cfg, &db, &org).await {
-            worker::console_error!("cron: organisation {org}: {}", e.code());
+    let now = worker::Date::now().as_millis();
+    let overdue = db::orgs_with_overdue_alarm(
+        &db,
+        now.saturating_sub(OVERDUE_GRACE_MS),
+        SAFETY_NET_PER_RUN,
+    )
+    .await?;
+    for org in overdue {
+        if let Err(e) = client::call::<Value>(env, &org, "/ensure-alarm", Some(json!({}))).await {
+            worker::console_error!("safety net: organisation {org}: {}", e.code());
         }
     }
     Ok(())
 }
 
-async fn run_org(
-    env: &worker::Env,
-    cfg: &Config,
-    db: &worker::D1Database,
+/// The records of one answered page (an empty list for `304 Not Modified` or a body without the array).
+pub fn records_of(resource: Resource, status: u16, body: &str) -> Vec<Value> {
+    if status != 200 {
+        return Vec::new();
+    }
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v.get(resource.field()).and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+}
+
+/// What one page read wrote: its log row (rule L1) and one change per record (rule B1); re-reads of the same
+/// version (overlap window, full re-read) are ignored by the feed's unique key.
+pub fn page_statements(
+    db: &D1Database,
     org: &str,
-) -> Result<(), ProxyError> {
-    let view: Value = client::call(
-        env,
-        org,
-        "/keepalive",
-        Some(json!({ "afterSecs": cfg.keepalive_after_secs })),
-    )
-    .await?;
-    let status = view
-        .get("status")
-        .and_then(Value::as_str)
-        .unwrap_or("not_connected")
-        .to_owned();
-    let now = worker::Date::now().as_millis();
-    db::connection_index(
+    cursor: &Cursor,
+    status: u16,
+    records: &[Value],
+    at: &str,
+) -> Result<Vec<D1PreparedStatement>, ProxyError> {
+    let resource = cursor.resource;
+    let ok = status == 200 || status == 304;
+    let mut stmts = vec![db::log_insert(
         db,
         org,
-        &status,
-        view.get("tenantId").and_then(Value::as_str),
-        &time::iso(now),
-    )
-    .await?;
-    if status != "connected" || !db::settings_read(db, org).await?.enabled {
-        return Ok(());
-    }
-    let (last_poll, last_full) = db::sync_state(db, org).await?;
-    let full = now.saturating_sub(last_full) >= cfg.full_reread_secs * 1000;
-    let since = (!full && last_poll > 0)
-        .then(|| time::xero_since(last_poll.saturating_sub(cfg.poll_overlap_secs * 1000)));
-    let source = if full { "full" } else { "poll" };
-    for (resource, kind, id_field) in [
-        ("Invoices", "invoice", "InvoiceID"),
-        ("CreditNotes", "creditNote", "CreditNoteID"),
-    ] {
-        for page in 1..=MAX_PAGES {
-            let relayed = client::RelayRequest {
-                method: "GET".into(),
-                path: format!("/{resource}"),
-                query: Some(format!("page={page}&pageSize={PAGE_SIZE}")),
-                if_modified_since: since.clone(),
-                ..client::RelayRequest::default()
-            };
-            let answer = client::relay(env, org, &relayed).await?;
-            let ok = answer.status == 200;
-            let records: Vec<Value> = if ok {
-                serde_json::from_str::<Value>(&answer.body)
-                    .ok()
-                    .and_then(|v| v.get(resource).and_then(Value::as_array).cloned())
-                    .unwrap_or_default()
+        &LogRow {
+            at: at.to_owned(),
+            // A stable id the page filters by (`/log?user=cron`), kept from when a Cron Trigger did this.
+            user_id: "cron".into(),
+            user_name: "Scheduled sync".into(),
+            action: format!("sync: GET {}", resource.field()),
+            record_kind: resource.kind().into(),
+            outcome: if ok { "ok" } else { "error" }.into(),
+            http_status: i64::from(status),
+            message: if ok {
+                format!(
+                    "HTTP {status}: {} changed ({}, page {})",
+                    records.len(),
+                    cursor.source(),
+                    cursor.page
+                )
+            } else if status == 0 {
+                format!("not read (page {}; retried later)", cursor.page)
             } else {
-                Vec::new()
-            };
-            let at = time::iso(worker::Date::now().as_millis());
-            let mut stmts = vec![db::log_insert(
-                db,
-                org,
-                &LogRow {
-                    at: at.clone(),
-                    user_id: "cron".into(),
-                    user_name: "Scheduled sync".into(),
-                    action: format!("sync: GET {resource}"),
-                    record_kind: kind.into(),
-                    outcome: if ok || answer.status == 304 {
-                        "ok"
-                    } else {
-                        "error"
-                    }
-                    .into(),
-                    http_status: i64::from(answer.status),
-                    message: if ok {
-                        format!("HTTP 200: {} changed ({source})", records.len())
-                    } else {
-                        format!("HTTP {}", answer.status)
-                    },
-                    ..LogRow::default()
-                },
-            )?];
-            for r in &records {
-                let id = r.get(id_field).and_then(Value::as_str).unwrap_or("");
-                if id.is_empty() {
-                    continue;
-                }
-                let version = r
-                    .get("UpdatedDateUTC")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                let record: serde_json::Map<String, Value> = RECORD_FIELDS
-                    .iter()
-                    .filter_map(|f| r.get(*f).map(|v| ((*f).to_owned(), v.clone())))
-                    .collect();
-                // The version is Xero's UpdatedDateUTC alone: re-reads (overlap window, weekly full read) dedupe.
-                let record = Value::Object(record);
-                let change = db::NewChange {
-                    kind,
-                    xero_id: id,
-                    source,
-                    version: &version,
-                    at: &at,
-                    record: Some(&record),
-                };
-                stmts.push(db::change_insert(db, org, change)?);
-            }
-            db::run_batch(db, stmts).await?;
-            if !ok {
-                return Err(ProxyError::Upstream(format!(
-                    "GET {resource} answered {}",
-                    answer.status
-                )));
-            }
-            if records.len() < PAGE_SIZE {
-                break;
-            }
+                format!("HTTP {status} (page {}; retried later)", cursor.page)
+            },
+            ..LogRow::default()
+        },
+    )?];
+    for r in records {
+        let id = r
+            .get(resource.id_field())
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if id.is_empty() {
+            continue;
         }
+        let version = r
+            .get("UpdatedDateUTC")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let record: serde_json::Map<String, Value> = RECORD_FIELDS
+            .iter()
+            .filter_map(|f| r.get(*f).map(|v| ((*f).to_owned(), v.clone())))
+            .collect();
+        let record = Value::Object(record);
+        stmts.push(db::change_insert(
+            db,
+            org,
+            db::NewChange {
+                kind: resource.kind(),
+                xero_id: id,
+                source: cursor.source(),
+                version,
+                at,
+                record: Some(&record),
+            },
+        )?);
     }
-    db::sync_state_write(db, org, now, if full { now } else { last_full }).await
+    Ok(stmts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_b1_records_of_an_answer() {
+        let body = r#"{"Invoices":[{"InvoiceID":"a"},{"InvoiceID":"b"}]}"#;
+        assert_eq!(records_of(Resource::Invoices, 200, body).len(), 2);
+        assert!(records_of(Resource::CreditNotes, 200, body).is_empty());
+        assert!(records_of(Resource::Invoices, 304, "").is_empty());
+        assert!(records_of(Resource::Invoices, 500, body).is_empty());
+    }
 }

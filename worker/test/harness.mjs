@@ -132,6 +132,11 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
     KEEPALIVE_AFTER_SECS: "604800",
     POLL_OVERLAP_SECS: "300",
     FULL_REREAD_SECS: "604800",
+    // Alarms fire in real time under wrangler dev: by default the first poll falls somewhere in 30 days, so tests that
+    // are not about the alarm see no background calls. Alarm tests pass small values (seconds).
+    POLL_INTERVAL_SECS: "2592000",
+    SYNC_CONTINUE_SECS: "1",
+    SYNC_RETRY_SECS: "1",
     ...vars,
   };
   const toml = [
@@ -329,6 +334,20 @@ export async function enable(env, token, extra = {}) {
 export async function tokenCalls(env) {
   const c = await sim(env, "/counters");
   return c.by_endpoint?.["POST /connect/token"] ?? c.byEndpoint?.["POST /connect/token"] ?? 0;
+}
+
+/** Runs one SQL statement on the running Worker's local D1 (wrangler d1 execute on the same state); its rows. */
+export async function d1(env, sql) {
+  const { stdout } = await promisify(execFile)(wranglerBin, [
+    "d1", "execute", "DB", "--local", "--persist-to", join(env.dir, "state"), "-c", join(env.dir, "wrangler.toml"),
+    "--json", "--command", sql,
+  ], { env: quietEnv, cwd: env.dir, timeout: 60_000 });
+  return JSON.parse(stdout)[0]?.results ?? [];
+}
+
+/** Rows of the organisation's log written by background sync (the alarm's user id is `cron`). */
+export async function syncLogTotal(env, token) {
+  return (await (await fetch(`${env.base}/log?user=cron&pageSize=1`, { headers: auth(token) })).json()).total;
 }
 
 export async function eventually(fn, ms = 5000) {

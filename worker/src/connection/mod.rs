@@ -3,6 +3,7 @@
 //! request's code at a time but interleave at `await`s, so the refresh is single-flight by hand: the first caller
 //! refreshes, later ones wait on a oneshot for its result; the rotated pair is in storage before anyone uses it.
 
+mod alarm;
 pub mod client;
 pub mod record;
 
@@ -47,6 +48,8 @@ pub struct Connection {
     refresh_waiters: RefCell<Vec<oneshot::Sender<Result<Stored, ProxyError>>>>,
     /// Whether this object has seen its tenant's binding in D1 (rule C7) since it started.
     binding_checked: Cell<bool>,
+    /// Whether the organisation's name is in storage for the alarm (see `alarm`).
+    org_saved: Cell<bool>,
 }
 
 /// A relayed call as the Worker hands it over (checked again here).
@@ -73,13 +76,21 @@ impl DurableObject for Connection {
             enabled: Cell::new(None),
             refresh_waiters: RefCell::new(Vec::new()),
             binding_checked: Cell::new(false),
+            org_saved: Cell::new(false),
         }
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.on_alarm().await
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let org = req.headers().get(client::ORG_HEADER)?.unwrap_or_default();
         let op = req.path();
         let cfg = Config::from_env(&self.env);
+        if let Err(e) = self.remember_org(&org).await {
+            return client::error_response(&e);
+        }
         if op == "/relay" {
             // The hot path: bodies travel raw (no JSON-in-JSON), the call's facts in headers.
             let result = match cfg {
@@ -174,18 +185,13 @@ impl Connection {
                     .await
                     .map_err(internal)?;
                 self.enabled.set(Some(on));
+                // Enabled: the alarm polls (rule B1); disabled: it only keeps the tokens alive (rule C2).
+                self.rearm(cfg, org, false).await?;
                 Ok(Value::Null)
             }
             "/select" => self.select(cfg, org, &field("tenantId")).await,
             "/disconnect" => self.disconnect(cfg, org).await,
-            "/keepalive" => {
-                self.keepalive(
-                    cfg,
-                    org,
-                    body.get("afterSecs").and_then(Value::as_u64).unwrap_or(0),
-                )
-                .await
-            }
+            "/ensure-alarm" => self.ensure_alarm(cfg, org).await,
             _ => Err(ProxyError::NotFound),
         }
     }
@@ -290,6 +296,8 @@ impl Connection {
             }
         }
         let stored = self.save(cfg, org, stored).await?;
+        // A new consent reads everything again, from its own alarm (rules B1, C4).
+        self.rearm(cfg, org, true).await?;
         Ok(json!(stored.view()))
     }
 
@@ -326,9 +334,13 @@ impl Connection {
         self.claim(org, &tenant.tenant_id).await?;
         // The organisation picked before (if another) is free for others again.
         db::binding_release(&db::database(&self.env)?, org, Some(&tenant.tenant_id)).await?;
+        let changed = s.tenant.as_ref().map(|t| t.tenant_id.as_str()) != Some(tenant_id);
         s.tenant = Some(tenant);
         s.phase = Phase::Connected;
-        Ok(json!(self.save(cfg, org, s).await?.view()))
+        let view = self.save(cfg, org, s).await?.view();
+        // Another Xero organisation starts with a full read.
+        self.rearm(cfg, org, changed).await?;
+        Ok(json!(view))
     }
 
     /// Forgets the connection and frees its tenant for other CRM organisations. Works even when the sealed blob
@@ -344,6 +356,8 @@ impl Connection {
         self.loaded.set(true);
         self.binding_checked.set(false);
         db::binding_release(&db::database(&self.env)?, org, None).await?;
+        // No connection, no alarm; the poll's progress goes with the connection.
+        self.rearm(cfg, org, true).await?;
         let mut revoked = false;
         if let Some(s) = s.filter(|s| !s.refresh_token.is_empty()) {
             // The chosen organisation leaves the app's connections at Xero, then the grant is revoked.
@@ -355,25 +369,6 @@ impl Connection {
                 .is_ok_and(|st| (200..300).contains(&st));
         }
         Ok(json!({ "status": "not_connected", "revoked": revoked }))
-    }
-
-    async fn keepalive(
-        &self,
-        cfg: &Config,
-        org: &str,
-        after_secs: u64,
-    ) -> Result<Value, ProxyError> {
-        let Some(s) = self.load(cfg, org).await? else {
-            return Ok(json!(StatusView::not_connected()));
-        };
-        if s.phase != Phase::ReconnectRequired && now() >= s.refreshed_at + after_secs * 1000 {
-            // An error here is already recorded in the stored phase (invalid_grant) or transient.
-            let _ = self.refresh(cfg, org, &s.access_token).await;
-        }
-        Ok(json!(self
-            .load(cfg, org)
-            .await?
-            .map_or_else(StatusView::not_connected, |s| s.view())))
     }
 
     /// A usable connection with a fresh access token.

@@ -298,6 +298,9 @@ mod tests {
             session_max_lifetime_secs: 0,
             xero_timeout_ms: 1,
             ticket_ttl_secs: 60,
+            poll_interval_secs: 900,
+            sync_continue_secs: 20,
+            sync_retry_secs: 60,
             previous_encryption_keys: Vec::new(),
         }
     }
