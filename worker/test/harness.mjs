@@ -346,8 +346,17 @@ export async function d1(env, sql) {
 }
 
 /** Rows of the organisation's log written by background sync (the alarm's user id is `cron`). */
+/** How many log rows the organisation's background sync has written (counted over the log's key paging). */
 export async function syncLogTotal(env, token) {
-  return (await (await fetch(`${env.base}/log?user=cron&pageSize=1`, { headers: auth(token) })).json()).total;
+  let n = 0;
+  for (let before = null; ;) {
+    const q = new URLSearchParams({ user: "cron", pageSize: "500" });
+    if (before !== null) q.set("before", String(before));
+    const page = await (await fetch(`${env.base}/log?${q}`, { headers: auth(token) })).json();
+    n += page.rows.length;
+    if (page.nextBefore === null || page.nextBefore === undefined) return n;
+    before = page.nextBefore;
+  }
 }
 
 export async function eventually(fn, ms = 5000) {
