@@ -193,6 +193,7 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
   guard?.unref();
   const env = {
     base,
+    origin: String(allVars.ALLOWED_ORIGINS).split(",")[0].trim() || ORIGIN,
     get pid() { return worker.pid; },
     sim: sim.url,
     dir,
@@ -260,7 +261,7 @@ export async function sim(env, path, body, method = body === undefined ? "GET" :
 export async function connectTicket(env, token, ret) {
   const r = await fetch(`${env.base}/oauth/ticket`, {
     method: "POST",
-    headers: auth(token, { "content-type": "application/json", origin: ORIGIN }),
+    headers: auth(token, { "content-type": "application/json" }),
     body: JSON.stringify(ret ? { return: ret } : {}),
   });
   if (r.status !== 200) throw new Error(`ticket: ${r.status} ${await r.text()}`);
@@ -273,7 +274,8 @@ export const NAVIGATION = { referer: `${ORIGIN}/settings`, "sec-fetch-site": "cr
 /** Starts the connect flow (ticket, then the navigation): returns the authorize URL, the binding cookie and the state. */
 export async function beginConnect(env, token, ret) {
   const { url } = await connectTicket(env, token, ret);
-  const r = await fetch(url, { redirect: "manual", headers: NAVIGATION });
+  // The navigation comes from the proxy's (first) allowed CRM origin.
+  const r = await fetch(url, { redirect: "manual", headers: { ...NAVIGATION, referer: `${env.origin ?? ORIGIN}/settings` } });
   if (r.status !== 302) throw new Error(`connect: ${r.status} ${await r.text()}`);
   const location = r.headers.get("location");
   const cookie = (r.headers.get("set-cookie") || "").split(";")[0];
