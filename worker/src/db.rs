@@ -13,6 +13,22 @@ fn d1(e: worker::Error) -> ProxyError {
     ProxyError::Internal(format!("D1: {e}"))
 }
 
+/// Every row of one bound statement, decoded (the `prepare → bind → all → results` chain, written once).
+async fn all_rows<T: serde::de::DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[JsValue],
+) -> Result<Vec<T>, ProxyError> {
+    db.prepare(sql)
+        .bind(args)
+        .map_err(d1)?
+        .all()
+        .await
+        .map_err(d1)?
+        .results()
+        .map_err(d1)
+}
+
 /// The database binding.
 pub fn database(env: &Env) -> Result<D1Database, ProxyError> {
     env.d1("DB").map_err(d1)
@@ -165,15 +181,7 @@ pub async fn log_read(
         clauses.join(" AND "),
         args.len()
     );
-    let mut rows: Vec<DbLogRow> = db
-        .prepare(sql)
-        .bind(&args)
-        .map_err(d1)?
-        .all()
-        .await
-        .map_err(d1)?
-        .results()
-        .map_err(d1)?;
+    let mut rows: Vec<DbLogRow> = all_rows(db, &sql, &args).await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.id)
@@ -316,22 +324,12 @@ pub async fn orgs_with_overdue_alarm(
     before_ms: u64,
     limit: u32,
 ) -> Result<Vec<String>, ProxyError> {
-    let rows: Vec<OrgRow> = db
-        .prepare(
-            "SELECT c.org AS org FROM connections c LEFT JOIN sync_state s ON s.org = c.org \
+    let rows: Vec<OrgRow> = all_rows(db, "SELECT c.org AS org FROM connections c LEFT JOIN sync_state s ON s.org = c.org \
              WHERE c.status IN ('connected', 'pick_required') AND COALESCE(s.next_alarm_ms, 0) < ?1 \
-             ORDER BY COALESCE(s.next_alarm_ms, 0), c.org LIMIT ?2",
-        )
-        .bind(&[
+             ORDER BY COALESCE(s.next_alarm_ms, 0), c.org LIMIT ?2", &[
             JsValue::from_f64(before_ms as f64),
             JsValue::from_f64(f64::from(limit)),
-        ])
-        .map_err(d1)?
-        .all()
-        .await
-        .map_err(d1)?
-        .results()
-        .map_err(d1)?;
+        ]).await?;
     Ok(rows.into_iter().map(|r| r.org).collect())
 }
 
@@ -401,18 +399,15 @@ pub async fn bindings_of(
     for chunk in tenant_ids.chunks(90) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("?{i}")).collect();
         let args: Vec<JsValue> = chunk.iter().map(|t| JsValue::from(*t)).collect();
-        let rows: Vec<Row> = db
-            .prepare(format!(
+        let rows: Vec<Row> = all_rows(
+            db,
+            &format!(
                 "SELECT tenant_id, org FROM tenant_bindings WHERE tenant_id IN ({})",
                 marks.join(", ")
-            ))
-            .bind(&args)
-            .map_err(d1)?
-            .all()
-            .await
-            .map_err(d1)?
-            .results()
-            .map_err(d1)?;
+            ),
+            &args,
+        )
+        .await?;
         found.extend(rows);
     }
     let rows = found;
@@ -519,15 +514,7 @@ pub async fn changes_after(
         at: String,
         record: Option<String>,
     }
-    let mut rows: Vec<Row> = db
-        .prepare("SELECT seq, kind, xero_id, source, at, record FROM changes WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
-        .bind(&[org.into(), JsValue::from_f64(after as f64), JsValue::from_f64(f64::from(limit) + 1.0)])
-        .map_err(d1)?
-        .all()
-        .await
-        .map_err(d1)?
-        .results()
-        .map_err(d1)?;
+    let mut rows: Vec<Row> = all_rows(db, "SELECT seq, kind, xero_id, source, at, record FROM changes WHERE org = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3", &[org.into(), JsValue::from_f64(after as f64), JsValue::from_f64(f64::from(limit) + 1.0)]).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let changes = rows
