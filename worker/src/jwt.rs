@@ -126,26 +126,15 @@ pub fn verify(token: &str, policy: &Policy<'_>, now: u64) -> Result<Session, Pro
 
 /// Rule C1: only finance and admin get past.
 pub fn authorize(session: &Session) -> Result<(), ProxyError> {
-    if XERO_ROLES.contains(&session.role.as_str()) {
-        Ok(())
-    } else {
-        Err(ProxyError::ForbiddenRole(session.role.clone()))
-    }
+    authorize_role(&session.role)
 }
 
-/// A session that says only a role (to re-check rule C1 where only the role is known, e.g. a redeemed ticket).
-pub fn role_only(role: &str) -> Session {
-    Session {
-        sub: String::new(),
-        name: String::new(),
-        role: role.to_owned(),
-        org: String::new(),
-        exp: 0,
-        iat: 0,
-        nbf: None,
-        iss: String::new(),
-        aud: String::new(),
-        dev: false,
+/// Rule C1 for a role alone (a redeemed connect ticket carries the role it was asked with).
+pub fn authorize_role(role: &str) -> Result<(), ProxyError> {
+    if XERO_ROLES.contains(&role) {
+        Ok(())
+    } else {
+        Err(ProxyError::ForbiddenRole(role.to_owned()))
     }
 }
 

@@ -140,7 +140,7 @@ pub async fn connect(req: Request, env: &Env) -> Result<Response, ProxyError> {
         String::from_utf8(URL_SAFE_NO_PAD.decode(org).map_err(|_| bad())?).map_err(|_| bad())?;
     let t: Ticket = client::call(env, &org, "/redeem", Some(json!({ "nonce": nonce }))).await?;
     // The role is checked again: a user demoted since asking gets no further.
-    jwt::authorize(&jwt::role_only(&t.role))?;
+    jwt::authorize_role(&t.role)?;
     let binding = crypto::random_token()?;
     let nonce = crypto::random_token()?;
     let exp = now_secs() + STATE_TTL_SECS;
