@@ -147,6 +147,17 @@ function confirmReset(app) {
 }
 
 /** After the OAuth round trip the proxy sends the browser back with `?xero=connected|pick|error` (C3, C7). */
+// What the proxy's `xeroError` code means to the person who pressed Connect (the code itself is for programs).
+const CONNECT_ERRORS = {
+  access_denied: "Xero did not connect: the access was cancelled on Xero's page.",
+  tenant_bound: "Xero did not connect: that Xero organisation is already connected to another CRM. It has to be disconnected there first.",
+  invalid_state: "Xero did not connect: the attempt expired or was started in another browser. Please press Connect to Xero again.",
+};
+
+function connectErrorText(code) {
+  return CONNECT_ERRORS[code] ?? "Xero did not connect. Please try again; if it keeps failing, ask an administrator to look at the Xero log.";
+}
+
 function reportConnectOutcome() {
   const params = new URLSearchParams(location.search);
   const outcome = params.get("xero");
@@ -154,7 +165,7 @@ function reportConnectOutcome() {
   const messages = {
     connected: "Connected to Xero.",
     pick: "Connected to Xero: choose the organisation this CRM sends to.",
-    error: `Xero did not connect: ${params.get("xeroError") ?? "unknown error"}.`,
+    error: connectErrorText(params.get("xeroError")),
   };
   announce(messages[outcome] ?? `Xero: ${outcome}`, { tone: outcome === "error" ? "error" : undefined });
   history.replaceState(null, "", `${location.pathname}${location.hash}`);
