@@ -13,6 +13,7 @@ export {
   buildInvoicePayloads,
   applyXeroInvoice,
   parseXeroError,
+  matchContact,
   planSendRequests,
   applySendAnswer,
   sendLookupRequest,

@@ -17,6 +17,7 @@ export type InvoiceKind = "invoice" | "creditNote";
 export type AmountsAre = "exclusive" | "inclusive" | "noTax";
 export type CrmInvoiceStatus = "Created" | "Pending" | "Live" | "Part Paid" | "Paid" | "Cancelled";
 export type DiscountStrategy = "auto" | "rate" | "hold";
+export type TaxStrategy = "xero" | "matchCrm";
 
 /** A line discount: a percentage, or an amount off the whole line (one of the two). */
 export type Discount = { percent: DecimalInput; amount?: undefined } | { amount: DecimalInput; percent?: undefined };
@@ -74,6 +75,22 @@ export interface Company {
   xeroContactId?: string | null;
   balance?: DecimalInput | null;
   people?: Person[];
+  /** Rule S3b: sent on the contact when present; absent or blank never blanks Xero's. */
+  phone?: string | null;
+  taxNumber?: string | null;
+  /** The contact's default currency, an ISO code (`GBP`). */
+  currency?: string | null;
+  address?: Address | null;
+  /** Rule S3a: a person chose *create new* over the Xero contacts that matched this company. */
+  createXeroContact?: boolean | null;
+}
+/** A company's postal address (Xero's `POBOX` address; a fifth line and later join the fourth). */
+export interface Address {
+  lines?: string[];
+  city?: string | null;
+  region?: string | null;
+  postalCode?: string | null;
+  country?: string | null;
 }
 
 export interface Product {
@@ -98,6 +115,8 @@ export interface Settings {
   enabled?: boolean;
   defaultSalesAccountCode?: string | null;
   discountStrategy?: DiscountStrategy;
+  /** Rule S6a: `"xero"` (default) leaves tax to Xero; `"matchCrm"` sends line `TaxAmount`s reaching the CRM's total. */
+  taxStrategy?: TaxStrategy;
 }
 
 /** What an invoice refers to. */
@@ -180,6 +199,21 @@ export interface XeroContact {
   FirstName?: string;
   LastName?: string;
   EmailAddress?: string;
+  /** Read by `matchContact`: only `ACTIVE` contacts are linked without a person. */
+  ContactStatus?: "ACTIVE" | "ARCHIVED" | "GDPRREQUEST";
+  TaxNumber?: string;
+  DefaultCurrency?: string;
+  Addresses?: { AddressType: "POBOX" | "STREET"; AddressLine1?: string; AddressLine2?: string; AddressLine3?: string; AddressLine4?: string; City?: string; Region?: string; PostalCode?: string; Country?: string }[];
+  Phones?: { PhoneType: "DEFAULT" | "DDI" | "MOBILE" | "FAX" | "OFFICE"; PhoneNumber?: string }[];
+}
+/** `matchContact`'s `by`: the evidence that decided, or why a person must. */
+export type ContactMatchedBy = "contactId" | "contactNumber" | "accountNumber" | "name" | "email" | "ambiguous" | "archived" | "none";
+export interface ContactMatch {
+  /** The ContactID to link, or `null` (create one, or wait for a person). */
+  contactId: string | null;
+  by: ContactMatchedBy;
+  /** The ContactIDs a person must choose between (empty unless `ambiguous` or `archived`). */
+  candidates: string[];
 }
 
 interface XeroDocumentBase {
@@ -397,6 +431,14 @@ export function applyXeroInvoice(
   xeroInvoice: XeroInvoiceAnswer,
   options: { today: IsoDate },
 ): AppliedXeroInvoice;
+
+/** Rule S3a: which existing Xero contact (as `GET /Contacts` returns them) a CRM company is. Evidence in order:
+ * ContactNumber = company id, AccountNumber, Name as Xero compares names, an active contact with the primary person's
+ * email. One active contact: linked; several, or only an archived one: `ambiguous` / `archived` with the candidates.
+ * @example
+ * const { contactId, by } = matchContact(company, contacts); // by: "name"
+ */
+export function matchContact(company: Company, contacts: XeroContact[]): ContactMatch;
 
 /** Reads any failed answer from Xero, JSON or not (401, 403, 429 with its headers, ValidationException…). */
 export function parseXeroError(answer: XeroHttpAnswer): XeroErrorAnswer;

@@ -8,6 +8,7 @@ export {
   buildInvoicePayloads,
   applyXeroInvoice,
   parseXeroError,
+  matchContact,
   planSendRequests,
   applySendAnswer,
   sendLookupRequest,

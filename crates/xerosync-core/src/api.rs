@@ -4,14 +4,15 @@
 //! [`Error`]s (their `code()` becomes the JS error's `code`).
 
 use crate::apply;
+use crate::contacts::{self, XeroContact};
 use crate::date::IsoDate;
-use crate::decode::{decode_invoice, json_kind, Ctx};
+use crate::decode::{decode_invoice, decode_record, json_kind, Ctx};
 use crate::error::{Error, RecordKind};
 use crate::parse;
 use crate::payload;
 use crate::plan::{SendPlan, XeroAnswer};
 use crate::preview;
-use crate::records::Invoice;
+use crate::records::{Company, Invoice};
 use crate::rules::{self, SendMode, UpdateMode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -117,6 +118,14 @@ pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<
         xero,
         today,
     )?)
+}
+
+/// `matchContact(company, xeroContacts)` (rule S3a) → `{ contactId, by, candidates }`: which existing Xero contact
+/// (PascalCase `Contact` objects, as Xero returns them) the CRM company is.
+pub fn match_contact(company: &Value, xero_contacts: &Value) -> Result<Value, Error> {
+    let company: Company = decode_record(company, RecordKind::Company, 0)?;
+    let contacts = XeroContact::list_from_json(xero_contacts)?;
+    to_json(&contacts::match_contact(&company, &contacts))
 }
 
 /// `parseXeroError({ status, body, retryAfter?, rateLimitProblem? })` → `{ kind, status, message, retryAfterSeconds?,

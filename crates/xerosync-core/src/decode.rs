@@ -317,6 +317,33 @@ fn check_company(company: &Company, record: &RecordRef) -> Result<(), Error> {
             ));
         }
     }
+    // Rule S3b: Xero's limits on the contact fields the company fills.
+    for (field, value, max) in [
+        ("phone", &company.phone, 50),
+        ("taxNumber", &company.tax_number, 50),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            return Err(Error::invalid(
+                record,
+                field,
+                format!("at most {max} characters"),
+            ));
+        }
+    }
+    if let Some(currency) = company
+        .currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(Error::invalid(
+                record,
+                "currency",
+                format!("expected a 3-letter ISO code, got {currency:?}"),
+            ));
+        }
+    }
     if company.id.chars().count() > 50 {
         return Err(Error::invalid(
             record,

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod apply;
 pub mod batch;
+pub mod contacts;
 pub mod date;
 pub mod decimal;
 pub mod decode;
@@ -15,8 +16,10 @@ pub mod preview;
 pub mod records;
 pub mod rules;
 pub mod sync;
+pub mod tax_strategy;
 pub mod xero;
 
+pub use contacts::{match_contact, ContactMatch, MatchedBy, XeroContact};
 pub use date::IsoDate;
 pub use decode::{decode_invoice, decode_invoices, Ctx};
 pub use error::{Error, RecordKind, RecordRef};
@@ -27,3 +30,4 @@ pub use records::{
     Person, Product, Settings, TaxRate,
 };
 pub use rules::{plan_send, plan_update, SendMode, UpdateMode};
+pub use tax_strategy::TaxStrategy;

@@ -5,7 +5,7 @@ use crate::decode::Ctx;
 use crate::error::{Error, RecordKind, RecordRef};
 use crate::money::XeroDiscount;
 use crate::preview::{plan_invoice, InvoicePlan};
-use crate::records::{Company, Invoice, InvoiceKind, Person, Product};
+use crate::records::{Address, Company, Invoice, InvoiceKind, Person, Product};
 use crate::xero;
 use rust_decimal::Decimal;
 
@@ -78,6 +78,7 @@ pub fn build_document(
                     XeroDiscount::Amount(a) => Some(a),
                     _ => None,
                 },
+                tax_amount: plan.explicit_tax.then_some(l.tax_amount),
             }
         })
         .collect();
@@ -165,7 +166,49 @@ pub fn build_contact_payload(company: &Company, person: Option<&Person>) -> xero
         first_name: person.and_then(|p| non_blank(Some(&p.first_name))),
         last_name: person.and_then(|p| non_blank(Some(&p.last_name))),
         email_address: person.and_then(|p| non_blank(p.email.as_deref())),
+        tax_number: non_blank(company.tax_number.as_deref()),
+        default_currency: non_blank(company.currency.as_deref()),
+        addresses: company
+            .address
+            .as_ref()
+            .and_then(postal_address)
+            .into_iter()
+            .collect(),
+        phones: non_blank(company.phone.as_deref())
+            .map(|number| xero::Phone {
+                phone_type: "DEFAULT".into(),
+                phone_number: number,
+            })
+            .into_iter()
+            .collect(),
     }
+}
+
+/// The company's address as Xero's `POBOX` (postal) address; `None` when it holds nothing. Xero has four address
+/// lines: a fifth and later are joined onto the fourth rather than lost.
+fn postal_address(address: &Address) -> Option<xero::ContactAddress> {
+    let lines: Vec<String> = address
+        .lines
+        .iter()
+        .filter_map(|l| non_blank(Some(l)))
+        .collect();
+    let line = |i: usize| lines.get(i).cloned();
+    let built = xero::ContactAddress {
+        address_type: "POBOX".into(),
+        line1: line(0),
+        line2: line(1),
+        line3: line(2),
+        line4: (lines.len() > 3).then(|| lines[3..].join(", ")),
+        city: non_blank(address.city.as_deref()),
+        region: non_blank(address.region.as_deref()),
+        postal_code: non_blank(address.postal_code.as_deref()),
+        country: non_blank(address.country.as_deref()),
+    };
+    let empty = xero::ContactAddress {
+        address_type: built.address_type.clone(),
+        ..Default::default()
+    };
+    (built != empty).then_some(built)
 }
 
 fn check_length(
@@ -248,4 +291,49 @@ pub fn build_item_payload(product: &Product, ctx: &Ctx) -> Result<xero::Item, Er
             tax_type,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_record;
+    use serde_json::{json, Value};
+
+    fn contact_json(company: Value) -> Value {
+        let company: Company = decode_record(&company, RecordKind::Company, 0).unwrap();
+        serde_json::to_value(build_contact_payload(&company, company.primary_person())).unwrap()
+    }
+
+    #[test]
+    fn the_contact_carries_what_the_crm_knows_rule_s3b() {
+        let contact = contact_json(
+            json!({ "id": "co-1", "name": "Acme Ltd", "phone": "+44 20 7946 0000",
+            "taxNumber": "GB123456789", "currency": "GBP",
+            "address": { "lines": ["Unit 4", "1 High St", " ", "Mill Yard", "Off Lane"], "city": "Leeds", "region": "West Yorkshire",
+                         "postalCode": "LS1 1AA", "country": "GB" } }),
+        );
+        assert_eq!(contact["TaxNumber"], "GB123456789");
+        assert_eq!(contact["DefaultCurrency"], "GBP");
+        assert_eq!(
+            contact["Phones"],
+            json!([{ "PhoneType": "DEFAULT", "PhoneNumber": "+44 20 7946 0000" }])
+        );
+        assert_eq!(
+            contact["Addresses"],
+            json!([{ "AddressType": "POBOX", "AddressLine1": "Unit 4", "AddressLine2": "1 High St", "AddressLine3": "Mill Yard",
+                     "AddressLine4": "Off Lane", "City": "Leeds", "Region": "West Yorkshire", "PostalCode": "LS1 1AA", "Country": "GB" }])
+        );
+    }
+
+    /// Rule S3b: a field the CRM leaves empty is not sent, so it never blanks Xero's.
+    #[test]
+    fn empty_fields_are_not_sent_rule_s3b() {
+        let contact = contact_json(
+            json!({ "id": "co-1", "name": "Acme Ltd", "phone": " ", "taxNumber": "",
+            "address": { "lines": ["", " "], "city": "" } }),
+        );
+        for absent in ["Phones", "Addresses", "TaxNumber", "DefaultCurrency"] {
+            assert!(contact.get(absent).is_none(), "{absent} sent: {contact}");
+        }
+    }
 }

@@ -8,6 +8,7 @@ use crate::decode::Ctx;
 use crate::error::Error;
 use crate::money::{line_tax, plan_credit_line, plan_invoice_line, LinePlan, XeroDiscount};
 use crate::records::{AmountsAre, Invoice, InvoiceKind, Line, Product, TaxRate};
+use crate::tax_strategy::{match_crm_tax, TaxStrategy, TaxedLine};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -33,6 +34,8 @@ pub struct InvoicePlan<'a> {
     pub differences: Vec<String>,
     /// Lines that the `hold` strategy holds back (S6), as readable reasons.
     pub held: Vec<String>,
+    /// Rule S6a: the lines' `tax_amount`s are explicit overrides, to be sent as `TaxAmount`.
+    pub explicit_tax: bool,
 }
 
 impl InvoicePlan<'_> {
@@ -151,6 +154,9 @@ pub fn plan_invoice<'a>(invoice: &'a Invoice, ctx: &'a Ctx) -> Result<InvoicePla
         });
     }
     let line_sum: Decimal = lines.iter().map(|l| l.money.xero_amount).sum();
+    let explicit_tax = ctx.settings.tax_strategy == TaxStrategy::MatchCrm
+        && differences.is_empty()
+        && match_crm_tax_on(invoice, &mut lines, line_sum);
     let total_tax: Decimal = lines.iter().map(|l| l.tax_amount).sum();
     let (sub_total, total) = match invoice.amounts_are {
         AmountsAre::Inclusive => (line_sum - total_tax, line_sum),
@@ -171,7 +177,34 @@ pub fn plan_invoice<'a>(invoice: &'a Invoice, ctx: &'a Ctx) -> Result<InvoicePla
         total,
         differences,
         held,
+        explicit_tax,
     })
+}
+
+/// Rule S6a: when the CRM's tax (its total less Xero's line sum) is within rounding of Xero's, the lines take
+/// explicit taxes that reach it. Only exclusive amounts: on inclusive ones Xero's total is the line sum whatever the
+/// tax, and `noTax` has none. Only when every line already reproduces the CRM's (checked by the caller), so that a
+/// line difference is never folded into tax.
+fn match_crm_tax_on(invoice: &Invoice, lines: &mut [PlannedLine<'_>], line_sum: Decimal) -> bool {
+    if invoice.amounts_are != AmountsAre::Exclusive {
+        return false;
+    }
+    let taxed: Vec<TaxedLine> = lines
+        .iter()
+        .map(|l| TaxedLine {
+            amount: l.money.xero_amount,
+            percent: l.tax_rate.map_or(Decimal::ZERO, |t| t.percent),
+        })
+        .collect();
+    match match_crm_tax(&taxed, invoice.total - line_sum) {
+        Some(taxes) => {
+            for (line, tax) in lines.iter_mut().zip(taxes) {
+                line.tax_amount = tax;
+            }
+            true
+        }
+        None => false,
+    }
 }
 
 /// One line of the preview (contract.md): amounts as Xero will compute them.

@@ -5,6 +5,7 @@
 use crate::date::IsoDate;
 use crate::decimal::{de_decimal, de_opt_decimal};
 use crate::error::{RecordKind, RecordRef};
+use crate::tax_strategy::TaxStrategy;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +168,37 @@ pub struct Company {
     pub balance: Option<Decimal>,
     #[serde(default)]
     pub people: Vec<Person>,
+    /// Rule S3b: what the CRM knows of the company goes on its contact; absent means "the CRM does not know" and
+    /// never blanks Xero's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    /// The contact's default currency (ISO 4217, e.g. `GBP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The postal address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// Rule S3a: a person chose *create new* over the Xero contacts that matched this company.
+    #[serde(default, deserialize_with = "de_bool_or_null")]
+    pub create_xero_contact: bool,
+}
+
+/// A company's postal address (rule S3b).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(default)]
+    pub lines: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 impl Company {
@@ -242,6 +274,9 @@ pub struct Settings {
     pub default_sales_account_code: Option<String>,
     #[serde(default)]
     pub discount_strategy: DiscountStrategy,
+    /// Rule S6a: `xero` (the default) leaves tax to Xero; `matchCrm` sends line `TaxAmount`s that reach the CRM's.
+    #[serde(default)]
+    pub tax_strategy: TaxStrategy,
 }
 
 impl Default for Settings {
@@ -250,6 +285,7 @@ impl Default for Settings {
             enabled: true,
             default_sales_account_code: None,
             discount_strategy: DiscountStrategy::Auto,
+            tax_strategy: TaxStrategy::Xero,
         }
     }
 }

@@ -58,6 +58,13 @@ pub struct LineItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub discount_amount: Option<Decimal>,
+    /// Rule S6a: an explicit tax that Xero uses instead of its own per-line figure.
+    #[serde(
+        rename = "TaxAmount",
+        serialize_with = "opt_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax_amount: Option<Decimal>,
 }
 
 /// `components.schemas.Contact`, as a full record (Contacts endpoint) or a reference inside an invoice.
@@ -77,6 +84,46 @@ pub struct Contact {
     pub last_name: Option<String>,
     #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
+    #[serde(rename = "TaxNumber", skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    #[serde(rename = "DefaultCurrency", skip_serializing_if = "Option::is_none")]
+    pub default_currency: Option<String>,
+    #[serde(rename = "Addresses", skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<ContactAddress>,
+    #[serde(rename = "Phones", skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+}
+
+/// `components.schemas.Address`: Xero keeps one per `AddressType` and updates the one sent (rule S3b).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ContactAddress {
+    #[serde(rename = "AddressType")]
+    pub address_type: String,
+    #[serde(rename = "AddressLine1", skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    #[serde(rename = "AddressLine2", skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    #[serde(rename = "AddressLine3", skip_serializing_if = "Option::is_none")]
+    pub line3: Option<String>,
+    #[serde(rename = "AddressLine4", skip_serializing_if = "Option::is_none")]
+    pub line4: Option<String>,
+    #[serde(rename = "City", skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(rename = "PostalCode", skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// `components.schemas.Phone`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Phone {
+    #[serde(rename = "PhoneType")]
+    pub phone_type: String,
+    #[serde(rename = "PhoneNumber")]
+    pub phone_number: String,
 }
 
 /// `components.schemas.Invoice` (ACCREC, DRAFT: rule S4).

@@ -35,6 +35,8 @@ exports! {
     buildInvoicePayload => build_invoice_payload(invoice, ctx);
     /// Rules U2/U4/U5: the CRM field changes that a Xero invoice implies.
     applyXeroInvoice => apply_xero_invoice(crm, xero, options);
+    /// Rule S3a: which existing Xero contact (as Xero returns them) a CRM company is: `{ contactId, by, candidates }`.
+    matchContact => match_contact(company, contacts);
     /// Any failed answer from Xero (`{ status, body, retryAfter?, rateLimitProblem? }`), JSON or not, as data.
     parseXeroError => parse_xero_error(answer);
     /// Rules S1-S9: *Send to Xero* as a plan of requests (items, then contacts, then invoices; batches of 50).

@@ -130,11 +130,22 @@ prop_compose! {
 prop_compose! {
     fn company()(name in "[A-Za-z][A-Za-z0-9 &.,'-]{0,59}", account in proptest::option::of("[A-Z0-9]{1,20}"),
                  contact_id in proptest::option::of(Just("7f1c1f0e-5e0a-4a57-9d55-1f0c6d2a0b11")),
-                 first in "[A-Za-z]{0,20}", last in "[A-Za-z]{0,20}", email in proptest::option::of("[a-z]{1,8}@[a-z]{1,8}\\.test")) -> Value {
+                 first in "[A-Za-z]{0,20}", last in "[A-Za-z]{0,20}", email in proptest::option::of("[a-z]{1,8}@[a-z]{1,8}\\.test"),
+                 phone in proptest::option::of("[+0-9 ]{0,20}"), tax in proptest::option::of("[A-Z0-9]{0,14}"),
+                 currency in proptest::option::of(prop_oneof![Just("GBP"), Just("EUR"), Just("NZD")]),
+                 lines in proptest::option::of(proptest::collection::vec("[A-Za-z0-9 ,]{0,30}", 0..6)),
+                 city in proptest::option::of("[A-Za-z ]{0,20}"), postal in proptest::option::of("[A-Z0-9 ]{0,8}")) -> Value {
         let mut c = json!({ "id": "co-1", "name": name, "people": [{ "id": "p-1", "firstName": first, "lastName": last, "primary": true }] });
         if let Some(a) = account { c["accountNumber"] = json!(a); }
         if let Some(id) = contact_id { c["xeroContactId"] = json!(id); }
         if let Some(e) = email { c["people"][0]["email"] = json!(e); }
+        // Rule S3b: what the CRM knows of the company, any of it absent or blank.
+        if let Some(p) = phone { c["phone"] = json!(p); }
+        if let Some(t) = tax { c["taxNumber"] = json!(t); }
+        if let Some(cur) = currency { c["currency"] = json!(cur); }
+        if lines.is_some() || city.is_some() || postal.is_some() {
+            c["address"] = json!({ "lines": lines.unwrap_or_default(), "city": city, "postalCode": postal, "country": "GB" });
+        }
         c
     }
 }
@@ -142,7 +153,7 @@ prop_compose! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Rules S2, S3: every Items and Contacts body the send plan builds is valid against Xero's schemas.
+    /// Rules S2, S3, S3b: every Items and Contacts body the send plan builds is valid against Xero's schemas.
     #[test]
     fn item_and_contact_payloads_are_schema_valid(product in product(), company in company(), credit in any::<bool>()) {
         let mut ctx = ctx("auto");
