@@ -313,6 +313,19 @@ export interface SendCompanyResult {
   outcome: Outcome;
   xeroContactId?: string;
   message?: string;
+  /** Rule S3a: set when a person must choose (`by` is `ambiguous` or `archived`): store the chosen ContactID as the
+   * company's `xeroContactId`, or `createXeroContact: true` for a new contact, and send again. */
+  contactMatch?: { by: ContactMatchedBy; contactId?: string; candidates: ContactCandidate[] };
+}
+/** One Xero contact a company may be (rule S3a), as the page shows it. */
+export interface ContactCandidate {
+  contactId: string;
+  name: string;
+  contactNumber?: string;
+  email?: string;
+  /** Accounts receivable outstanding in Xero. */
+  balance?: Decimal;
+  archived: boolean;
 }
 
 /** A `xero_log` entry (rule L1) without the time and the user, which the caller adds. */
@@ -321,7 +334,8 @@ export interface SendLogEntry {
   recordKind: "invoice" | "creditNote" | "company" | "product" | "taxRate" | "settings" | "options" | "xeroRecord";
   crmId: string;
   xeroId?: string;
-  outcome: "ok" | "warning" | "error" | "skipped";
+  /** `refused`: stopped before any call (rule L1a). */
+  outcome: "ok" | "warning" | "error" | "skipped" | "refused";
   message: string;
 }
 
@@ -331,7 +345,7 @@ export interface SendLogEntry {
  * returned (it carries its inputs); only the documented fields are meant to be read.
  */
 export interface SendPlan {
-  stage: "items" | "contacts" | "documents" | "finished";
+  stage: "reads" | "items" | "contacts" | "documents" | "finished";
   finished: boolean;
   requests: XeroRequest[];
   /** One per input invoice, in input order. */
@@ -470,7 +484,7 @@ export function applySendLookup(
 
 /** Rule A3: what `onProgress` receives. */
 export interface SyncProgress {
-  stage: "items" | "contacts" | "documents" | "balances" | "finished" | "stopped";
+  stage: "reads" | "items" | "contacts" | "documents" | "balances" | "finished" | "stopped";
   /** Records finished (sent, failed, skipped, updated…) of `total`. */
   done: number;
   total: number;

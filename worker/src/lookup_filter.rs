@@ -1,6 +1,7 @@
-//! The one free-text filter the relay lets through: `where` on `GET /CreditNotes`, which rule S8's look-up by
-//! number needs after a lost answer (the core's `lookup_request` builds it). It is parsed into credit-note numbers
-//! with a strict grammar and rebuilt from them, so the caller's text never reaches Xero. Pure.
+//! The free-text filters the relay lets through, each parsed with a strict grammar and rebuilt from its parts, so the
+//! caller's text never reaches Xero as it came. Pure.
+//! - `where` on `GET /CreditNotes`: rule S8's look-up by number after a lost answer (the core's `lookup_request`).
+//! - `where` on `GET /Contacts`: rule S3a's search for the customers Xero already has (the core's send plan).
 
 /// Most credit notes one look-up may name.
 pub const MAX_LOOKUP_NUMBERS: usize = 50;
@@ -44,9 +45,79 @@ pub fn rebuild(v: &str) -> Option<String> {
     )
 }
 
+/// Most terms one contact search may hold (the core sends about 1,500 characters of them).
+pub const MAX_CONTACT_TERMS: usize = 200;
+
+/// Parses the contact search of rule S3a: `Field=="value"` terms joined by ` OR `, `Field` one of `ContactNumber`,
+/// `AccountNumber`, `Name`, `EmailAddress`, each value 1-255 characters without `"`, `\` or control characters, at
+/// most [`MAX_CONTACT_TERMS`] terms and 4,000 characters. `None` for anything else.
+pub fn parse_contact_search(v: &str) -> Option<Vec<(&'static str, &str)>> {
+    const FIELDS: [&str; 4] = ["ContactNumber", "AccountNumber", "Name", "EmailAddress"];
+    if v.len() > 4_000 {
+        return None;
+    }
+    let mut terms = Vec::new();
+    let mut rest = v;
+    loop {
+        let field = FIELDS
+            .iter()
+            .copied()
+            .find(|f| rest.starts_with(f) && rest[f.len()..].starts_with("==\""))?;
+        rest = &rest[field.len() + 3..];
+        let end = rest.find('"')?;
+        let value = &rest[..end];
+        let valid = (1..=255).contains(&value.chars().count())
+            && !value.chars().any(|c| c == '\\' || c.is_control());
+        if !valid || terms.len() == MAX_CONTACT_TERMS {
+            return None;
+        }
+        terms.push((field, value));
+        rest = &rest[end + 1..];
+        if rest.is_empty() {
+            return Some(terms);
+        }
+        rest = rest.strip_prefix(" OR ")?;
+    }
+}
+
+/// The contact search to send upstream, rebuilt from its parsed terms.
+pub fn rebuild_contact_search(v: &str) -> Option<String> {
+    let terms = parse_contact_search(v)?;
+    Some(
+        terms
+            .iter()
+            .map(|(field, value)| format!("{field}==\"{value}\""))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_s3a_contact_search_accepts_the_cores_shape_only() {
+        let search = r#"ContactNumber=="co-1" OR AccountNumber=="ACME01" OR Name=="Redfern & Hale Solicitors" OR EmailAddress=="ann@acme.test""#;
+        assert_eq!(rebuild_contact_search(search).as_deref(), Some(search));
+        assert_eq!(
+            parse_contact_search(search).unwrap()[2],
+            ("Name", "Redfern & Hale Solicitors")
+        );
+        for bad in [
+            r#"Name=="a" OR Name.Contains("b")"#,
+            r#"Name=="a" AND Name=="b""#,
+            r#"Phone=="1""#,
+            r#"Name=="""#,
+            r#"Name=="a\" OR Name==\"b""#,
+            r#"Name=="a" OR "#,
+            "",
+        ] {
+            assert_eq!(parse_contact_search(bad), None, "{bad}");
+        }
+        let too_many = vec![r#"Name=="x""#; MAX_CONTACT_TERMS + 1].join(" OR ");
+        assert_eq!(parse_contact_search(&too_many), None);
+    }
 
     #[test]
     fn rule_s8_lookup_filter_accepts_the_cores_shape() {

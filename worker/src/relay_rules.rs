@@ -2,11 +2,11 @@
 //! ids made of `[A-Za-z0-9_-]` only, a closed list of query parameters with checked values (re-encoded by us),
 //! and two passed-through headers. Everything else is refused before anything leaves the Worker. Pure.
 //!
-//! The one free-text filter, `where` on `GET /CreditNotes` (rule S8's look-up), is parsed and rebuilt by
-//! [`crate::lookup_filter`].
+//! The free-text filters, `where` on `GET /CreditNotes` (rule S8's look-up) and on `GET /Contacts` (rule S3a's
+//! search), are parsed and rebuilt by [`crate::lookup_filter`].
 
 use crate::error::ProxyError;
-use crate::lookup_filter::{self, MAX_LOOKUP_NUMBERS};
+use crate::lookup_filter::{self, MAX_CONTACT_TERMS, MAX_LOOKUP_NUMBERS};
 
 /// Largest write body Xero takes (3.5 MB).
 pub const MAX_BODY_BYTES: usize = 3_500_000;
@@ -52,7 +52,7 @@ const RESOURCES: [Resource; 7] = [
         name: "Contacts",
         get_one: true,
         write: true,
-        filters: &[],
+        filters: &["where", "includeArchived"],
     },
     Resource {
         name: "Items",
@@ -164,7 +164,7 @@ fn check_query(
     has_id: bool,
     raw: &str,
 ) -> Result<Vec<(&'static str, String)>, ProxyError> {
-    const KEYS: [&str; 9] = [
+    const KEYS: [&str; 10] = [
         "summarizeErrors",
         "unitdp",
         "page",
@@ -174,6 +174,7 @@ fn check_query(
         "ContactIDs",
         "Statuses",
         "where",
+        "includeArchived",
     ];
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
@@ -201,7 +202,14 @@ fn check_query(
                 resource.name
             )));
         }
-        let value = if key == "where" {
+        let value = if key == "where" && resource.name == "Contacts" {
+            lookup_filter::rebuild_contact_search(&value).ok_or_else(|| {
+                refuse(format!(
+                    "`where` on Contacts must be ContactNumber, AccountNumber, Name or EmailAddress==\"<value>\" \
+                     terms joined by ` OR ` (at most {MAX_CONTACT_TERMS}; no quotes or backslashes in values)"
+                ))
+            })?
+        } else if key == "where" {
             lookup_filter::rebuild(&value).ok_or_else(|| {
                 refuse(format!(
                     "`where` must be CreditNoteNumber==\"<number>\" terms joined by ` OR ` (at most \
@@ -220,7 +228,7 @@ fn check_query(
 
 fn check_value(key: &str, v: &str) -> Result<(), ProxyError> {
     let ok = match key {
-        "summarizeErrors" => v == "true" || v == "false",
+        "summarizeErrors" | "includeArchived" => v == "true" || v == "false",
         "unitdp" => v == "2" || v == "4",
         "page" => v.parse::<u32>().is_ok_and(|n| (1..=100_000).contains(&n)) && !v.starts_with('0'),
         "pageSize" => {

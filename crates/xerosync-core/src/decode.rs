@@ -475,6 +475,9 @@ impl Ctx {
         self.tax_rates.get(id)
     }
     /// A product's decoded record or its decoding error (for the S2 product report).
+    pub fn company_entry(&self, id: &str) -> Option<&Result<Company, Error>> {
+        self.companies.get(id)
+    }
     pub fn product_entry(&self, id: &str) -> Option<&Result<Product, Error>> {
         self.products.get(id)
     }

@@ -47,6 +47,24 @@ pub fn send_skip_reason(invoice: &Invoice, mode: SendMode) -> Option<(&'static s
         SendMode::Selected => "S1",
         SendMode::AllLive => "A1",
     };
+    if invoice.status == InvoiceStatus::Cancelled {
+        // Rule S10: a cancelled invoice is never sent; one that Xero has is cancelled there, when selected (A1
+        // leaves cancellations to a person's choice).
+        if invoice
+            .xero_id
+            .as_deref()
+            .is_none_or(|id| id.trim().is_empty())
+        {
+            return Some(("S10", "cancelled in the CRM and never sent to Xero".into()));
+        }
+        if mode == SendMode::AllLive {
+            return Some((
+                rule,
+                "cancelled: select it and send to cancel it in Xero (rule S10)".into(),
+            ));
+        }
+        return None;
+    }
     if mode == SendMode::AllLive
         && matches!(invoice.status, InvoiceStatus::Paid | InvoiceStatus::Pending)
     {
@@ -165,6 +183,31 @@ mod tests {
                 .map(|s| s.rule.as_str())
                 .collect::<Vec<_>>(),
             ["A1", "A1"]
+        );
+    }
+
+    #[test]
+    fn cancelled_goes_only_as_a_cancellation_rules_s10_a1() {
+        let mut sent = invoice("s", "Cancelled", "10", "10", true);
+        sent.xero_id = Some("x-1".into());
+        let never = invoice("n", "Cancelled", "10", "10", false);
+        let selected = plan_send(&[sent.clone(), never.clone()], SendMode::Selected);
+        assert_eq!(selected.send, vec!["s"]);
+        assert_eq!(
+            (
+                selected.skipped[0].id.as_str(),
+                selected.skipped[0].rule.as_str()
+            ),
+            ("n", "S10")
+        );
+        let live = plan_send(&[sent, never], SendMode::AllLive);
+        assert!(live.send.is_empty());
+        assert_eq!(
+            live.skipped
+                .iter()
+                .map(|s| s.rule.as_str())
+                .collect::<Vec<_>>(),
+            ["A1", "S10"]
         );
     }
 

@@ -190,6 +190,16 @@ pub enum Document {
     CreditNote(CreditNote),
 }
 
+impl Document {
+    /// The Xero id when the document is known to Xero (an update), `None` for a new one.
+    pub fn xero_id(&self) -> Option<&str> {
+        match self {
+            Document::Invoice(i) => i.invoice_id.as_deref(),
+            Document::CreditNote(c) => c.credit_note_id.as_deref(),
+        }
+    }
+}
+
 /// `components.schemas.Purchase`, used as an item's `SalesDetails`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Purchase {

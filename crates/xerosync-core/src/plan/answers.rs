@@ -5,7 +5,7 @@ use super::request::{lookup_request, XeroAnswer, XeroRequest};
 use super::send::{Batch, SendPlan, Slot};
 use crate::error::{Error, RecordKind};
 use crate::parse::{parse_elements, parse_xero_error, Collection, ElementResult, ElementStatus};
-use crate::records::Invoice;
+use crate::records::{Invoice, InvoiceStatus};
 use serde_json::Value;
 
 impl SendPlan {
@@ -18,6 +18,9 @@ impl SendPlan {
             .position(|b| b.request_id == answer.request_id && !b.answered)
             .ok_or_else(|| Error::xero(&answer.request_id, "no such request awaiting an answer"))?;
         let batch = self.batches[position].clone();
+        if batch.read.is_some() {
+            return self.apply_read(position, answer);
+        }
         let results: Vec<ElementResult> = match (answer.status, answer.json()) {
             (200 | 400, Some(body))
                 if body
@@ -56,7 +59,15 @@ impl SendPlan {
                 messages: vec!["Xero returned no result for this record".into()],
                 xero_id: None,
             };
-            self.record_element(slot, results.get(i).cloned().unwrap_or(missing), &decoded);
+            let element = results.get(i).cloned().unwrap_or(missing);
+            if batch.create_only && is_number_taken(&element) {
+                // Rule S8: Xero has this number already; read it back before deciding (reads.rs).
+                if let Slot::Document { index } = slot {
+                    self.found.collisions.push(*index);
+                    continue;
+                }
+            }
+            self.record_element(slot, element, &decoded);
         }
         self.batches[position].answered = true;
         self.requests.retain(|r| r.id != answer.request_id);
@@ -105,6 +116,7 @@ impl SendPlan {
                     outcome: if ok { Outcome::Sent } else { Outcome::Failed },
                     xero_contact_id: element.xero_id.clone().filter(|_| ok),
                     message: (!text.is_empty()).then(|| text.clone()),
+                    contact_match: None,
                 });
                 if !ok {
                     // Rule S3/S9: the company's invoices fail with Xero's message; the others go on.
@@ -141,7 +153,26 @@ impl SendPlan {
             return;
         };
         let text = element.messages.join("; ");
+        let cancelled = decoded
+            .get(index)
+            .and_then(|r| r.as_ref().ok())
+            .is_some_and(|i| i.status == InvoiceStatus::Cancelled);
         match (element.status, element.xero_id) {
+            (ElementStatus::Ok | ElementStatus::Warning, Some(xero_id)) if cancelled => {
+                // Rule S10: the CRM keeps its own status; Xero's document is now deleted or voided.
+                let status = self
+                    .found
+                    .cancellations
+                    .get(&index)
+                    .cloned()
+                    .unwrap_or_default();
+                let message = format!("{status} in Xero (rule S10)");
+                result.outcome = Outcome::Sent;
+                result.rule = Some("S10".into());
+                result.message = Some(message.clone());
+                self.log
+                    .push(log(kind, &result.id, Some(xero_id), "ok", message));
+            }
             (ElementStatus::Ok | ElementStatus::Warning, Some(xero_id)) => {
                 result.outcome = Outcome::Sent;
                 result.rule = None;
@@ -204,6 +235,7 @@ impl SendPlan {
             .find(|b| {
                 b.request_id == request_id
                     && !b.answered
+                    && b.read.is_none()
                     && matches!(b.collection, Collection::Invoices | Collection::CreditNotes)
             })
             .ok_or_else(|| Error::xero(request_id, "no document request awaiting an answer"))
@@ -258,4 +290,13 @@ impl SendPlan {
         self.apply_answer(&answer)?;
         Ok(true)
     }
+}
+
+/// Xero's refusal of a create whose number it already has ("Invoice # must be unique.").
+fn is_number_taken(element: &ElementResult) -> bool {
+    element.status == ElementStatus::Error
+        && element
+            .messages
+            .iter()
+            .any(|m| m.to_ascii_lowercase().contains("must be unique"))
 }

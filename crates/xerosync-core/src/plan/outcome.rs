@@ -1,5 +1,6 @@
 //! What a send plan reports: per-record outcomes, the CRM changes to store and the `xero_log` entries (S9, L1).
 
+use crate::contacts::MatchedBy;
 use crate::error::{Error, RecordKind};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -7,6 +8,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Stage {
+    /// Reads before any write: existing contacts (S3a) and the Xero state of cancelled invoices (S10).
+    Reads,
     Items,
     Contacts,
     Documents,
@@ -56,6 +59,36 @@ pub struct CompanyResult {
     pub xero_contact_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Rule S3a: how the company was matched to an existing Xero contact, with the candidates a person must choose
+    /// between when nothing could be linked safely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_match: Option<ContactMatchReport>,
+}
+
+/// Rule S3a, for a person: the evidence, and each candidate as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactMatchReport {
+    pub by: MatchedBy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    pub candidates: Vec<ContactCandidate>,
+}
+
+/// One Xero contact a company may be (rule S3a).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactCandidate {
+    pub contact_id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Accounts receivable outstanding, when Xero sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<String>,
+    pub archived: bool,
 }
 
 /// A product that failed, locally or at Xero (rule S2).
@@ -75,7 +108,7 @@ pub struct LogEntry {
     pub crm_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xero_id: Option<String>,
-    /// `ok`, `warning`, `error` or `skipped`.
+    /// `ok`, `warning`, `error`, `skipped` or `refused` (stopped before any call, rule L1a).
     pub outcome: String,
     pub message: String,
 }

@@ -80,13 +80,17 @@ pub fn idempotency_key(
     format!("xerosync-{hex}")
 }
 
-/// A write request: `POST /{collection}?summarizeErrors=false[&unitdp=4]` with `{ "<Collection>": records }`.
+/// A write request: `POST /{collection}?summarizeErrors=false[&unitdp=4]` with `{ "<Collection>": records }`
+/// (create or update), or `PUT` when `create_only` (Xero then refuses a number it already has instead of
+/// overwriting that document, rule S8).
 pub(crate) fn write_request(
     id: String,
     collection: Collection,
     records: Vec<Value>,
     unitdp4: bool,
+    create_only: bool,
 ) -> Result<XeroRequest, Error> {
+    let method = if create_only { "PUT" } else { "POST" };
     let mut query = BTreeMap::new();
     query.insert("summarizeErrors".to_string(), "false".to_string());
     if unitdp4 {
@@ -103,11 +107,11 @@ pub(crate) fn write_request(
     headers.insert("Content-Type".to_string(), "application/json".to_string());
     headers.insert(
         "Idempotency-Key".to_string(),
-        idempotency_key("POST", &path, &query, &text),
+        idempotency_key(method, &path, &query, &text),
     );
     Ok(XeroRequest {
         id,
-        method: "POST".into(),
+        method: method.into(),
         path,
         query,
         headers,
@@ -128,7 +132,7 @@ pub fn lookup_request(
         Collection::CreditNotes => {
             let filter: Vec<String> = numbers
                 .iter()
-                .map(|n| format!("CreditNoteNumber==\"{}\"", n.replace('"', "\\\"")))
+                .map(|n| format!("CreditNoteNumber=={}", where_string(n)))
                 .collect();
             query.insert("where".to_string(), filter.join(" OR "));
         }
@@ -151,6 +155,29 @@ pub fn lookup_request(
     }
 }
 
+/// A `GET` with these query parameters.
+pub(crate) fn read_request(
+    id: String,
+    path: String,
+    query: BTreeMap<String, String>,
+) -> XeroRequest {
+    let mut headers = BTreeMap::new();
+    headers.insert("Accept".to_string(), "application/json".to_string());
+    XeroRequest {
+        id,
+        method: "GET".into(),
+        path,
+        query,
+        headers,
+        body: None,
+    }
+}
+
+/// A string inside a `where` filter: `"` escaped as Xero's filter syntax wants.
+pub(crate) fn where_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\\\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +190,7 @@ mod tests {
             Collection::Invoices,
             vec![json!({"InvoiceNumber": "INV-1"})],
             false,
+            false,
         )
         .unwrap();
         let b = write_request(
@@ -170,12 +198,14 @@ mod tests {
             Collection::Invoices,
             vec![json!({"InvoiceNumber": "INV-1"})],
             false,
+            false,
         )
         .unwrap();
         let c = write_request(
             "a".into(),
             Collection::Invoices,
             vec![json!({"InvoiceNumber": "INV-2"})],
+            false,
             false,
         )
         .unwrap();

@@ -14,10 +14,11 @@ use crate::error::{Error, RecordKind};
 use crate::parse::Collection;
 use crate::payload::{build_contact_payload, build_document, build_item_payload, contact_person};
 use crate::preview::plan_invoice;
-use crate::records::{Invoice, InvoiceKind};
+use crate::records::{Invoice, InvoiceKind, InvoiceStatus};
 use crate::rules::{send_skip_reason, SendMode};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
@@ -35,6 +36,25 @@ pub(super) struct Batch {
     pub(super) slots: Vec<Slot>,
     pub(super) unitdp4: bool,
     pub(super) answered: bool,
+    /// `PUT`: create only (new documents, rule S8).
+    #[serde(default)]
+    pub(super) create_only: bool,
+    /// A read (rules S3a, S8, S10), not a write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) read: Option<Read>,
+}
+
+/// One record of a write request: its slot, its JSON and whether it needs `unitdp=4`.
+pub(super) type Record = (Slot, Value, bool);
+
+/// What a read batch looks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum Read {
+    /// Existing contacts for the companies in the slots (S3a).
+    Contacts,
+    /// The documents in the slots, by id (cancellations, S10) or by number (a number Xero already has, S8).
+    Documents,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +82,25 @@ pub struct SendPlan {
     pub log: Vec<LogEntry>,
     pub(super) input: Input,
     pub(super) batches: Vec<Batch>,
+    #[serde(default)]
+    pub(super) found: Found,
+}
+
+/// What the reads found and decided (rules S3a, S8, S10).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Found {
+    /// Xero contacts read for matching (slimmed to the fields matching and the page use).
+    pub(super) contacts: Vec<Value>,
+    /// Xero documents read (cancellations by id, collisions by number).
+    pub(super) documents: Vec<Value>,
+    /// Company id → the existing Xero contact it was linked to.
+    pub(super) links: BTreeMap<String, String>,
+    /// Invoice index → the status that cancels it in Xero (`DELETED` or `VOIDED`).
+    pub(super) cancellations: BTreeMap<usize, String>,
+    /// Invoice indexes whose create was refused because Xero has the number already (looked up next).
+    pub(super) collisions: Vec<usize>,
+    pub(super) collisions_read: bool,
 }
 
 impl SendPlan {
@@ -74,7 +113,7 @@ impl SendPlan {
         mode: SendMode,
     ) -> Result<SendPlan, Error> {
         let mut plan = SendPlan {
-            stage: Stage::Items,
+            stage: Stage::Reads,
             finished: false,
             requests: Vec::new(),
             invoices: Vec::new(),
@@ -88,13 +127,17 @@ impl SendPlan {
                 mode,
             },
             batches: Vec::new(),
+            found: Found::default(),
         };
         let (decoded, ctx) = plan.read_input()?;
         for (index, record) in decoded.iter().enumerate() {
             let result = plan.check_invoice(index, record, &ctx);
             plan.invoices.push(result);
         }
-        plan.start_items(&decoded, &ctx)?;
+        // Rule S2: a product that fails its local checks stops everything before any call, reads included.
+        if plan.check_products(&decoded, &ctx) {
+            plan.start_reads(&decoded, &ctx)?;
+        }
         Ok(plan)
     }
 
@@ -153,6 +196,17 @@ impl SendPlan {
                 changes: None,
             };
         }
+        if invoice.status == InvoiceStatus::Cancelled {
+            // Rule S10: only its Xero id goes out; its lines and company no longer matter.
+            return InvoiceResult {
+                id,
+                outcome: Outcome::Pending,
+                rule: None,
+                message: None,
+                error: None,
+                changes: None,
+            };
+        }
         let checked = ctx
             .company(&invoice.company_id, &invoice.record_ref(), "companyId")
             .and_then(|company| {
@@ -177,7 +231,7 @@ impl SendPlan {
         }
     }
 
-    fn pending_invoices<'a>(
+    pub(super) fn pending_invoices<'a>(
         &self,
         decoded: &'a [Result<Invoice, Error>],
     ) -> Vec<(usize, &'a Invoice)> {
@@ -193,7 +247,18 @@ impl SendPlan {
             .collect()
     }
 
-    fn next_id(&self, collection: Collection) -> String {
+    /// Pending invoices that are written as documents (not cancellations, rule S10).
+    pub(super) fn pending_writes<'a>(
+        &self,
+        decoded: &'a [Result<Invoice, Error>],
+    ) -> Vec<(usize, &'a Invoice)> {
+        self.pending_invoices(decoded)
+            .into_iter()
+            .filter(|(_, i)| i.status != InvoiceStatus::Cancelled)
+            .collect()
+    }
+
+    pub(super) fn next_id(&self, collection: Collection) -> String {
         let n = self
             .batches
             .iter()
@@ -214,6 +279,7 @@ impl SendPlan {
         &mut self,
         collection: Collection,
         records: Vec<(Slot, Value, bool)>,
+        create_only: bool,
     ) -> Result<(), Error> {
         for chunk in records.chunks(MAX_RECORDS_PER_REQUEST) {
             let unitdp4 = chunk.iter().any(|(_, _, dp4)| *dp4);
@@ -223,6 +289,7 @@ impl SendPlan {
                 collection,
                 chunk.iter().map(|(_, v, _)| v.clone()).collect(),
                 unitdp4,
+                create_only,
             )?;
             self.requests.push(request);
             let slots = chunk.iter().map(|(s, _, _)| s.clone()).collect();
@@ -232,16 +299,59 @@ impl SendPlan {
                 slots,
                 unitdp4,
                 answered: false,
+                create_only,
+                read: None,
             });
         }
         Ok(())
     }
 
+    /// Rule S2's local checks of every product the pending invoices use; `false` (and the plan finished) when one
+    /// fails. [`SendPlan::start_items`] checks again later, for the invoices still pending then.
+    fn check_products(&mut self, decoded: &[Result<Invoice, Error>], ctx: &Ctx) -> bool {
+        let mut seen: Vec<&str> = Vec::new();
+        for (_, invoice) in self.pending_writes(decoded) {
+            for id in invoice.lines.iter().filter_map(|l| l.product_id.as_deref()) {
+                if seen.contains(&id) {
+                    continue;
+                }
+                seen.push(id);
+                let checked = match ctx.product_entry(id) {
+                    Some(Ok(product)) => build_item_payload(product, ctx).map(|_| ()),
+                    Some(Err(error)) => Err(error.clone()),
+                    None => Ok(()),
+                };
+                if let Err(error) = checked {
+                    self.log.push(log(
+                        RecordKind::Product,
+                        id,
+                        None,
+                        "error",
+                        error.to_string(),
+                    ));
+                    self.product_failures.push(ProductFailure {
+                        id: id.to_string(),
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
+        if self.product_failures.is_empty() {
+            return true;
+        }
+        self.stop_for_products();
+        false
+    }
+
     /// Stage 1 (rule S2): every product the pending invoices use, checked locally, then `POST /Items`.
-    fn start_items(&mut self, decoded: &[Result<Invoice, Error>], ctx: &Ctx) -> Result<(), Error> {
+    pub(super) fn start_items(
+        &mut self,
+        decoded: &[Result<Invoice, Error>],
+        ctx: &Ctx,
+    ) -> Result<(), Error> {
         self.stage = Stage::Items;
         let mut product_ids: Vec<String> = Vec::new();
-        for (_, invoice) in self.pending_invoices(decoded) {
+        for (_, invoice) in self.pending_writes(decoded) {
             for id in invoice.lines.iter().filter_map(|l| l.product_id.clone()) {
                 if !product_ids.contains(&id) {
                     product_ids.push(id);
@@ -281,7 +391,7 @@ impl SendPlan {
             self.stop_for_products();
             return Ok(());
         }
-        self.add_batches(Collection::Items, records)?;
+        self.add_batches(Collection::Items, records, false)?;
         self.advance_if_done(decoded, ctx)
     }
 
@@ -305,7 +415,7 @@ impl SendPlan {
         self.finish();
     }
 
-    fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         self.stage = Stage::Finished;
         self.finished = true;
         self.requests.clear();
@@ -319,10 +429,14 @@ impl SendPlan {
     ) -> Result<(), Error> {
         self.stage = Stage::Contacts;
         let mut chosen: Vec<(String, Value)> = Vec::new();
-        for (_, invoice) in self.pending_invoices(decoded) {
+        for (_, invoice) in self.pending_writes(decoded) {
             let company = ctx.company(&invoice.company_id, &invoice.record_ref(), "companyId")?;
             let person = contact_person(invoice, company)?;
-            let value = serde_json::to_value(build_contact_payload(company, person))
+            let mut contact = build_contact_payload(company, person);
+            if let Some(linked) = self.found.links.get(&company.id) {
+                contact.contact_id = Some(linked.clone()); // rule S3a: update the customer Xero already has
+            }
+            let value = serde_json::to_value(contact)
                 .map_err(|e| Error::xero("Contacts", e.to_string()))?;
             match chosen.iter_mut().find(|(id, _)| *id == company.id) {
                 Some(slot) => slot.1 = value, // a later invoice's person overwrites (S3)
@@ -333,7 +447,7 @@ impl SendPlan {
             .into_iter()
             .map(|(id, value)| (Slot::Company { id }, value, false))
             .collect();
-        self.add_batches(Collection::Contacts, records)?;
+        self.add_batches(Collection::Contacts, records, false)?;
         self.advance_if_done(decoded, ctx)
     }
 
@@ -344,9 +458,22 @@ impl SendPlan {
         ctx: &Ctx,
     ) -> Result<(), Error> {
         self.stage = Stage::Documents;
-        let mut invoices = Vec::new();
-        let mut credit_notes = Vec::new();
+        // (collection, create only) → records: new documents are created with PUT, known ones and
+        // cancellations updated with POST.
+        let mut groups: BTreeMap<(u8, bool), Vec<Record>> = BTreeMap::new();
         for (index, invoice) in self.pending_invoices(decoded) {
+            let group = u8::from(invoice.kind == InvoiceKind::CreditNote);
+            if invoice.status == InvoiceStatus::Cancelled {
+                if let Some(status) = self.found.cancellations.get(&index) {
+                    let value = cancellation(invoice, status);
+                    groups.entry((group, false)).or_default().push((
+                        Slot::Document { index },
+                        value,
+                        false,
+                    ));
+                }
+                continue;
+            }
             let company = ctx.company(&invoice.company_id, &invoice.record_ref(), "companyId")?;
             let contact_id = self
                 .companies
@@ -361,14 +488,21 @@ impl SendPlan {
             )?;
             let value = serde_json::to_value(&built.document)
                 .map_err(|e| Error::xero("Invoices", e.to_string()))?;
-            let entry = (Slot::Document { index }, value, built.needs_unitdp4);
-            match invoice.kind {
-                InvoiceKind::Invoice => invoices.push(entry),
-                InvoiceKind::CreditNote => credit_notes.push(entry),
-            }
+            let create_only = built.document.xero_id().is_none();
+            groups.entry((group, create_only)).or_default().push((
+                Slot::Document { index },
+                value,
+                built.needs_unitdp4,
+            ));
         }
-        self.add_batches(Collection::Invoices, invoices)?;
-        self.add_batches(Collection::CreditNotes, credit_notes)?;
+        for ((group, create_only), records) in groups {
+            let collection = if group == 0 {
+                Collection::Invoices
+            } else {
+                Collection::CreditNotes
+            };
+            self.add_batches(collection, records, create_only)?;
+        }
         self.advance_if_done(decoded, ctx)
     }
 
@@ -381,6 +515,20 @@ impl SendPlan {
             return Ok(());
         }
         match self.stage {
+            Stage::Reads => {
+                self.resolve_reads(decoded, ctx)?;
+                self.start_items(decoded, ctx)
+            }
+            Stage::Documents
+                if !self.found.collisions.is_empty() && !self.found.collisions_read =>
+            {
+                self.start_collision_reads(decoded)
+            }
+            Stage::Documents if !self.found.collisions.is_empty() => {
+                self.resolve_collisions(decoded, ctx);
+                self.finish();
+                Ok(())
+            }
             Stage::Items if !self.product_failures.is_empty() => {
                 self.stop_for_products();
                 Ok(())
@@ -392,5 +540,14 @@ impl SendPlan {
                 Ok(())
             }
         }
+    }
+}
+
+/// Rule S10: the write that cancels a document in Xero: its id and the new status, nothing else.
+fn cancellation(invoice: &Invoice, status: &str) -> Value {
+    let id = invoice.xero_id.clone().unwrap_or_default();
+    match invoice.kind {
+        InvoiceKind::Invoice => json!({ "InvoiceID": id, "Status": status }),
+        InvoiceKind::CreditNote => json!({ "CreditNoteID": id, "Status": status }),
     }
 }

@@ -305,7 +305,7 @@ impl SendRun {
             .filter(|r| r.outcome != Outcome::Pending)
             .count();
         let future = match self.plan.stage {
-            Stage::Items => self.contacts_estimate + self.documents_estimate,
+            Stage::Reads | Stage::Items => self.contacts_estimate + self.documents_estimate,
             Stage::Contacts => self.documents_estimate,
             Stage::Documents | Stage::Finished => 0,
         };

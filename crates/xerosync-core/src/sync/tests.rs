@@ -95,11 +95,17 @@ impl FakeXero {
                     .collect();
                 json!({ "Contacts": out })
             }
-            ("POST", "/Invoices") => {
+            (method @ ("POST" | "PUT"), "/Invoices") => {
                 self.writes += 1;
+                let create_only = method == "PUT";
                 let out: Vec<Value> = request.body.as_ref().unwrap()["Invoices"].as_array().unwrap().iter().map(|doc| {
                     let number = doc["InvoiceNumber"].as_str().unwrap().to_string();
                     let n = self.invoices.len();
+                    if create_only && self.invoices.contains_key(&number) {
+                        // Xero's PUT never overwrites (rule S8).
+                        return json!({ "InvoiceNumber": number, "StatusAttributeString": "ERROR",
+                            "ValidationErrors": [{ "Message": "Invoice # must be unique." }] });
+                    }
                     if !self.invoices.contains_key(&number) {
                         self.creates += 1;
                     }
@@ -137,6 +143,23 @@ impl FakeXero {
                     json!({ "Invoices": changed.into_iter().skip((page - 1) * size).take(size).collect::<Vec<_>>(),
                             "pagination": { "page": page, "pageSize": size, "pageCount": count.div_ceil(size), "itemCount": count } })
                 }
+            }
+            ("GET", "/Contacts") if request.query.contains_key("where") => {
+                // Rule S3a's search: only ContactNumber terms can find anything here (the fake keeps no names).
+                self.reads += 1;
+                let filter = &request.query["where"];
+                assert!(
+                    filter.len() <= 1_600,
+                    "the filter stays within the URL budget"
+                );
+                assert_eq!(request.query["includeArchived"], "true");
+                let out: Vec<Value> = filter
+                    .split(" OR ")
+                    .filter_map(|t| t.strip_prefix("ContactNumber==\"")?.strip_suffix('"'))
+                    .filter_map(|number| self.contacts.get(number).map(|id| (number, id)))
+                    .map(|(number, id)| json!({ "ContactID": id, "ContactNumber": number, "Name": format!("Company {}", &number[3..]), "ContactStatus": "ACTIVE" }))
+                    .collect();
+                json!({ "Contacts": out })
             }
             ("GET", "/Contacts") => {
                 self.reads += 1;
@@ -200,7 +223,7 @@ fn send_run_writes_items_contacts_then_documents_in_batches_of_50_rules_s2_s3_x1
     let mut xero = FakeXero::default();
     let mut order = Vec::new();
     drive_send(&mut run, &mut xero, |request, answer| {
-        order.push(request.path.clone());
+        order.push(format!("{} {}", request.method, request.path));
         if let Some(body) = &request.body {
             let n = body
                 .as_object()
@@ -215,20 +238,24 @@ fn send_run_writes_items_contacts_then_documents_in_batches_of_50_rules_s2_s3_x1
         }
         Some(answer)
     });
+    // Rule S3a: the 60 companies' existing contacts are searched in 2 reads, not 60; new invoices are created with
+    // PUT, which never overwrites a number Xero has (S8).
     assert_eq!(
         order,
         [
-            "/Items",
-            "/Contacts",
-            "/Contacts",
-            "/Invoices",
-            "/Invoices",
-            "/Invoices"
+            "GET /Contacts",
+            "GET /Contacts",
+            "POST /Items",
+            "POST /Contacts",
+            "POST /Contacts",
+            "PUT /Invoices",
+            "PUT /Invoices",
+            "PUT /Invoices"
         ]
     );
     let result = run.result();
     assert!(result.finished);
-    assert_eq!(result.calls, 6);
+    assert_eq!(result.calls, 8);
     assert!(result
         .invoices
         .iter()
@@ -245,12 +272,12 @@ fn a_lost_answer_is_looked_up_before_writing_again_rule_s8() {
     let mut lost = 0;
     let mut lookups = 0;
     drive_send(&mut run, &mut xero, |request, answer| {
-        if request.method == "GET" {
+        if request.method == "GET" && request.path == "/Invoices" {
             lookups += 1;
             assert!(request.query.contains_key("InvoiceNumbers"));
         }
         // Every first invoice write is done by Xero, then its answer is lost.
-        if request.path == "/Invoices" && request.method == "POST" && lost < 2 {
+        if request.path == "/Invoices" && request.method == "PUT" && lost < 2 {
             lost += 1;
             return None;
         }
@@ -279,7 +306,7 @@ fn a_write_that_never_reached_xero_is_written_again_after_its_look_up_rule_s8() 
     let mut invoice_writes = 0;
     let mut fresh = FakeXero::default();
     drive_send(&mut run, &mut xero, |request, answer| {
-        if request.path == "/Invoices" && request.method == "POST" {
+        if request.path == "/Invoices" && request.method == "PUT" {
             invoice_writes += 1;
             if !dropped {
                 dropped = true;
@@ -324,7 +351,11 @@ fn retry_after_is_honoured_and_5xx_retried_rule_x2() {
     });
     assert!(end >= 30_000, "waited for Retry-After: {end}");
     assert!(run.result().finished);
-    assert_eq!(run.result().calls, 3 + 2);
+    assert_eq!(
+        run.result().calls,
+        4 + 2,
+        "a contact search, items, contacts, invoices; two retries"
+    );
 }
 
 #[test]
@@ -376,7 +407,11 @@ fn a_cancelled_run_resumes_from_its_checkpoint_without_redoing_work_rule_a3() {
         ),
         ("documents", 0, 300, 5)
     );
-    assert_eq!(progress.calls, 1 + 1 + 5);
+    assert_eq!(
+        progress.calls,
+        1 + 1 + 1 + 5,
+        "contact search, items, contacts, 5 documents"
+    );
     assert!(progress.eta_ms.is_some());
     let checkpoint = run.checkpoint(now).unwrap();
     let text = serde_json::to_string(&checkpoint).unwrap();
@@ -384,7 +419,7 @@ fn a_cancelled_run_resumes_from_its_checkpoint_without_redoing_work_rule_a3() {
     let writes_before = xero.writes;
     let mut gets = 0;
     drive_send(&mut resumed, &mut xero, |request, answer| {
-        if request.method == "GET" {
+        if request.method == "GET" && request.path == "/Invoices" {
             gets += 1;
         }
         Some(answer)

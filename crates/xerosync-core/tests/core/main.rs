@@ -5,6 +5,7 @@
 mod batch;
 mod examples;
 mod fixtures;
+mod lived_in;
 mod properties;
 mod send_plan;
 

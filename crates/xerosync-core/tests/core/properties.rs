@@ -162,8 +162,13 @@ proptest! {
         let invoice = json!({ "id": "inv-1", "kind": if credit { "creditNote" } else { "invoice" }, "number": "INV-1",
             "companyId": "co-1", "issueDate": "2026-11-01", "currency": "GBP", "status": "Created", "total": "0", "amountOutstanding": "0",
             "lines": [{ "productId": "pr-1", "description": "", "quantity": "1", "listPrice": "0" , "taxRateId": "t" }] });
-        let plan = api::plan_send_requests(&json!([invoice]), &ctx, &json!({ "today": "2026-11-20" })).unwrap();
+        let mut plan = api::plan_send_requests(&json!([invoice]), &ctx, &json!({ "today": "2026-11-20" })).unwrap();
         prop_assert_eq!(plan["invoices"][0]["outcome"].as_str(), Some("pending"), "{}", plan["invoices"][0]);
+        if plan["stage"] == "reads" {
+            // Rule S3a: the company's existing contacts are searched first; an empty Xero has none.
+            let search = json!({ "requestId": plan["requests"][0]["id"], "status": 200, "body": { "Contacts": [] } });
+            plan = api::apply_send_answer(&plan, &search).unwrap();
+        }
         let items = &plan["requests"][0];
         prop_assert_eq!(items["path"].as_str(), Some("/Items"));
         crate::assert_valid_body("Items", &items["body"], "proptest Items");

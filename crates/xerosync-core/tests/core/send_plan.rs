@@ -56,6 +56,9 @@ fn xero_answer(
     counter: &mut usize,
     reject: &dyn Fn(&Value) -> Option<&'static str>,
 ) -> XeroAnswer {
+    if request.method == "GET" {
+        return empty_read(request);
+    }
     let key = request.path.trim_start_matches('/').to_string();
     let id_field = match key.as_str() {
         "Items" => "ItemID",
@@ -95,16 +98,52 @@ fn xero_answer(
 
 fn validate_request(request: &XeroRequest) {
     let key = request.path.trim_start_matches('/');
-    assert_valid_body(key, request.body.as_ref().unwrap(), &request.id);
+    let body = request.body.as_ref().unwrap();
+    assert_valid_body(key, body, &request.id);
     assert_eq!(request.query["summarizeErrors"], "false", "rule X1");
     assert!(request.headers["Idempotency-Key"].len() <= 128);
+    // Rule S8: new documents are created with PUT (never overwriting a number Xero has); everything else is POST.
+    let id_field = if key == "CreditNotes" {
+        "CreditNoteID"
+    } else {
+        "InvoiceID"
+    };
+    let new_documents = matches!(key, "Invoices" | "CreditNotes")
+        && body[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d.get(id_field).is_none());
     assert_eq!(
-        request.method, "POST",
-        "rule S8: create-or-update, never PUT"
+        request.method,
+        if new_documents { "PUT" } else { "POST" },
+        "{}",
+        request.id
     );
 }
 
-/// Runs a plan to its end, returning every request made.
+/// The answer of an empty Xero to a read the plan makes before writing (rules S3a, S10): nothing found.
+fn empty_read(request: &XeroRequest) -> XeroAnswer {
+    let key = request
+        .path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap();
+    if key == "Contacts" {
+        assert_eq!(request.query["includeArchived"], "true");
+    }
+    XeroAnswer {
+        request_id: request.id.clone(),
+        status: 200,
+        body: json!({ key: [] }),
+        retry_after: None,
+        rate_limit_problem: None,
+    }
+}
+
+/// Runs a plan to its end, returning every write request made (its reads, against an empty Xero, are answered
+/// and left out).
 fn run(plan: &mut SendPlan, reject: &dyn Fn(&Value) -> Option<&'static str>) -> Vec<XeroRequest> {
     let mut made = Vec::new();
     let mut counter = 0;
@@ -112,6 +151,10 @@ fn run(plan: &mut SendPlan, reject: &dyn Fn(&Value) -> Option<&'static str>) -> 
         let requests = plan.requests.clone();
         assert!(!requests.is_empty(), "an unfinished plan has requests");
         for request in requests {
+            if request.method == "GET" {
+                plan.apply_answer(&empty_read(&request)).unwrap();
+                continue;
+            }
             validate_request(&request);
             plan.apply_answer(&xero_answer(&request, &mut counter, reject))
                 .unwrap();
@@ -138,7 +181,13 @@ fn items_then_contacts_then_documents_rules_s2_s3_s4_s9() {
         credit
     ]);
     let mut plan = SendPlan::new(invoices, ctx(), today(), SendMode::Selected).unwrap();
-    assert_eq!(plan.stage, Stage::Items);
+    // Rule S3a: co-1 has no ContactID, so Xero's contacts are searched first, in one read.
+    assert_eq!(plan.stage, Stage::Reads);
+    assert_eq!(plan.requests.len(), 1);
+    assert_eq!(
+        plan.requests[0].query["where"],
+        r#"ContactNumber=="co-1" OR AccountNumber=="ACME01" OR Name=="Acme Ltd" OR EmailAddress=="ann@acme.test""#
+    );
     let made = run(&mut plan, &no_errors);
     let paths: Vec<&str> = made.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(paths, ["/Items", "/Contacts", "/Invoices", "/CreditNotes"]);
@@ -265,7 +314,8 @@ fn each_invoice_stands_alone_rules_s9_l2_t1_s1() {
     ]);
     let mut plan = SendPlan::new(invoices, ctx(), today(), SendMode::Selected).unwrap();
     let reject = |record: &Value| {
-        (record["InvoiceNumber"] == "INV-2").then_some("Invoice # must be unique.")
+        (record["InvoiceNumber"] == "INV-2")
+            .then_some("Account code '999' is not a valid code for this document.")
     };
     run(&mut plan, &reject);
     let summary: Vec<(&str, Outcome, Option<&str>)> = plan
@@ -295,7 +345,7 @@ fn each_invoice_stands_alone_rules_s9_l2_t1_s1() {
     );
     assert_eq!(
         plan.invoices[2].message.as_deref(),
-        Some("Xero: Invoice # must be unique.")
+        Some("Xero: Account code '999' is not a valid code for this document.")
     );
     assert!(
         plan.invoices[2].changes.is_none(),
@@ -353,31 +403,45 @@ fn a_lost_answer_is_looked_up_not_duplicated_rule_s8() {
                 .unwrap();
         }
     }
-    let write = plan.requests[0].clone();
-    let docs = write.body.as_ref().unwrap()["Invoices"].as_array().unwrap();
+    // The known invoice is updated (POST, matched by InvoiceID); the new one created (PUT, rule S8).
+    let update = plan
+        .requests
+        .iter()
+        .find(|r| r.method == "POST")
+        .unwrap()
+        .clone();
+    let write = plan
+        .requests
+        .iter()
+        .find(|r| r.method == "PUT")
+        .unwrap()
+        .clone();
+    let known = &update.body.as_ref().unwrap()["Invoices"][0];
     assert_eq!(
-        docs[0]["InvoiceID"], "0a1b2c3d-1111-2222-3333-444455556666",
+        known["InvoiceID"], "0a1b2c3d-1111-2222-3333-444455556666",
         "matched by InvoiceID when known"
     );
-    assert!(docs[1].get("InvoiceID").is_none(), "else by InvoiceNumber");
     assert!(
-        docs[0].get("Status").is_none(),
+        known.get("Status").is_none(),
         "an update keeps Xero's status (an approved invoice stays approved)"
     );
-    assert_eq!(docs[1]["Status"], "DRAFT", "rule S4: created as a draft");
-    // The answer is lost: look the numbers up.
+    let new = &write.body.as_ref().unwrap()["Invoices"][0];
+    assert!(new.get("InvoiceID").is_none());
+    assert_eq!(new["Status"], "DRAFT", "rule S4: created as a draft");
+    plan.apply_answer(&xero_answer(&update, &mut counter, &no_errors))
+        .unwrap();
+    // The create's answer is lost: look the number up.
     let lookup = plan.lookup_request(&write.id).unwrap();
     assert_eq!(
         (lookup.method.as_str(), lookup.path.as_str()),
         ("GET", "/Invoices")
     );
-    assert_eq!(lookup.query["InvoiceNumbers"], "INV-1,INV-2");
-    // Only one was created before the answer got lost: nothing changes, the write is re-sent.
-    let partial = json!({ "Invoices": [{ "InvoiceID": "0a1b2c3d-1111-2222-3333-444455556666", "InvoiceNumber": "INV-1", "Status": "DRAFT" }] });
+    assert_eq!(lookup.query["InvoiceNumbers"], "INV-2");
+    // Not created before the answer got lost: nothing changes, the write is re-sent.
     let answer = XeroAnswer {
         request_id: write.id.clone(),
         status: 200,
-        body: partial,
+        body: json!({ "Invoices": [] }),
         retry_after: None,
         rate_limit_problem: None,
     };
@@ -386,13 +450,12 @@ fn a_lost_answer_is_looked_up_not_duplicated_rule_s8() {
         plan.requests[0], write,
         "the same request, the same Idempotency-Key"
     );
-    let both = json!({ "Invoices": [
-        { "InvoiceID": "0a1b2c3d-1111-2222-3333-444455556666", "InvoiceNumber": "INV-1", "Status": "DRAFT" },
+    let found = json!({ "Invoices": [
         { "InvoiceID": "99999999-1111-2222-3333-444455556666", "InvoiceNumber": "INV-2", "Status": "DRAFT" } ] });
     let answer = XeroAnswer {
         request_id: write.id.clone(),
         status: 200,
-        body: both,
+        body: found,
         retry_after: None,
         rate_limit_problem: None,
     };
@@ -412,6 +475,9 @@ fn a_failed_request_fails_its_records_only_rule_s9() {
     ]);
     let mut plan = SendPlan::new(invoices, ctx(), today(), SendMode::Selected).unwrap();
     let mut counter = 0;
+    let search = plan.requests[0].clone();
+    plan.apply_answer(&xero_answer(&search, &mut counter, &no_errors))
+        .unwrap();
     let items = plan.requests[0].clone();
     plan.apply_answer(&xero_answer(&items, &mut counter, &no_errors))
         .unwrap();

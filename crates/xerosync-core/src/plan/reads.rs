@@ -1,0 +1,607 @@
+//! The reads of a send plan (rules S3a, S8, S10): what Xero already has, read before anything is written, in as few
+//! requests as Xero allows.
+//!
+//! - **Contacts** (S3a): one `GET /Contacts?where=…&includeArchived=true` per ~1,500 characters of filter, each company
+//!   contributing its ContactNumber, AccountNumber, Name and email terms; then [`match_contact`] decides per company.
+//! - **Cancellations** (S10): the Xero state of cancelled invoices, `GET /Invoices?IDs=` (50 a request) and
+//!   `GET /CreditNotes/{id}`: a draft is deleted, an approved one without payments voided, one with payments left alone.
+//! - **Numbers Xero already has** (S8): new documents are created with `PUT`, which Xero refuses for a number it has
+//!   ("must be unique") rather than overwriting that document. Only those are read back, by number: linked when the
+//!   contact and total agree, otherwise reported with Xero's document. No read at all when nothing collides.
+
+use super::outcome::{log, CompanyResult, ContactCandidate, ContactMatchReport, Outcome};
+use super::request::{lookup_request, read_request, where_string, XeroAnswer};
+use super::send::{Batch, Read, SendPlan, Slot};
+use crate::contacts::{match_contact, name_key, XeroContact};
+use crate::decimal::{from_json, money};
+use crate::decode::Ctx;
+use crate::error::{Error, RecordKind};
+use crate::parse::{parse_document, Collection};
+use crate::plan::SendChanges;
+use crate::records::{Company, Invoice, InvoiceKind, InvoiceStatus};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Characters of `where` filter per contacts read: well inside the URL lengths Xero and the proxy accept.
+const WHERE_BUDGET: usize = 1_500;
+/// Ids per `GET /Invoices?IDs=` (xero-api-notes: about 50 before the URL is too long).
+const IDS_PER_READ: usize = 50;
+
+/// The `where` terms that find a company's possible contacts (rule S3a's evidence). A value with a quote, a
+/// backslash or a control character is left out: Xero's filter syntax has no agreed escape for them (the proxy
+/// refuses them), and the other terms still find the contact.
+fn search_terms(company: &Company) -> Vec<String> {
+    let term = |field: &str, value: &str| {
+        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let plain = !value.is_empty()
+            && value.chars().count() <= 255
+            && !value
+                .chars()
+                .any(|c| c == '"' || c == '\\' || c.is_control());
+        plain.then(|| format!("{field}=={}", where_string(&value)))
+    };
+    let email = company.primary_person().and_then(|p| p.email.as_deref());
+    [
+        term("ContactNumber", &company.id),
+        company
+            .account_number
+            .as_deref()
+            .and_then(|a| term("AccountNumber", a)),
+        term("Name", &company.name),
+        email.and_then(|e| term("EmailAddress", e)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The fields of a contact that matching and the page read; the rest of Xero's record is dropped.
+fn slim_contact(contact: &Value) -> Value {
+    let mut out = Map::new();
+    for key in [
+        "ContactID",
+        "Name",
+        "ContactNumber",
+        "AccountNumber",
+        "EmailAddress",
+        "ContactStatus",
+    ] {
+        if let Some(v) = contact.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(balance) = contact.pointer("/Balances/AccountsReceivable/Outstanding") {
+        out.insert("Outstanding".into(), balance.clone());
+    }
+    Value::Object(out)
+}
+
+fn candidate(contact: &Value) -> ContactCandidate {
+    let text = |key: &str| contact.get(key).and_then(Value::as_str).map(str::to_owned);
+    ContactCandidate {
+        contact_id: text("ContactID").unwrap_or_default(),
+        name: text("Name").unwrap_or_default(),
+        contact_number: text("ContactNumber"),
+        email: text("EmailAddress"),
+        balance: contact
+            .get("Outstanding")
+            .and_then(from_json)
+            .map(|b| money(b).to_string()),
+        archived: text("ContactStatus").is_some_and(|s| !s.eq_ignore_ascii_case("ACTIVE")),
+    }
+}
+
+impl SendPlan {
+    fn add_read(&mut self, collection: Collection, request: super::XeroRequest, slots: Vec<Slot>) {
+        self.batches.push(Batch {
+            request_id: request.id.clone(),
+            collection,
+            slots,
+            unitdp4: false,
+            answered: false,
+            create_only: false,
+            read: Some(if collection == Collection::Contacts {
+                Read::Contacts
+            } else {
+                Read::Documents
+            }),
+        });
+        self.requests.push(request);
+    }
+
+    fn read_id(&self, name: &str) -> String {
+        let n = self
+            .batches
+            .iter()
+            .filter(|b| b.request_id.starts_with(name))
+            .count();
+        format!("{name}-{}", n + 1)
+    }
+
+    /// Stage 0: the reads before any write, or straight on to the items when there is nothing to read.
+    pub(super) fn start_reads(
+        &mut self,
+        decoded: &[Result<Invoice, Error>],
+        ctx: &Ctx,
+    ) -> Result<(), Error> {
+        let mut searched: Vec<&Company> = Vec::new();
+        for (_, invoice) in self.pending_writes(decoded) {
+            let company = ctx.company(&invoice.company_id, &invoice.record_ref(), "companyId")?;
+            let known = company
+                .xero_contact_id
+                .as_deref()
+                .is_some_and(|id| !id.trim().is_empty());
+            if !known
+                && !company.create_xero_contact
+                && !searched.iter().any(|c| c.id == company.id)
+            {
+                searched.push(company);
+            }
+        }
+        // Companies into requests, each request's filter within the budget (at least one company each).
+        let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        for company in searched {
+            let terms = search_terms(company);
+            let size: usize = terms.iter().map(|t| t.len() + 4).sum();
+            match groups.last_mut() {
+                Some((ids, filter))
+                    if filter.iter().map(|t| t.len() + 4).sum::<usize>() + size <= WHERE_BUDGET =>
+                {
+                    ids.push(company.id.clone());
+                    filter.extend(terms);
+                }
+                _ => groups.push((vec![company.id.clone()], terms)),
+            }
+        }
+        for (ids, terms) in groups {
+            let mut query = BTreeMap::new();
+            query.insert("where".to_string(), terms.join(" OR "));
+            query.insert("includeArchived".to_string(), "true".to_string());
+            let request = read_request(self.read_id("contactSearch"), "/Contacts".into(), query);
+            let slots = ids.into_iter().map(|id| Slot::Company { id }).collect();
+            self.add_read(Collection::Contacts, request, slots);
+        }
+        // Rule S10: the Xero state of each cancelled invoice.
+        let cancelled: Vec<(usize, &Invoice)> = self
+            .pending_invoices(decoded)
+            .into_iter()
+            .filter(|(_, i)| i.status == InvoiceStatus::Cancelled)
+            .collect();
+        let (invoices, credit_notes): (Vec<_>, Vec<_>) = cancelled
+            .into_iter()
+            .partition(|(_, i)| i.kind == InvoiceKind::Invoice);
+        for chunk in invoices.chunks(IDS_PER_READ) {
+            let ids: Vec<String> = chunk
+                .iter()
+                .map(|(_, i)| i.xero_id.clone().unwrap_or_default())
+                .collect();
+            let mut query = BTreeMap::new();
+            query.insert("IDs".to_string(), ids.join(","));
+            let request = read_request(self.read_id("cancelRead"), "/Invoices".into(), query);
+            let slots = chunk
+                .iter()
+                .map(|(index, _)| Slot::Document { index: *index })
+                .collect();
+            self.add_read(Collection::Invoices, request, slots);
+        }
+        for (index, note) in credit_notes {
+            let id = note.xero_id.clone().unwrap_or_default();
+            let request = read_request(
+                self.read_id("cancelRead"),
+                format!("/CreditNotes/{id}"),
+                BTreeMap::new(),
+            );
+            self.add_read(
+                Collection::CreditNotes,
+                request,
+                vec![Slot::Document { index }],
+            );
+        }
+        if self.batches.is_empty() {
+            return self.start_items(decoded, ctx);
+        }
+        Ok(())
+    }
+
+    /// Feeds the answer of a read. A failed read stops what depended on it (never a guess: no contact created
+    /// that may be a duplicate, no cancellation blind), with Xero's message.
+    pub(super) fn apply_read(&mut self, position: usize, answer: &XeroAnswer) -> Result<(), Error> {
+        let batch = self.batches[position].clone();
+        let key = batch.collection.key();
+        let list = answer
+            .json()
+            .filter(|_| answer.status == 200)
+            .and_then(|body| body.get(key).and_then(Value::as_array).cloned());
+        let (decoded, ctx) = self.read_input()?;
+        match list {
+            Some(list) if batch.read == Some(Read::Contacts) => {
+                // Checked now, so that a malformed contact is this answer's error, not a later one.
+                XeroContact::list_from_json(&Value::Array(list.clone()))?;
+                self.found.contacts.extend(list.iter().map(slim_contact));
+            }
+            Some(list) => self.found.documents.extend(list),
+            None => {
+                let error = crate::parse::parse_xero_error(
+                    answer.status,
+                    &answer.text(),
+                    answer.retry_after.as_deref(),
+                    answer.rate_limit_problem.as_deref(),
+                );
+                let message = format!(
+                    "Xero's {key} could not be read (Xero answered {}: {}), so nothing was written for it",
+                    answer.status, error.message
+                );
+                for slot in &batch.slots {
+                    match slot {
+                        Slot::Company { id } => self.fail_company(id, "S3a", &message, &decoded),
+                        Slot::Document { index } => self.fail_invoice(*index, "S10", &message),
+                        Slot::Product { .. } => {}
+                    }
+                }
+            }
+        }
+        self.batches[position].answered = true;
+        self.requests.retain(|r| r.id != answer.request_id);
+        self.advance_if_done(&decoded, &ctx)
+    }
+
+    fn fail_invoice(&mut self, index: usize, rule: &str, message: &str) {
+        if let Some(result) = self
+            .invoices
+            .get_mut(index)
+            .filter(|r| r.outcome == Outcome::Pending)
+        {
+            result.outcome = Outcome::Failed;
+            result.rule = Some(rule.into());
+            result.message = Some(message.into());
+        }
+    }
+
+    /// Every pending invoice of the company fails with `message`.
+    pub(super) fn fail_company(
+        &mut self,
+        id: &str,
+        rule: &str,
+        message: &str,
+        decoded: &[Result<Invoice, Error>],
+    ) {
+        for (index, invoice) in decoded.iter().enumerate() {
+            if invoice.as_ref().is_ok_and(|inv| inv.company_id == id) {
+                self.fail_invoice(index, rule, message);
+            }
+        }
+    }
+
+    /// After the reads: link or stop each searched company (S3a), decide each cancellation (S10).
+    pub(super) fn resolve_reads(
+        &mut self,
+        decoded: &[Result<Invoice, Error>],
+        ctx: &Ctx,
+    ) -> Result<(), Error> {
+        let contacts = XeroContact::list_from_json(&Value::Array(self.found.contacts.clone()))?;
+        let searched: Vec<String> = self
+            .batches
+            .iter()
+            .filter(|b| b.read == Some(Read::Contacts))
+            .flat_map(|b| b.slots.iter())
+            .filter_map(|s| match s {
+                Slot::Company { id } => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        for id in searched {
+            let Some(Ok(company)) = ctx.company_entry(&id) else {
+                continue;
+            };
+            let still_pending = decoded.iter().enumerate().any(|(i, r)| {
+                r.as_ref().is_ok_and(|inv| inv.company_id == id)
+                    && self
+                        .invoices
+                        .get(i)
+                        .is_some_and(|x| x.outcome == Outcome::Pending)
+            });
+            if !still_pending {
+                continue; // its read failed: already reported
+            }
+            let matched = match_contact(company, &contacts);
+            if let Some(contact_id) = &matched.contact_id {
+                self.found.links.insert(id.clone(), contact_id.clone());
+                let name = self.found_contact(contact_id).map(|c| candidate(&c).name);
+                self.log.push(log(
+                    RecordKind::Company,
+                    &id,
+                    Some(contact_id.clone()),
+                    "ok",
+                    format!(
+                        "linked to the Xero contact {} (rule S3a, by {})",
+                        name.unwrap_or_else(|| contact_id.clone()),
+                        serde_json::to_value(matched.by)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            if matched.needs_a_person() {
+                let candidates: Vec<ContactCandidate> = matched
+                    .candidates
+                    .iter()
+                    .filter_map(|c| self.found_contact(c))
+                    .map(|c| candidate(&c))
+                    .collect();
+                let listed: Vec<String> = candidates
+                    .iter()
+                    .map(|c| {
+                        let mut text = c.name.clone();
+                        if c.archived {
+                            text.push_str(" (archived)");
+                        }
+                        text
+                    })
+                    .collect();
+                let message = format!(
+                    "company {id} ({}): {} in Xero: {}; choose one, or create a new contact (rule S3a)",
+                    company.name.trim(),
+                    if matched.candidates.len() > 1 {
+                        "several contacts fit"
+                    } else {
+                        "the only fitting contact is archived"
+                    },
+                    listed.join(", ")
+                );
+                self.fail_company(&id, "S3a", &message, decoded);
+                self.log.push(log(
+                    RecordKind::Company,
+                    &id,
+                    None,
+                    "refused",
+                    message.clone(),
+                ));
+                self.companies.push(CompanyResult {
+                    id: id.clone(),
+                    outcome: Outcome::Failed,
+                    xero_contact_id: None,
+                    message: Some(message),
+                    contact_match: Some(ContactMatchReport {
+                        by: matched.by,
+                        contact_id: None,
+                        candidates,
+                    }),
+                });
+            }
+        }
+        self.resolve_cancellations(decoded);
+        Ok(())
+    }
+
+    fn found_contact(&self, contact_id: &str) -> Option<Value> {
+        self.found
+            .contacts
+            .iter()
+            .find(|c| c.get("ContactID").and_then(Value::as_str) == Some(contact_id))
+            .cloned()
+    }
+
+    /// The document read whose id (or number) is `key`.
+    fn found_document(&self, invoice: &Invoice, by_number: bool) -> Option<Value> {
+        let (id_key, number_key) = match invoice.kind {
+            InvoiceKind::Invoice => ("InvoiceID", "InvoiceNumber"),
+            InvoiceKind::CreditNote => ("CreditNoteID", "CreditNoteNumber"),
+        };
+        self.found
+            .documents
+            .iter()
+            .find(|d| {
+                let field = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default();
+                if by_number {
+                    field(number_key).eq_ignore_ascii_case(invoice.number.trim())
+                } else {
+                    invoice
+                        .xero_id
+                        .as_deref()
+                        .is_some_and(|id| field(id_key).eq_ignore_ascii_case(id.trim()))
+                }
+            })
+            .cloned()
+    }
+
+    /// Rule S10: DRAFT/SUBMITTED → DELETED; AUTHORISED with no payment and no credit → VOIDED; otherwise left
+    /// alone and reported with the amounts.
+    fn resolve_cancellations(&mut self, decoded: &[Result<Invoice, Error>]) {
+        for (index, invoice) in self.pending_invoices(decoded) {
+            if invoice.status != InvoiceStatus::Cancelled {
+                continue;
+            }
+            let kind = invoice.kind.record_kind();
+            let Some(document) = self.found_document(invoice, false) else {
+                self.fail_invoice(
+                    index,
+                    "S10",
+                    "cancelled in the CRM, but Xero has no document with its id: nothing to cancel",
+                );
+                continue;
+            };
+            let Ok(state) = parse_document(&document) else {
+                self.fail_invoice(
+                    index,
+                    "S10",
+                    "Xero's document could not be read: not cancelled",
+                );
+                continue;
+            };
+            let zero = rust_decimal::Decimal::ZERO;
+            let paid = state.amount_paid.unwrap_or(zero);
+            let credited = match invoice.kind {
+                InvoiceKind::Invoice => state.amount_credited.unwrap_or(zero),
+                // A credit note's allocations are what it no longer has to give.
+                InvoiceKind::CreditNote => state
+                    .total
+                    .zip(state.remaining_credit)
+                    .map_or(zero, |(t, r)| t - r),
+            };
+            match state.status.as_str() {
+                "DRAFT" | "SUBMITTED" => {
+                    self.found.cancellations.insert(index, "DELETED".into());
+                }
+                "AUTHORISED" if paid.is_zero() && credited.is_zero() => {
+                    self.found.cancellations.insert(index, "VOIDED".into());
+                }
+                "DELETED" | "VOIDED" => {
+                    let message = format!("already {} in Xero (rule S10)", state.status);
+                    if let Some(result) = self.invoices.get_mut(index) {
+                        result.outcome = Outcome::Sent;
+                        result.rule = Some("S10".into());
+                        result.message = Some(message.clone());
+                    }
+                    self.log
+                        .push(log(kind, &invoice.id, state.xero_id.clone(), "ok", message));
+                }
+                status => {
+                    let message = format!(
+                        "cancelled in the CRM, but Xero's {status} document has payments of {} and credits of {}: left alone in Xero (remove them there first, or credit it) (rule S10)",
+                        money(paid),
+                        money(credited)
+                    );
+                    self.fail_invoice(index, "S10", &message);
+                    self.log.push(log(
+                        kind,
+                        &invoice.id,
+                        state.xero_id.clone(),
+                        "refused",
+                        message,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Rule S8: the documents whose create Xero refused for their number, read back by number.
+    pub(super) fn start_collision_reads(
+        &mut self,
+        decoded: &[Result<Invoice, Error>],
+    ) -> Result<(), Error> {
+        self.found.collisions_read = true;
+        let mut by_kind: BTreeMap<u8, Vec<(usize, String)>> = BTreeMap::new();
+        for &index in &self.found.collisions {
+            if let Some(Ok(invoice)) = decoded.get(index) {
+                let group = u8::from(invoice.kind == InvoiceKind::CreditNote);
+                by_kind
+                    .entry(group)
+                    .or_default()
+                    .push((index, invoice.number.clone()));
+            }
+        }
+        for (group, list) in by_kind {
+            let collection = if group == 0 {
+                Collection::Invoices
+            } else {
+                Collection::CreditNotes
+            };
+            for chunk in list.chunks(IDS_PER_READ) {
+                let numbers: Vec<String> = chunk.iter().map(|(_, n)| n.clone()).collect();
+                let request =
+                    lookup_request(self.read_id("numberRead"), collection, &numbers, false);
+                let slots = chunk
+                    .iter()
+                    .map(|(index, _)| Slot::Document { index: *index })
+                    .collect();
+                self.add_read(collection, request, slots);
+            }
+        }
+        if self.requests.is_empty() {
+            let (decoded, ctx) = self.read_input()?;
+            return self.advance_if_done(&decoded, &ctx);
+        }
+        Ok(())
+    }
+
+    /// Rule S8: a number Xero already has, created by someone else: linked when the contact and the total agree
+    /// (the CRM invoice takes its id; nothing is written), otherwise reported with Xero's document.
+    pub(super) fn resolve_collisions(&mut self, decoded: &[Result<Invoice, Error>], ctx: &Ctx) {
+        let today = self.input.today.to_string();
+        for index in self.found.collisions.clone() {
+            let Some(Ok(invoice)) = decoded.get(index) else {
+                continue;
+            };
+            if self
+                .invoices
+                .get(index)
+                .is_none_or(|r| r.outcome != Outcome::Pending)
+            {
+                continue; // its read failed: already reported
+            }
+            let kind = invoice.kind.record_kind();
+            let Some(document) = self.found_document(invoice, true) else {
+                self.fail_invoice(index, "S8", "Xero refused the number as already used, but no document with it could be found");
+                continue;
+            };
+            let state = parse_document(&document).ok();
+            let contact = document.get("Contact").cloned().unwrap_or(json!({}));
+            let company = ctx
+                .company_entry(&invoice.company_id)
+                .and_then(|c| c.as_ref().ok());
+            let our_contact = company.and_then(|c| {
+                self.companies
+                    .iter()
+                    .find(|r| r.id == c.id)
+                    .and_then(|r| r.xero_contact_id.clone())
+                    .or_else(|| c.xero_contact_id.clone())
+            });
+            let text = |k: &str| {
+                contact
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let same_contact = company.is_some_and(|c| {
+                our_contact
+                    .as_deref()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(&text("ContactID")))
+                    || text("ContactNumber") == c.id
+                    || (!text("Name").is_empty() && name_key(&text("Name")) == name_key(&c.name))
+            });
+            let total = state.as_ref().and_then(|s| s.total);
+            let same_total = total.is_some_and(|t| money(t) == money(invoice.total));
+            let status = state.as_ref().map(|s| s.status.clone()).unwrap_or_default();
+            let xero_id = state.as_ref().and_then(|s| s.xero_id.clone());
+            let contact_name = if text("Name").is_empty() {
+                text("ContactID")
+            } else {
+                text("Name")
+            };
+            let total_text = total
+                .map(|t| money(t).to_string())
+                .unwrap_or_else(|| "?".into());
+            match (same_contact && same_total, xero_id) {
+                (true, Some(xero_id)) => {
+                    let message = format!(
+                        "{} is already in Xero ({status}, same contact and total): linked to it, not written again (rule S8)",
+                        invoice.number
+                    );
+                    if let Some(result) = self.invoices.get_mut(index) {
+                        result.outcome = Outcome::Sent;
+                        result.rule = Some("S8".into());
+                        result.message = Some(message.clone());
+                        result.changes = Some(SendChanges {
+                            sent_to_accounts: true,
+                            sent_to_accounts_date: today.clone(),
+                            xero_id: xero_id.clone(),
+                        });
+                    }
+                    self.log
+                        .push(log(kind, &invoice.id, Some(xero_id), "ok", message));
+                }
+                (_, xero_id) => {
+                    let message = format!(
+                        "Xero already has {} ({status}, contact {contact_name}, total {total_text}), not created by xerosync: not overwritten; renumber the CRM invoice or resolve it in Xero (rule S8)",
+                        invoice.number
+                    );
+                    self.fail_invoice(index, "S8", &message);
+                    self.log
+                        .push(log(kind, &invoice.id, xero_id, "refused", message));
+                }
+            }
+        }
+    }
+}
