@@ -87,6 +87,7 @@ pub(super) fn check_len(
 }
 
 mod contacts;
+mod doc_fields;
 mod docs;
 mod items;
 mod lines;
