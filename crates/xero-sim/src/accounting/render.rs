@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::json::{money, ms_date, ms_date_time};
 use crate::maths::{self, Discount};
-use crate::store::{Allocation, Contact, Doc, DocKind, Item, Payment, Tenant};
+use crate::store::{Allocation, Contact, Doc, DocKind, Item, Payment, Tenant, Typed};
 
 /// How much of a document to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,8 +168,8 @@ pub fn contact(tenant: &Tenant, c: &Contact, balances: Option<NaiveDate>) -> Val
         "UpdatedDateUTC": ms_date_time(c.updated),
         "IsSupplier": tenant.docs.iter().any(|d| d.contact_id == c.id && d.doc_type == "ACCPAY"),
         "IsCustomer": tenant.docs.iter().any(|d| d.contact_id == c.id && d.doc_type == "ACCREC"),
-        "Addresses": [],
-        "Phones": [],
+        "Addresses": typed(&c.addresses, "AddressType"),
+        "Phones": typed(&c.phones, "PhoneType"),
         "ContactGroups": [],
         "HasAttachments": false,
         "HasValidationErrors": false,
@@ -180,6 +180,9 @@ pub fn contact(tenant: &Tenant, c: &Contact, balances: Option<NaiveDate>) -> Val
         ("FirstName", &c.first_name),
         ("LastName", &c.last_name),
         ("EmailAddress", &c.email),
+        ("CompanyNumber", &c.company_number),
+        ("TaxNumber", &c.tax_number),
+        ("DefaultCurrency", &c.default_currency),
     ] {
         if let Some(x) = value {
             v[key] = json!(x);
@@ -193,6 +196,20 @@ pub fn contact(tenant: &Tenant, c: &Contact, balances: Option<NaiveDate>) -> Val
         });
     }
     v
+}
+
+/// Addresses or phones: `[{ AddressType|PhoneType, …fields }]`.
+fn typed(list: &[Typed], type_key: &str) -> Value {
+    list.iter()
+        .map(|t| {
+            let mut o = Map::new();
+            o.insert(type_key.to_owned(), json!(t.kind));
+            for (k, v) in &t.fields {
+                o.insert(k.clone(), json!(v));
+            }
+            Value::Object(o)
+        })
+        .collect()
 }
 
 /// An item.

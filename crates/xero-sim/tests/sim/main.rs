@@ -5,6 +5,7 @@ mod common;
 
 mod accounting;
 mod cli;
+mod contacts;
 mod control;
 mod idempotency;
 mod identity;

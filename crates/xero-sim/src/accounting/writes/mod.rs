@@ -61,14 +61,9 @@ pub(super) fn new_contact(id: Uuid, name: String, now: DateTime<Utc>) -> Contact
     Contact {
         id,
         name,
-        number: None,
-        account_number: None,
         status: "ACTIVE".to_owned(),
-        first_name: None,
-        last_name: None,
-        email: None,
-        persons: Vec::new(),
         updated: now,
+        ..Contact::default()
     }
 }
 
