@@ -79,7 +79,9 @@ pub fn doc(tenant: &Tenant, d: &Doc, unit_dp: u32, detail: Detail) -> Value {
     if let Some(paid) = d.fully_paid_on {
         put("FullyPaidOnDate", json!(ms_date(paid)));
     }
-    if detail == Detail::Full {
+    // Payments and allocated credit come with every read, lists included (only line items wait for a single read
+    // or a paged list): a client reading balances needs the money behind them (rule U7).
+    {
         let payments: Vec<Value> = tenant
             .payments
             .iter()

@@ -10,6 +10,7 @@ mod control;
 mod idempotency;
 mod identity;
 mod limits;
+mod lived_in;
 mod load;
 mod maths;
 mod reads;
