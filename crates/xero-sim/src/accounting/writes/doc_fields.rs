@@ -213,8 +213,8 @@ pub(super) fn read_status(
     status
 }
 
-/// The lines: built from the request when it has `LineItems`, else the stored ones with their figures recomputed
-/// (a change of `LineAmountTypes` moves the tax).
+/// The lines: built from the request when it has `LineItems`, else the stored ones (their tax recomputed only when
+/// `LineAmountTypes` changes).
 pub(super) fn read_lines(
     ctx: &WriteCtx,
     kind: DocKind,
@@ -244,6 +244,20 @@ pub(super) fn read_lines(
             (Vec::new(), Vec::new())
         }
         None => match existing {
+            // Lines untouched: they keep their tax, a `TaxAmount` override included (Xero keeps the figure it
+            // stored; recomputing it here would undo rule S6a's penny adjustment on a mere approval).
+            Some(old) if old.amounts_are == header.amounts_are => {
+                let figures = old
+                    .lines
+                    .iter()
+                    .map(|l| LineFigures {
+                        line_amount: l.line_amount,
+                        tax: l.tax_amount,
+                        gross: l.quantity * l.unit_amount,
+                    })
+                    .collect();
+                (old.lines.clone(), figures)
+            }
             Some(old) => {
                 let mut probe = old.clone();
                 probe.amounts_are = header.amounts_are;
