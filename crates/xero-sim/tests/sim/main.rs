@@ -4,6 +4,7 @@
 mod common;
 
 mod accounting;
+mod amend;
 mod cli;
 mod contacts;
 mod control;
