@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The second half of `npm start` (scripts/start.sh builds first): starts the Xero simulator with the demo
-// organisations and its control API, the proxy Worker under `wrangler dev` pointed at it (DEV_MODE on, for the
+// organisations (and the lived-in one's data) and its control API, the proxy Worker under `wrangler dev` pointed at it (DEV_MODE on, for the
 // demo's session route), and the CRM page configured with the proxy's URL, all on 127.0.0.1. Prints one URL.
 // Ctrl-C (or SIGTERM/SIGHUP) stops all three; nothing is left running.
 //
@@ -66,7 +66,14 @@ async function main() {
     port = await freePort();
   }
   const origin = `http://127.0.0.1:${port}`;
-  const stack = await startProxyAndSim({ secrets, lifetimeMs: null, vars: { ALLOWED_ORIGINS: `${origin},http://localhost:${port}` } });
+  // `--seed lived-in` adds Lived-in Ltd (UK)'s data to the harness's `--seed demo` (the flags add up): a fourth
+  // organisation to pick, with years of customers, some of them colliding with the CRM's companies (rule S3a).
+  const stack = await startProxyAndSim({
+    secrets,
+    lifetimeMs: null,
+    simArgs: ["--seed", "lived-in"],
+    vars: { ALLOWED_ORIGINS: `${origin},http://localhost:${port}` },
+  });
   let page = null;
   let stopping = null;
   const stop = (reason) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: the whole product on this machine. Installs what is missing (scripts/setup.sh), builds what is stale
 # (the npm package xerosync, the proxy Worker, the Xero simulator), then scripts/start.mjs starts the simulator with
-# the demo organisations, the proxy under `wrangler dev` and the CRM page, all on 127.0.0.1, and prints one URL.
+# the demo organisations (plus Lived-in Ltd (UK), `--seed lived-in`), the proxy under `wrangler dev` and the CRM page, all on 127.0.0.1, and prints one URL.
 # Ctrl-C stops everything. Timings of each phase go to stderr.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -27,8 +27,10 @@ pub struct WebhookSettings {
 pub struct Config {
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
-    /// Seed the demo organisations' data at start.
+    /// Seed the demo organisations' data at start (`--seed demo`).
     pub seed_demo: bool,
+    /// Seed the lived-in organisation's data at start (`--seed lived-in`).
+    pub seed_lived_in: bool,
     /// Serve `/_sim/` (off by default).
     pub control: bool,
     /// Validate every request body against Xero's OpenAPI schemas (400 on a violation).
@@ -53,6 +55,7 @@ impl Default for Config {
         Self {
             port: 0,
             seed_demo: false,
+            seed_lived_in: false,
             control: false,
             strict: false,
             clients: vec![ClientApp {
@@ -66,7 +69,40 @@ impl Default for Config {
     }
 }
 
+/// Which data to seed: `demo` (the UK and NZ demo organisations), `lived-in` (`Lived-in Ltd (UK)`), both, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Seeds {
+    /// The demo organisations' data.
+    pub demo: bool,
+    /// The lived-in organisation's data.
+    pub lived_in: bool,
+}
+
+impl Seeds {
+    /// Parses a comma-separated list: `demo`, `lived-in`, `demo,lived-in`, `none`.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut seeds = Self::default();
+        for name in list.split(',').map(str::trim) {
+            match name {
+                "demo" => seeds.demo = true,
+                "lived-in" => seeds.lived_in = true,
+                "none" => {}
+                other => return Err(format!("unknown seed `{other}` (demo, lived-in, none)")),
+            }
+        }
+        Ok(seeds)
+    }
+}
+
 impl Config {
+    /// What the configuration seeds at start (and on a reset without a `seed`).
+    pub fn seeds(&self) -> Seeds {
+        Seeds {
+            demo: self.seed_demo,
+            lived_in: self.seed_lived_in,
+        }
+    }
+
     /// What tests want: port 0, control on, strict on, demo data seeded.
     pub fn for_tests() -> Self {
         Self {
@@ -102,16 +138,16 @@ impl Config {
                         .parse()
                         .map_err(|_| bad("--port", "not a port number"))?
                 }
-                "--seed" => match value("--seed")?.as_str() {
-                    "demo" => config.seed_demo = true,
-                    "none" => config.seed_demo = false,
-                    other => {
-                        return Err(bad(
-                            "--seed",
-                            &format!("unknown seed `{other}` (demo, none)"),
-                        ))
+                // Repeated `--seed` flags add up (a harness passing `--seed demo` plus a caller's `--seed lived-in`
+                // gets both); `none` clears what came before.
+                "--seed" => {
+                    let seeds = Seeds::parse(&value("--seed")?).map_err(|e| bad("--seed", &e))?;
+                    if seeds == Seeds::default() {
+                        (config.seed_demo, config.seed_lived_in) = (false, false);
                     }
-                },
+                    config.seed_demo |= seeds.demo;
+                    config.seed_lived_in |= seeds.lived_in;
+                }
                 "--latency-ms" => {
                     config.faults.latency_ms = value("--latency-ms")?
                         .parse()
@@ -162,12 +198,14 @@ impl Config {
 pub const USAGE: &str = "\
 xero-sim: a local Xero for xerosync's demo and tests (listens on 127.0.0.1 only)
 
-usage: xero-sim [--port N] [--seed demo] [--latency-ms N] [--faults SPEC] [--control] [--strict]
+usage: xero-sim [--port N] [--seed demo|lived-in|demo,lived-in|none] [--latency-ms N] [--faults SPEC] [--control] [--strict]
                 [--client ID:SECRET] [--webhook-url URL --webhook-key KEY]
                 [--minute-limit N] [--day-limit N] [--no-limits]
 
   --port N          port on 127.0.0.1 (0, the default, picks a free one); the base URL is printed on stdout
-  --seed demo       create the demo organisations' contacts, items and invoices
+  --seed LIST       demo: the UK and NZ demo organisations' contacts, items and invoices; lived-in: Lived-in Ltd (UK)'s
+                    few hundred customers, items and invoices (some colliding with the demo CRM); comma-separated,
+                    repeated flags add up, none clears
   --latency-ms N    add N ms to every API answer
   --faults SPEC     e.g. rate500=0.05,rate503=0.02,rate429=0.1,drop=0.01,seed=7
   --control         serve the control API under /_sim/ (reset, seed, clock, faults, counters, dump)

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::accounting::render::{self, Detail};
-use crate::config::{ClientApp, WebhookSettings, DEMO_CLIENT_ID};
+use crate::config::{ClientApp, Seeds, WebhookSettings, DEMO_CLIENT_ID};
 use crate::faults::{FaultSettings, Queued};
 use crate::json::parse_timestamp;
 use crate::limits::LimitSettings;
@@ -53,24 +53,41 @@ fn body_or_empty(body: &str) -> Result<Value, Response> {
     serde_json::from_str(body).map_err(|e| bad(&format!("body is not JSON: {e}")))
 }
 
+/// `{"seed": "demo" | "lived-in" | "demo,lived-in" | "none"}` (default: what the simulator was started with).
 async fn reset(State(sim): State<Arc<Sim>>, body: String) -> Response {
     let b = match body_or_empty(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let seed = b
-        .get("seed")
-        .and_then(Value::as_str)
-        .map_or(sim.config.seed_demo, |s| s == "demo");
-    sim.reset(seed);
-    Json(json!({ "reset": true, "seeded": seed })).into_response()
+    let seeds = match b.get("seed").and_then(Value::as_str).map(Seeds::parse) {
+        None => sim.config.seeds(),
+        Some(Ok(s)) => s,
+        Some(Err(e)) => return bad(&e),
+    };
+    sim.reset(seeds);
+    Json(json!({ "reset": true, "seeded": seeds.demo, "seededLivedIn": seeds.lived_in }))
+        .into_response()
 }
 
-async fn seed(State(sim): State<Arc<Sim>>) -> Response {
+/// Adds data: `{"seed": "demo" | "lived-in" | "demo,lived-in"}` (default demo).
+async fn seed(State(sim): State<Arc<Sim>>, body: String) -> Response {
+    let b = match body_or_empty(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let list = b
+        .get("seed")
+        .and_then(Value::as_str)
+        .unwrap_or("demo")
+        .to_owned();
+    let seeds = match Seeds::parse(&list) {
+        Ok(s) => s,
+        Err(e) => return bad(&e),
+    };
     let now = sim.clock.now();
     let mut world = sim.world();
-    crate::seed::demo_data(&mut world, now);
-    Json(json!({ "seeded": "demo" })).into_response()
+    crate::seed::apply(&mut world, seeds, now);
+    Json(json!({ "seeded": list })).into_response()
 }
 
 fn clock_json(sim: &Sim) -> Value {

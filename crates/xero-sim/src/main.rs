@@ -1,4 +1,4 @@
-//! `xero-sim --port N [--seed demo] [--latency-ms N] [--faults …] [--control] [--strict]`: prints its base URL on
+//! `xero-sim --port N [--seed demo|lived-in|demo,lived-in] [--latency-ms N] [--faults …] [--control] [--strict]`: prints its base URL on
 //! the first line of stdout, then serves until interrupted.
 
 use std::io::Write;

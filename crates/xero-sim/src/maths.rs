@@ -5,8 +5,15 @@
 //!   rounded to 2 dp.
 //! - Tax per line, rounded to 2 dp, then summed. `Inclusive` lines carry their tax inside the line amount.
 //! - Rounding is half away from zero (what Xero's UI shows for .005 amounts).
+//! - A line's `TaxAmount`, when a request sends one, replaces the computed tax (rule S6a relies on it).
+//!
+//! [`invoice_figures`] applies all of it to an invoice JSON body, for tests outside the simulator.
 
 use rust_decimal::{Decimal, RoundingStrategy};
+
+mod invoice;
+
+pub use invoice::{invoice_figures, InvoiceFigures};
 
 /// How line amounts relate to tax (`LineAmountTypes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

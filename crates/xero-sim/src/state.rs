@@ -90,9 +90,7 @@ impl Sim {
         let mut world = World::default();
         world.identity.clients = config.clients.clone();
         crate::seed::organisations(&mut world, clock.now());
-        if config.seed_demo {
-            crate::seed::demo_data(&mut world, clock.now());
-        }
+        crate::seed::apply(&mut world, config.seeds(), clock.now());
         let webhooks = WebhookHub::new(config.webhook.clone());
         Ok(Self {
             limits: Mutex::new(Limiter::new(config.limits.clone())),
@@ -129,7 +127,7 @@ impl Sim {
     }
 
     /// Resets everything to the start-up state (organisations re-created, optionally seeded).
-    pub fn reset(&self, seed_demo: bool) {
+    pub fn reset(&self, seeds: crate::config::Seeds) {
         self.clock.reset();
         let now = self.clock.now();
         {
@@ -137,9 +135,7 @@ impl Sim {
             *world = World::default();
             world.identity.clients = self.config.clients.clone();
             crate::seed::organisations(&mut world, now);
-            if seed_demo {
-                crate::seed::demo_data(&mut world, now);
-            }
+            crate::seed::apply(&mut world, seeds, now);
         }
         *self.limiter() = Limiter::new(self.config.limits.clone());
         *self.fault_injector() = Faults::new(self.config.faults.clone());

@@ -1,6 +1,7 @@
 //! The Accounting API under `/api.xro/2.0/`: the guard every call passes (faults, bearer token, tenant header,
 //! scopes, rate limits), the write pipeline (strict schema check, idempotency, `summarizeErrors`), and the routes.
 
+pub mod contact_query;
 pub mod guard;
 pub mod pipeline;
 pub mod reads;

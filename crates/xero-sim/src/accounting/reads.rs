@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::contact_query;
 use super::guard::Ctx;
 use super::render::{self, Detail};
 use super::{envelope, params, xero_404, Params};
@@ -264,7 +265,8 @@ pub async fn get_credit_note(
     get_doc(&s, &c, DocKind::CreditNote, &key, params(q))
 }
 
-/// `GET /Contacts` (filters `IDs` and `includeArchived`; paging; `If-Modified-Since`).
+/// `GET /Contacts`: filters `IDs`, `where` (see [`contact_query`]), `searchTerm`, `includeArchived` (ARCHIVED contacts
+/// are left out unless it is `true` or `IDs` names them); paging; `If-Modified-Since`.
 pub async fn list_contacts(
     State(s): State<Arc<Sim>>,
     Extension(c): Extension<Ctx>,
@@ -281,6 +283,15 @@ pub async fn list_contacts(
             .filter_map(|s| Uuid::parse_str(s).ok())
             .collect::<Vec<_>>()
     });
+    let filter = match p.get("where").map(contact_query::parse_where) {
+        None => None,
+        Some(Ok(w)) => Some(w),
+        Some(Err(message)) => return bad_request(&message),
+    };
+    let search = p
+        .get("searchterm")
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
     let archived = p
         .get("includearchived")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -292,6 +303,12 @@ pub async fn list_contacts(
             .iter()
             .filter(|x| archived || ids.is_some() || x.status == "ACTIVE")
             .filter(|x| ids.as_ref().is_none_or(|ids| ids.contains(&x.id)))
+            .filter(|x| filter.as_ref().is_none_or(|w| w.matches(x)))
+            .filter(|x| {
+                search
+                    .as_deref()
+                    .is_none_or(|n| contact_query::search_matches(x, n))
+            })
             .filter(|x| since.is_none_or(|since| x.updated > since))
             .collect();
         // Balances only on paged lists and single reads (xero-api-notes: read a single contact to be sure).

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use crate::json::{money, ms_date, ms_date_time};
 use crate::maths::{self, Discount};
-use crate::store::{Allocation, Contact, Doc, DocKind, Item, Payment, Tenant};
+use crate::store::{Allocation, Contact, Doc, DocKind, Item, Payment, Tenant, Typed};
 
 /// How much of a document to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,9 @@ pub fn doc(tenant: &Tenant, d: &Doc, unit_dp: u32, detail: Detail) -> Value {
     if let Some(paid) = d.fully_paid_on {
         put("FullyPaidOnDate", json!(ms_date(paid)));
     }
-    if detail == Detail::Full {
+    // Payments and allocated credit come with every read, lists included (only line items wait for a single read
+    // or a paged list): a client reading balances needs the money behind them (rule U7).
+    {
         let payments: Vec<Value> = tenant
             .payments
             .iter()
@@ -168,8 +170,8 @@ pub fn contact(tenant: &Tenant, c: &Contact, balances: Option<NaiveDate>) -> Val
         "UpdatedDateUTC": ms_date_time(c.updated),
         "IsSupplier": tenant.docs.iter().any(|d| d.contact_id == c.id && d.doc_type == "ACCPAY"),
         "IsCustomer": tenant.docs.iter().any(|d| d.contact_id == c.id && d.doc_type == "ACCREC"),
-        "Addresses": [],
-        "Phones": [],
+        "Addresses": typed(&c.addresses, "AddressType"),
+        "Phones": typed(&c.phones, "PhoneType"),
         "ContactGroups": [],
         "HasAttachments": false,
         "HasValidationErrors": false,
@@ -180,6 +182,9 @@ pub fn contact(tenant: &Tenant, c: &Contact, balances: Option<NaiveDate>) -> Val
         ("FirstName", &c.first_name),
         ("LastName", &c.last_name),
         ("EmailAddress", &c.email),
+        ("CompanyNumber", &c.company_number),
+        ("TaxNumber", &c.tax_number),
+        ("DefaultCurrency", &c.default_currency),
     ] {
         if let Some(x) = value {
             v[key] = json!(x);
@@ -193,6 +198,20 @@ pub fn contact(tenant: &Tenant, c: &Contact, balances: Option<NaiveDate>) -> Val
         });
     }
     v
+}
+
+/// Addresses or phones: `[{ AddressType|PhoneType, …fields }]`.
+fn typed(list: &[Typed], type_key: &str) -> Value {
+    list.iter()
+        .map(|t| {
+            let mut o = Map::new();
+            o.insert(type_key.to_owned(), json!(t.kind));
+            for (k, v) in &t.fields {
+                o.insert(k.clone(), json!(v));
+            }
+            Value::Object(o)
+        })
+        .collect()
 }
 
 /// An item.

@@ -12,8 +12,18 @@ use crate::taxrates::{self, Country, TaxRate};
 mod records;
 
 pub use records::{
-    Account, Allocation, Contact, Doc, DocKind, Item, Line, Payment, Person, Status, Tier,
+    Account, Allocation, Contact, Doc, DocKind, Item, Line, Payment, Person, Status, Tier, Typed,
 };
+
+/// A contact name as Xero compares names: case-insensitive, surrounding and repeated spaces ignored
+/// (`"  ACME   ltd "` and `"Acme Ltd"` are the same name). Used by the uniqueness rule among active contacts, by an
+/// invoice naming its contact, and by `GET /Contacts?where=Name=="…"`.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
 
 /// One organisation and its records.
 #[derive(Debug, Clone)]
@@ -131,12 +141,12 @@ impl Tenant {
         self.contact_by_id.get(&id).map(|&i| &self.contacts[i])
     }
 
-    /// An active contact by name (case-insensitive).
+    /// An active contact by name, as Xero compares names ([`name_key`]).
     pub fn active_contact_named(&self, name: &str) -> Option<&Contact> {
-        let name = name.trim().to_lowercase();
+        let name = name_key(name);
         self.contacts
             .iter()
-            .find(|c| c.status == "ACTIVE" && c.name.trim().to_lowercase() == name)
+            .find(|c| c.status == "ACTIVE" && name_key(&c.name) == name)
     }
 
     /// Stores a new contact or replaces the one with the same id.

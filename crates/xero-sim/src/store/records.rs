@@ -190,8 +190,18 @@ pub struct Person {
     pub include_in_emails: bool,
 }
 
+/// An address or a phone number of a contact: its type (`AddressType` POBOX/STREET, `PhoneType` DEFAULT/MOBILE/…)
+/// and its text fields in the order given (`AddressLine1`, `City`, … or `PhoneNumber`, `PhoneAreaCode`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Typed {
+    /// `AddressType` / `PhoneType`.
+    pub kind: String,
+    /// The other fields, as (Xero's field name, value).
+    pub fields: Vec<(String, String)>,
+}
+
 /// A contact.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Contact {
     /// `ContactID`.
     pub id: Uuid,
@@ -211,6 +221,16 @@ pub struct Contact {
     pub email: Option<String>,
     /// `ContactPersons` (at most 5).
     pub persons: Vec<Person>,
+    /// `CompanyNumber` (company registration number, ≤ 50).
+    pub company_number: Option<String>,
+    /// `TaxNumber` (VAT / GST number, ≤ 50).
+    pub tax_number: Option<String>,
+    /// `DefaultCurrency`.
+    pub default_currency: Option<String>,
+    /// `Addresses`, at most one per `AddressType`.
+    pub addresses: Vec<Typed>,
+    /// `Phones`, at most one per `PhoneType`.
+    pub phones: Vec<Typed>,
     /// `UpdatedDateUTC`.
     pub updated: DateTime<Utc>,
 }

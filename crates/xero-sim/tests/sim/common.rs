@@ -262,3 +262,32 @@ pub fn dec(v: &Value) -> Decimal {
 pub fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
+
+/// Percent-encodes a query value (every byte but ASCII letters and digits), e.g. a `where` expression.
+pub fn enc(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Creates one contact (PUT, summarizeErrors=false) and returns it (panics on a validation error).
+pub async fn create_contact(h: &H, contact: Value) -> Value {
+    let r = h
+        .put(
+            "/Contacts?summarizeErrors=false",
+            json!({ "Contacts": [contact] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_valid_answer("Contacts", &r.body);
+    let c = r.records("Contacts")[0].clone();
+    assert_eq!(c["StatusAttributeString"], "OK", "{}", r.text);
+    c
+}

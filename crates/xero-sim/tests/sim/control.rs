@@ -10,7 +10,7 @@ use crate::common::*;
 async fn reset_and_seed_and_tenants() {
     let h = H::start().await;
     let tenants = h.control(Method::GET, "/tenants", Value::Null).await;
-    assert_eq!(tenants.as_array().unwrap().len(), 3);
+    assert_eq!(tenants.as_array().unwrap().len(), 4);
     let uk = tenants
         .as_array()
         .unwrap()

@@ -4,11 +4,14 @@
 mod common;
 
 mod accounting;
+mod amend;
 mod cli;
+mod contacts;
 mod control;
 mod idempotency;
 mod identity;
 mod limits;
+mod lived_in;
 mod load;
 mod maths;
 mod reads;

@@ -180,3 +180,118 @@ async fn refused_discounts_each_get_a_message() {
         vec!["Discounts are not supported on credit notes."]
     );
 }
+
+/// Rule S6a: a CRM that taxes the invoice total gets 6.01 on three 10.01 lines at 20 %; Xero's per-line tax is 6.00.
+/// A `TaxAmount` of 2.01 on one line (0.01 off Xero's own 2.00) makes Xero's figures equal the CRM's, and they stay
+/// so through approval and a part payment.
+#[tokio::test]
+async fn a_line_tax_amount_override_moves_total_tax_total_and_amount_due_rule_s6a() {
+    let h = H::start().await;
+    let plain = h
+        .create_invoice(invoice("TX-0", vec![line("1", "10.01", "OUTPUT2"); 3]))
+        .await;
+    assert_eq!(
+        dec(&plain["TotalTax"]),
+        d("6.00"),
+        "Xero's own per-line figure"
+    );
+    let mut adjusted = line("1", "10.01", "OUTPUT2");
+    adjusted["TaxAmount"] = json!(2.01);
+    let inv = h
+        .create_invoice(invoice(
+            "TX-1",
+            vec![
+                adjusted,
+                line("1", "10.01", "OUTPUT2"),
+                line("1", "10.01", "OUTPUT2"),
+            ],
+        ))
+        .await;
+    let taxes: Vec<_> = inv["LineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| dec(&l["TaxAmount"]))
+        .collect();
+    assert_eq!(taxes, vec![d("2.01"), d("2.00"), d("2.00")]);
+    assert_eq!(
+        (
+            dec(&inv["SubTotal"]),
+            dec(&inv["TotalTax"]),
+            dec(&inv["Total"])
+        ),
+        (d("30.03"), d("6.01"), d("36.04"))
+    );
+    // Approving (no LineItems in the request) keeps the override rather than recomputing the tax.
+    let id = inv["InvoiceID"].as_str().unwrap();
+    let approved = h
+        .post(
+            &format!("/Invoices/{id}?summarizeErrors=false"),
+            json!({ "Status": "AUTHORISED" }),
+        )
+        .await;
+    let a = &approved.records("Invoices")[0];
+    assert_eq!(
+        (
+            a["Status"].as_str(),
+            dec(&a["TotalTax"]),
+            dec(&a["AmountDue"])
+        ),
+        (Some("AUTHORISED"), d("6.01"), d("36.04"))
+    );
+    let pay =
+        json!({ "Invoice": { "InvoiceID": id }, "Account": { "Code": "090" }, "Amount": 6.04 });
+    assert_eq!(h.put("/Payments", pay).await.status, 200);
+    let read = h.get(&format!("/Invoices/{id}")).await;
+    assert_eq!(dec(&read.records("Invoices")[0]["AmountDue"]), d("30.00"));
+}
+
+/// `xero_sim::maths::invoice_figures` (for tests outside the simulator) says what the simulator answers.
+#[tokio::test]
+async fn invoice_figures_predicts_the_simulators_answer() {
+    let h = H::start().await;
+    let mut rate = line("3", "30.00", "OUTPUT2");
+    rate["DiscountRate"] = json!(12.5);
+    let mut amount = line("2", "9.99", "RROUTPUT");
+    amount["DiscountAmount"] = json!(1.5);
+    let mut taxed = line("1", "10.01", "OUTPUT2");
+    taxed["TaxAmount"] = json!(2.01);
+    for (n, (kind, lines)) in [
+        (
+            "Exclusive",
+            vec![rate.clone(), amount.clone(), taxed.clone()],
+        ),
+        (
+            "Inclusive",
+            vec![rate, line("1", "0.05", "ZERORATEDOUTPUT")],
+        ),
+        ("NoTax", vec![line("2.5", "4.01", "NONE")]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut body = invoice(&format!("FIG-{n}"), lines);
+        body["LineAmountTypes"] = json!(kind);
+        let want =
+            xero_sim::maths::invoice_figures(&body, xero_sim::taxrates::Country::Uk, 2).unwrap();
+        let got = h.create_invoice(body).await;
+        assert_eq!(dec(&got["SubTotal"]), want.totals.sub_total, "{kind}");
+        assert_eq!(dec(&got["TotalTax"]), want.totals.total_tax, "{kind}");
+        assert_eq!(dec(&got["Total"]), want.totals.total, "{kind}");
+        let taxes: Vec<_> = got["LineItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| dec(&l["TaxAmount"]))
+            .collect();
+        assert_eq!(
+            taxes,
+            want.lines.iter().map(|l| l.tax).collect::<Vec<_>>(),
+            "{kind}"
+        );
+    }
+    let refused = json!({ "LineItems": [{ "Quantity": 1, "UnitAmount": 5, "TaxType": "BOGUS" }] });
+    let e =
+        xero_sim::maths::invoice_figures(&refused, xero_sim::taxrates::Country::Uk, 2).unwrap_err();
+    assert!(e.contains("line 1") && e.contains("BOGUS"), "{e}");
+}

@@ -1,11 +1,103 @@
-//! Contacts: unique active names, the primary person, contact persons.
+//! Contacts: unique active names (compared as Xero compares them), the primary person, contact persons, addresses,
+//! phones, tax number, default currency. An update changes only what the request carries (Xero's partial update):
+//! an omitted field keeps its value, and an address or phone replaces only the stored one of the same type.
 
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{check_len, new_contact, Outcome, WriteCtx, WriteMode, NOT_FOUND};
 use crate::json::{bool_field, str_field};
-use crate::store::{Contact, Person};
+use crate::store::{Contact, Person, Typed};
+
+/// `Address` fields besides `AddressType`, with their maximum lengths (OpenAPI `Address`).
+const ADDRESS_FIELDS: &[(&str, usize)] = &[
+    ("AddressLine1", 500),
+    ("AddressLine2", 500),
+    ("AddressLine3", 500),
+    ("AddressLine4", 500),
+    ("City", 255),
+    ("Region", 255),
+    ("PostalCode", 50),
+    ("Country", 50),
+    ("AttentionTo", 255),
+];
+/// `Phone` fields besides `PhoneType` (OpenAPI `Phone`).
+const PHONE_FIELDS: &[(&str, usize)] = &[
+    ("PhoneNumber", 50),
+    ("PhoneAreaCode", 10),
+    ("PhoneCountryCode", 20),
+];
+
+/// What an `Addresses` or `Phones` array looks like.
+struct TypedList {
+    key: &'static str,
+    type_key: &'static str,
+    types: &'static [&'static str],
+    fields: &'static [(&'static str, usize)],
+}
+
+const ADDRESSES: TypedList = TypedList {
+    key: "Addresses",
+    type_key: "AddressType",
+    types: &["POBOX", "STREET"],
+    fields: ADDRESS_FIELDS,
+};
+const PHONES: TypedList = TypedList {
+    key: "Phones",
+    type_key: "PhoneType",
+    types: &["DEFAULT", "DDI", "MOBILE", "FAX", "OFFICE"],
+    fields: PHONE_FIELDS,
+};
+
+/// Reads `Addresses` / `Phones` (`None` when the request leaves them out).
+fn typed_list(body: &Value, list: &TypedList, errors: &mut Vec<String>) -> Option<Vec<Typed>> {
+    let entries = match body.get(list.key)? {
+        Value::Array(entries) => entries,
+        _ => {
+            errors.push(format!("{} must be an array.", list.key));
+            return None;
+        }
+    };
+    let mut out: Vec<Typed> = Vec::new();
+    for entry in entries {
+        let kind = str_field(entry, list.type_key).unwrap_or_default();
+        if !list.types.contains(&kind) {
+            errors.push(format!(
+                "{} '{kind}' is not valid ({}).",
+                list.type_key,
+                list.types.join(", ")
+            ));
+            continue;
+        }
+        let mut fields = Vec::new();
+        for &(key, max) in list.fields {
+            if let Some(value) = check_len(errors, entry, key, max) {
+                fields.push((key.to_owned(), value));
+            }
+        }
+        // Two entries of one type: the later wins, as one stored entry per type.
+        out.retain(|t| t.kind != kind);
+        out.push(Typed {
+            kind: kind.to_owned(),
+            fields,
+        });
+    }
+    Some(out)
+}
+
+/// The stored entries with the request's ones replacing those of the same type.
+fn merge_typed(old: &[Typed], new: Option<Vec<Typed>>) -> Vec<Typed> {
+    let Some(new) = new else {
+        return old.to_vec();
+    };
+    let mut merged: Vec<Typed> = old
+        .iter()
+        .filter(|o| !new.iter().any(|n| n.kind == o.kind))
+        .cloned()
+        .collect();
+    merged.extend(new);
+    merged
+}
 
 /// Creates or updates one contact.
 pub fn contact(
@@ -78,6 +170,18 @@ pub fn contact(
             errors.push("Email address must be valid.".to_owned());
         }
     }
+    let company_number = check_len(&mut errors, body, "CompanyNumber", 50);
+    let tax_number = check_len(&mut errors, body, "TaxNumber", 50);
+    let default_currency = str_field(body, "DefaultCurrency").map(str::to_owned);
+    if let Some(code) = &default_currency {
+        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            errors.push(format!(
+                "DefaultCurrency '{code}' is not a valid currency code."
+            ));
+        }
+    }
+    let addresses = typed_list(body, &ADDRESSES, &mut errors);
+    let phones = typed_list(body, &PHONES, &mut errors);
     let persons = match body.get("ContactPersons") {
         Some(Value::Array(list)) => {
             if list.len() > 5 {
@@ -110,6 +214,11 @@ pub fn contact(
         last_name: last_name.or(old.last_name.clone()),
         email: email.or(old.email.clone()),
         persons: persons.unwrap_or(old.persons.clone()),
+        company_number: company_number.or(old.company_number.clone()),
+        tax_number: tax_number.or(old.tax_number.clone()),
+        default_currency: default_currency.or(old.default_currency.clone()),
+        addresses: merge_typed(&old.addresses, addresses),
+        phones: merge_typed(&old.phones, phones),
         updated: ctx.now,
         ..old
     };

@@ -61,14 +61,9 @@ pub(super) fn new_contact(id: Uuid, name: String, now: DateTime<Utc>) -> Contact
     Contact {
         id,
         name,
-        number: None,
-        account_number: None,
         status: "ACTIVE".to_owned(),
-        first_name: None,
-        last_name: None,
-        email: None,
-        persons: Vec::new(),
         updated: now,
+        ..Contact::default()
     }
 }
 
@@ -87,6 +82,7 @@ pub(super) fn check_len(
 }
 
 mod contacts;
+mod doc_fields;
 mod docs;
 mod items;
 mod lines;
