@@ -113,11 +113,11 @@ pub fn build_invoice_payloads(invoices: &Value, ctx: &Value) -> Result<Value, Er
 /// `applyXeroInvoice(crmInvoice, xeroInvoice, { today })` (rules U2, U4, U5) → `{ changes, discrepancies }`.
 pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
     let today = date_option(options, "today")?;
-    to_json(&apply::apply_xero_invoice(
-        &decode_invoice(crm, 0)?,
-        xero,
-        today,
-    )?)
+    let applied = apply::apply_xero_invoice(&decode_invoice(crm, 0)?, xero, today)?;
+    to_json(&apply::Applied {
+        changes: applied.changes.contract_view(),
+        discrepancies: applied.discrepancies,
+    })
 }
 
 /// `matchContact(company, xeroContacts)` (rule S3a) → `{ contactId, by, candidates }`: which existing Xero contact

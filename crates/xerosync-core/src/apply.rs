@@ -5,7 +5,7 @@ use crate::date::IsoDate;
 use crate::decimal::money;
 use crate::error::Error;
 use crate::parse::{parse_document, XeroDocumentState};
-use crate::records::{Invoice, InvoiceKind, InvoiceStatus};
+use crate::records::{Credit, Invoice, InvoiceKind, InvoiceStatus, Payment};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -23,11 +23,29 @@ pub struct InvoiceChanges {
     pub sent_to_accounts_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xero_id: Option<String>,
+    /// Rule U7: the payments behind the balance (when Xero sent them and they differ from the CRM's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<Payment>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits: Option<Vec<Credit>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fully_paid_on_date: Option<IsoDate>,
 }
 
 impl InvoiceChanges {
     pub fn is_empty(&self) -> bool {
         *self == InvoiceChanges::default()
+    }
+
+    /// The fields contract.md fixes for `applyXeroInvoice` (U2, U4, U5); rule U7's payments, credits and paid date
+    /// reach the CRM through the update run, whose results are the client's to shape.
+    pub fn contract_view(&self) -> InvoiceChanges {
+        InvoiceChanges {
+            payments: None,
+            credits: None,
+            fully_paid_on_date: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -143,6 +161,38 @@ pub fn apply_document(
             changes.xero_id = Some(id.clone());
         }
     }
+    // Rule U7: what is behind the balance, stored with it; a list Xero did not send leaves the CRM's as it is.
+    let rounded = |p: &Vec<Payment>| {
+        p.iter()
+            .map(|p| Payment {
+                amount: money(p.amount),
+                ..p.clone()
+            })
+            .collect::<Vec<_>>()
+    };
+    if let Some(payments) = xero.payments.as_ref().map(rounded) {
+        if crm.payments.as_ref().map(rounded).as_ref() != Some(&payments) {
+            changes.payments = Some(payments);
+        }
+    }
+    if let Some(credits) = &xero.credits {
+        let credits: Vec<Credit> = credits
+            .iter()
+            .map(|c| Credit {
+                amount: money(c.amount),
+                ..c.clone()
+            })
+            .collect();
+        if crm.credits.as_ref() != Some(&credits) {
+            changes.credits = Some(credits);
+        }
+    }
+    if status == InvoiceStatus::Paid
+        && xero.fully_paid_on.is_some()
+        && crm.fully_paid_on_date != xero.fully_paid_on
+    {
+        changes.fully_paid_on_date = xero.fully_paid_on;
+    }
     Ok(Applied {
         changes,
         discrepancies: Vec::new(),
@@ -156,4 +206,79 @@ pub fn apply_xero_invoice(
     today: IsoDate,
 ) -> Result<Applied, Error> {
     apply_document(crm, &parse_document(xero)?, today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_invoice;
+    use serde_json::json;
+
+    fn crm(extra: serde_json::Value) -> Invoice {
+        let mut v = json!({ "id": "inv-1", "number": "INV-1", "companyId": "co-1", "issueDate": "2026-11-01",
+            "currency": "GBP", "status": "Live", "total": "120.00", "amountOutstanding": "120.00",
+            "sentToAccounts": true, "sentToAccountsDate": "2026-11-02", "xeroId": "a1",
+            "lines": [{ "description": "x", "quantity": "1", "listPrice": "100", "taxRateId": "t" }] });
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        decode_invoice(&v, 0).unwrap()
+    }
+
+    fn xero() -> serde_json::Value {
+        json!({ "InvoiceID": "a1", "InvoiceNumber": "INV-1", "Type": "ACCREC", "Status": "PAID", "Total": 120,
+            "AmountDue": 0, "AmountPaid": 100, "AmountCredited": 20, "FullyPaidOnDate": "/Date(1795132800000+0000)/",
+            "Payments": [{ "PaymentID": "p1", "Date": "/Date(1794960000000+0000)/", "Amount": 60, "Reference": "BACS 1" },
+                         { "PaymentID": "p2", "Date": "2026-11-19T00:00:00", "Amount": 40.5, "Reference": "" }],
+            "CreditNotes": [{ "CreditNoteID": "c1", "CreditNoteNumber": "CN-1", "AppliedAmount": 19.5 }] })
+    }
+
+    #[test]
+    fn payments_and_credits_come_back_with_the_balance_rule_u7() {
+        let today = IsoDate::parse("2026-11-20").unwrap();
+        let applied = apply_xero_invoice(&crm(json!({})), &xero(), today).unwrap();
+        let changes = serde_json::to_value(&applied.changes).unwrap();
+        assert_eq!(changes["status"], "Paid");
+        assert_eq!(changes["fullyPaidOnDate"], "2026-11-20");
+        assert_eq!(
+            changes["payments"],
+            json!([{ "date": "2026-11-18", "amount": "60.00", "reference": "BACS 1" }, { "date": "2026-11-19", "amount": "40.50" }])
+        );
+        assert_eq!(
+            changes["credits"],
+            json!([{ "number": "CN-1", "amount": "19.50" }])
+        );
+        // Stored once, they are not changes any more; a read without the lists leaves them alone.
+        let stored = crm(
+            json!({ "status": "Paid", "amountOutstanding": "0.00", "payments": changes["payments"],
+            "credits": changes["credits"], "fullyPaidOnDate": "2026-11-20" }),
+        );
+        assert!(apply_xero_invoice(&stored, &xero(), today)
+            .unwrap()
+            .changes
+            .is_empty());
+        let mut bare = xero();
+        bare.as_object_mut()
+            .unwrap()
+            .retain(|k, _| k != "Payments" && k != "CreditNotes");
+        assert!(apply_xero_invoice(&stored, &bare, today)
+            .unwrap()
+            .changes
+            .is_empty());
+        // contract.md's applyXeroInvoice keeps its five fields.
+        let view = serde_json::to_value(applied.changes.contract_view()).unwrap();
+        assert_eq!(
+            view.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["amountOutstanding", "status"]
+        );
+    }
+
+    #[test]
+    fn a_payment_without_an_amount_is_named_rule_l2() {
+        let mut bad = xero();
+        bad["Payments"][1]["Amount"] = json!("lots");
+        let err = apply_xero_invoice(&crm(json!({})), &bad, IsoDate::parse("2026-11-20").unwrap())
+            .unwrap_err();
+        assert!(err.to_string().contains("Payments[1].Amount"), "{err}");
+    }
 }

@@ -5,6 +5,7 @@ use crate::date::IsoDate;
 use crate::decimal::from_json;
 use crate::decode::json_kind;
 use crate::error::Error;
+use crate::records::{Credit, Payment};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -248,6 +249,68 @@ pub struct XeroDocumentState {
     pub remaining_credit: Option<Decimal>,
     pub contact_id: Option<String>,
     pub fully_paid_on: Option<IsoDate>,
+    /// `Payments`, when Xero sent them (rule U7); `None` when the answer has no such list.
+    pub payments: Option<Vec<Payment>>,
+    /// `CreditNotes` allocated (invoices) with their `AppliedAmount` (rule U7).
+    pub credits: Option<Vec<Credit>>,
+}
+
+/// Reads `Payments` / `CreditNotes` of an invoice answer (rule U7); an element without a readable amount is an error.
+/// `Payments` and allocated `CreditNotes` of an invoice answer, each `None` when absent.
+type Allocations = (Option<Vec<Payment>>, Option<Vec<Credit>>);
+
+fn allocations(value: &Value) -> Result<Allocations, Error> {
+    let list = |key: &str| value.get(key).and_then(Value::as_array);
+    let amount = |item: &Value, key: &str, at: String| {
+        item.get(key)
+            .and_then(from_json)
+            .ok_or_else(|| Error::xero("invoice", format!("{at}.{key}: expected a number")))
+    };
+    let date = |item: &Value| {
+        item.get("Date")
+            .and_then(Value::as_str)
+            .and_then(IsoDate::parse_any)
+    };
+    let payments = list("Payments")
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    Ok(Payment {
+                        date: date(p).ok_or_else(|| {
+                            Error::xero("invoice", format!("Payments[{i}].Date: expected a date"))
+                        })?,
+                        amount: amount(p, "Amount", format!("Payments[{i}]"))?,
+                        reference: p
+                            .get("Reference")
+                            .and_then(Value::as_str)
+                            .filter(|r| !r.trim().is_empty())
+                            .map(str::to_owned),
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        })
+        .transpose()?;
+    let credits = list("CreditNotes")
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    Ok(Credit {
+                        number: c
+                            .get("CreditNoteNumber")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                        date: date(c),
+                        amount: amount(c, "AppliedAmount", format!("CreditNotes[{i}]"))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()
+        })
+        .transpose()?;
+    Ok((payments, credits))
 }
 
 /// Reads a Xero `Invoice` or `CreditNote` object (numbers or strings; `/Date(…)/` or ISO dates).
@@ -277,6 +340,7 @@ pub fn parse_document(value: &Value) -> Result<XeroDocumentState, Error> {
             }),
         }
     };
+    let (payments, credits) = allocations(value)?;
     let kind = string("Type").unwrap_or_default();
     let is_credit_note = kind.ends_with("CREDIT") || value.get("CreditNoteID").is_some();
     let (id_key, number_key) = if is_credit_note {
@@ -303,6 +367,8 @@ pub fn parse_document(value: &Value) -> Result<XeroDocumentState, Error> {
             .and_then(Value::as_str)
             .map(str::to_string),
         fully_paid_on: string("FullyPaidOnDate").and_then(|d| IsoDate::parse_any(&d)),
+        payments,
+        credits,
     })
 }
 

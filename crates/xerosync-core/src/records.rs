@@ -40,6 +40,38 @@ pub struct Invoice {
     pub sent_to_accounts_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xero_id: Option<String>,
+    /// Rule U7: the payments behind the balance, as Xero last reported them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Vec<Payment>>,
+    /// Rule U7: the credit notes allocated to it, as Xero last reported them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<Vec<Credit>>,
+    /// Rule U7: Xero's `FullyPaidOnDate` of a paid invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fully_paid_on_date: Option<IsoDate>,
+}
+
+/// A payment made in Xero against an invoice (rule U7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payment {
+    pub date: IsoDate,
+    #[serde(deserialize_with = "de_decimal")]
+    pub amount: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// A credit note allocated in Xero to an invoice (rule U7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Credit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<IsoDate>,
+    #[serde(deserialize_with = "de_decimal")]
+    pub amount: Decimal,
 }
 
 impl Invoice {
