@@ -8,6 +8,7 @@ use crate::decode::decode_invoice;
 use crate::error::{Error, RecordKind};
 use crate::parse::{parse_document, XeroDocumentState};
 use crate::records::{Company, InvoiceKind};
+use crate::rules::{update_skip_reason, UpdateMode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -177,11 +178,16 @@ pub fn apply_change_feed(
         .get("changes")
         .and_then(Value::as_array)
         .ok_or_else(|| bad("feed.changes", "expected an array"))?;
-    // Every decodable CRM invoice with a Xero id is a possible target.
+    // Every decodable CRM invoice with a Xero id is a possible target; rule U1 keeps `Paid` and `Cancelled` ones
+    // closed (a feed entry never reopens them).
     let mut targets = Vec::new();
+    let mut closed: BTreeMap<usize, String> = BTreeMap::new();
     for (index, raw) in list.iter().enumerate() {
         if let Ok(invoice) = decode_invoice(raw, index) {
             if let Some(xero_id) = invoice.xero_id.clone().filter(|s| !s.trim().is_empty()) {
+                if let Some((_, reason)) = update_skip_reason(&invoice, UpdateMode::All) {
+                    closed.insert(index, reason);
+                }
                 targets.push(Target {
                     index,
                     credit_note: invoice.kind == InvoiceKind::CreditNote,
@@ -225,6 +231,14 @@ pub fn apply_change_feed(
             unmatched += 1;
             continue;
         };
+        if let Some(reason) = closed.get(&target.index) {
+            if let Some(entry) = results.get_mut(target.index) {
+                entry.outcome = UpdateOutcome::Skipped;
+                entry.rule = Some("U1".into());
+                entry.message = Some(reason.clone());
+            }
+            continue;
+        }
         match change.get("record").filter(|r| r.is_object()) {
             Some(record) => {
                 let mut record = record.clone();

@@ -625,6 +625,47 @@ fn the_change_feed_uses_the_update_rules_rule_b1() {
 }
 
 #[test]
+fn the_change_feed_never_reopens_a_paid_or_cancelled_invoice_rules_b1_u1() {
+    let mut xero = FakeXero::default();
+    let mut invoices = sent(2, &mut xero);
+    invoices[0]["status"] = json!("Paid");
+    invoices[0]["amountOutstanding"] = json!("0.00");
+    invoices[1]["status"] = json!("Cancelled");
+    let record = |id: &str| json!({ "InvoiceID": id, "Type": "ACCREC", "Status": "AUTHORISED", "Total": 12.0, "AmountDue": 12.0 });
+    let ids: Vec<String> = (0..2)
+        .map(|i| invoices[i]["xeroId"].as_str().unwrap().to_string())
+        .collect();
+    let feed = json!({ "changes": [
+        { "seq": 1, "kind": "invoice", "xeroId": ids[0], "source": "poll", "at": "2026-11-26T01:00:00Z", "record": record(&ids[0]) },
+        { "seq": 2, "kind": "invoice", "xeroId": ids[1], "source": "webhook", "at": "2026-11-26T01:00:01Z" },
+    ], "cursor": 2, "more": false });
+    let result = apply_change_feed(&invoices, &Value::Null, &feed, today()).unwrap();
+    let summary: Vec<(&str, UpdateOutcome, Option<&str>, bool)> = result
+        .invoices
+        .iter()
+        .map(|e| {
+            (
+                e.id.as_str(),
+                e.outcome,
+                e.rule.as_deref(),
+                e.changes.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("inv-0", UpdateOutcome::Skipped, Some("U1"), false),
+            ("inv-1", UpdateOutcome::Skipped, Some("U1"), false)
+        ]
+    );
+    assert!(
+        result.to_read.is_empty(),
+        "nothing to read for a closed invoice"
+    );
+}
+
+#[test]
 fn a_crm_reference_that_is_no_xero_id_is_read_by_number_and_reported_rule_u4() {
     let mut xero = FakeXero::default();
     let mut invoices = sent(3, &mut xero);
