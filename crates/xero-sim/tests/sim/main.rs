@@ -13,6 +13,7 @@ mod identity;
 mod limits;
 mod lived_in;
 mod load;
+mod match_crm;
 mod maths;
 mod reads;
 mod summarize;
