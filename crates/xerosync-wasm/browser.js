@@ -14,6 +14,7 @@ export {
   applyXeroInvoice,
   parseXeroError,
   matchContact,
+  resolveDiscrepancy,
   planSendRequests,
   applySendAnswer,
   sendLookupRequest,

@@ -58,6 +58,14 @@ export interface Invoice {
   sentToAccounts?: boolean | null;
   sentToAccountsDate?: IsoDate | null;
   xeroId?: string | null;
+  /** Rule U7: the payments behind the balance, as Xero last reported them. */
+  payments?: { date: IsoDate; amount: Decimal; reference?: string }[] | null;
+  /** Rule U7: credit notes allocated to it in Xero. */
+  credits?: { number?: string; date?: IsoDate; amount: Decimal }[] | null;
+  /** Rule U7: Xero's date of the last payment of a paid invoice. */
+  fullyPaidOnDate?: IsoDate | null;
+  /** Rule U6: discrepancies a person dismissed (from `resolveDiscrepancy`); exactly these stop blocking updates. */
+  dismissedDiscrepancies?: string[];
 }
 
 export interface Person {
@@ -445,6 +453,22 @@ export function applyXeroInvoice(
   xeroInvoice: XeroInvoiceAnswer,
   options: { today: IsoDate },
 ): AppliedXeroInvoice;
+
+/** Rule U6: a person's choice on a discrepancy (U4). `acceptXero`: the CRM takes Xero's total, outstanding amount
+ * and status; `sendCrm`: send the invoice again (`send: true`; refused where Xero can no longer edit it);
+ * `dismiss`: these discrepancies stop blocking updates. Store `changes` on the invoice and record `log` with who.
+ * @example
+ * const { changes, send, log } = resolveDiscrepancy(invoice, xeroInvoice, { choice: "dismiss", today: "2026-11-20" });
+ */
+export function resolveDiscrepancy(
+  crmInvoice: Invoice,
+  xeroInvoice: XeroInvoiceAnswer,
+  options: { choice: "acceptXero" | "sendCrm" | "dismiss"; today: IsoDate },
+): {
+  changes: Partial<Pick<Invoice, "total" | "amountOutstanding" | "status" | "sentToAccounts" | "sentToAccountsDate" | "xeroId">> & { dismissedDiscrepancies?: string[] };
+  send: boolean;
+  log: { action: "resolveDiscrepancy"; recordKind: "invoice" | "creditNote"; crmId: string; xeroId?: string; outcome: "ok"; message: string };
+};
 
 /** Rule S3a: which existing Xero contact (as `GET /Contacts` returns them) a CRM company is. Evidence in order:
  * ContactNumber = company id, AccountNumber, Name as Xero compares names, an active contact with the primary person's

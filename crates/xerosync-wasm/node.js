@@ -9,6 +9,7 @@ export {
   applyXeroInvoice,
   parseXeroError,
   matchContact,
+  resolveDiscrepancy,
   planSendRequests,
   applySendAnswer,
   sendLookupRequest,

@@ -13,6 +13,7 @@ use crate::payload;
 use crate::plan::{SendPlan, XeroAnswer};
 use crate::preview;
 use crate::records::{Company, Invoice};
+use crate::resolve;
 use crate::rules::{self, SendMode, UpdateMode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -118,6 +119,36 @@ pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<
         changes: applied.changes.contract_view(),
         discrepancies: applied.discrepancies,
     })
+}
+
+/// `resolveDiscrepancy(crmInvoice, xeroInvoice, { choice, today })` (rule U6) → `{ changes, send, log }`: a person's
+/// choice (`acceptXero`, `sendCrm`, `dismiss`) on a discrepancy, the CRM fields to store and the log line to record.
+pub fn resolve_discrepancy(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
+    let today = date_option(options, "today")?;
+    let choice = options
+        .get("choice")
+        .ok_or_else(|| {
+            Error::options(
+                RecordKind::Options,
+                "choice",
+                "missing (acceptXero, sendCrm or dismiss)",
+            )
+        })
+        .and_then(|c| {
+            serde_json::from_value::<resolve::Choice>(c.clone()).map_err(|_| {
+                Error::options(
+                    RecordKind::Options,
+                    "choice",
+                    format!("expected acceptXero, sendCrm or dismiss, got {c}"),
+                )
+            })
+        })?;
+    to_json(&resolve::resolve_discrepancy(
+        &decode_invoice(crm, 0)?,
+        xero,
+        choice,
+        today,
+    )?)
 }
 
 /// `matchContact(company, xeroContacts)` (rule S3a) → `{ contactId, by, candidates }`: which existing Xero contact

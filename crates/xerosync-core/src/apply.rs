@@ -56,7 +56,7 @@ pub struct Applied {
     pub discrepancies: Vec<String>,
 }
 
-fn discrepancies(crm: &Invoice, xero: &XeroDocumentState) -> Vec<String> {
+pub(crate) fn discrepancies(crm: &Invoice, xero: &XeroDocumentState) -> Vec<String> {
     let mut out = Vec::new();
     let what = if xero.is_credit_note {
         "credit note"
@@ -114,7 +114,9 @@ pub fn apply_document(
     xero: &XeroDocumentState,
     today: IsoDate,
 ) -> Result<Applied, Error> {
-    let found = discrepancies(crm, xero);
+    let mut found = discrepancies(crm, xero);
+    // Rule U6: what a person dismissed no longer blocks the update.
+    found.retain(|d| !crm.dismissed_discrepancies.contains(d));
     if !found.is_empty() {
         return Ok(Applied {
             changes: InvoiceChanges::default(),
@@ -170,8 +172,9 @@ pub fn apply_document(
             })
             .collect::<Vec<_>>()
     };
+    // An empty list equals none: an unpaid invoice never read before has nothing to store.
     if let Some(payments) = xero.payments.as_ref().map(rounded) {
-        if crm.payments.as_ref().map(rounded).as_ref() != Some(&payments) {
+        if crm.payments.as_ref().map(rounded).unwrap_or_default() != payments {
             changes.payments = Some(payments);
         }
     }
@@ -183,7 +186,7 @@ pub fn apply_document(
                 ..c.clone()
             })
             .collect();
-        if crm.credits.as_ref() != Some(&credits) {
+        if crm.credits.clone().unwrap_or_default() != credits {
             changes.credits = Some(credits);
         }
     }

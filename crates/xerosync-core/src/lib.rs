@@ -14,6 +14,7 @@ pub mod payload;
 pub mod plan;
 pub mod preview;
 pub mod records;
+pub mod resolve;
 pub mod rules;
 pub mod sync;
 pub mod tax_strategy;

@@ -49,6 +49,9 @@ pub struct Invoice {
     /// Rule U7: Xero's `FullyPaidOnDate` of a paid invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fully_paid_on_date: Option<IsoDate>,
+    /// Rule U6: discrepancies a person dismissed; exactly these no longer block U2 (a new one still does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dismissed_discrepancies: Vec<String>,
 }
 
 /// A payment made in Xero against an invoice (rule U7).
