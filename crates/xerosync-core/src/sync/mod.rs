@@ -4,6 +4,7 @@
 //! progress (A3) and serialises to a resumable checkpoint. The browser client (crates/xerosync-wasm/src/client)
 //! performs the requests through the proxy.
 
+mod auto_send;
 mod changes;
 mod preview;
 mod progress;
@@ -13,6 +14,7 @@ mod tax_rates;
 mod update;
 pub mod xero_time;
 
+pub use auto_send::{auto_send_selection, record_refusals, refusal_key, Refusals};
 pub use changes::{apply_change_feed, ChangeFeedResult};
 pub use preview::preview_send;
 pub use progress::Progress;

@@ -48,6 +48,8 @@ struct FakeXero {
     creates: usize,
     writes: usize,
     reads: usize,
+    /// Invoice numbers Xero refuses (a validation error on the element).
+    refuse: Vec<String>,
 }
 
 impl FakeXero {
@@ -101,6 +103,10 @@ impl FakeXero {
                 let out: Vec<Value> = request.body.as_ref().unwrap()["Invoices"].as_array().unwrap().iter().map(|doc| {
                     let number = doc["InvoiceNumber"].as_str().unwrap().to_string();
                     let n = self.invoices.len();
+                    if self.refuse.contains(&number) {
+                        return json!({ "InvoiceNumber": number, "StatusAttributeString": "ERROR",
+                            "ValidationErrors": [{ "Message": "Account code '999' is not a valid code for this document." }] });
+                    }
                     if create_only && self.invoices.contains_key(&number) {
                         // Xero's PUT never overwrites (rule S8).
                         return json!({ "InvoiceNumber": number, "StatusAttributeString": "ERROR",
@@ -736,4 +742,69 @@ fn a_refused_read_fails_only_its_own_invoices() {
         .filter(|e| e.outcome == UpdateOutcome::Unchanged)
         .count();
     assert_eq!((failed, unchanged), (10, 50));
+}
+
+/// Rule B2: ten minutes of auto-send (a feed poll every 5 s) with 5 invoices Xero refuses: the calls are spent on
+/// the first poll and never again, until a refused invoice changes.
+#[test]
+fn refused_invoices_do_not_spend_calls_on_every_poll_rule_b2() {
+    let (invoices, ctx) = data(20, 2, 4);
+    let mut invoices = invoices.as_array().unwrap().clone();
+    let mut xero = FakeXero {
+        refuse: (0..5).map(|i| format!("INV-{i:05}")).collect(),
+        ..FakeXero::default()
+    };
+    let mut refusals = Refusals::default();
+    let mut calls_per_poll = Vec::new();
+    let mut poll = |invoices: &mut Vec<Value>, xero: &mut FakeXero, refusals: &mut Refusals| {
+        let selected = auto_send_selection(&Value::Array(invoices.clone()), &[], &ctx, refusals);
+        if selected.is_empty() {
+            return 0;
+        }
+        let mut run = SendRun::new(
+            Value::Array(selected.clone()),
+            ctx.clone(),
+            today(),
+            SendMode::AllLive,
+            0,
+        )
+        .unwrap();
+        drive_send(&mut run, xero, |_, answer| Some(answer));
+        let result = run.result();
+        record_refusals(refusals, &result, &selected, &ctx);
+        for r in &result.invoices {
+            if let Some(changes) = &r.changes {
+                let invoice = invoices
+                    .iter_mut()
+                    .find(|i| i["id"] == r.id.as_str())
+                    .unwrap();
+                invoice["sentToAccounts"] = json!(changes.sent_to_accounts);
+                invoice["xeroId"] = json!(changes.xero_id);
+            }
+        }
+        result.calls
+    };
+    for _ in 0..120 {
+        calls_per_poll.push(poll(&mut invoices, &mut xero, &mut refusals));
+    }
+    assert!(calls_per_poll[0] > 0);
+    assert_eq!(
+        calls_per_poll[1..].iter().sum::<u64>(),
+        0,
+        "{calls_per_poll:?}"
+    );
+    assert_eq!(refusals.0.len(), 5);
+    // The person fixes one invoice (its reference here): it is tried again on the next poll, once.
+    invoices[2]["reference"] = json!("PO 7");
+    xero.refuse.retain(|n| n != "INV-00002");
+    assert!(poll(&mut invoices, &mut xero, &mut refusals) > 0);
+    assert_eq!(refusals.0.len(), 4);
+    assert_eq!(poll(&mut invoices, &mut xero, &mut refusals), 0);
+    // A change of the mapping (a tax rate) makes every refused invoice worth trying again.
+    let mut remapped = ctx.clone();
+    remapped["taxRates"][0]["xeroTaxType"] = json!("OUTPUT");
+    assert_eq!(
+        auto_send_selection(&Value::Array(invoices.clone()), &[], &remapped, &refusals).len(),
+        4
+    );
 }

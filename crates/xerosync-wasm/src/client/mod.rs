@@ -22,12 +22,15 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
-    apply_change_feed, parse_tax_rates, preview_send, xero_time, SendRun, UpdateOptions, UpdateRun,
+    apply_change_feed, auto_send_selection, parse_tax_rates, preview_send, record_refusals,
+    xero_time, Refusals, SendRun, UpdateOptions, UpdateRun,
 };
 use xerosync_core::IsoDate;
 
 struct Inner {
     proxy: Proxy,
+    /// Rule B2: invoices auto-send saw refused, with the key of their inputs then.
+    refusals: RefCell<Refusals>,
     /// One controller per running operation; `cancel()` aborts them all.
     running: RefCell<Vec<AbortController>>,
 }
@@ -325,40 +328,28 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
     result["companies"] = Value::Array(company_changes);
     let auto_send = field(&options, "autoSend").as_bool().unwrap_or(false);
     if auto_send {
-        // Rule B2: the invoices as they stand after the changes, sent with the rules of A1 — but only those not yet
-        // sent to accounts. The feed is polled every few seconds; re-sending every live invoice each time would spend
-        // the organisation's Xero calls (X2) on work already done. A changed invoice is re-sent with Send.
-        let mut current: Vec<Value> = invoices
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .filter(|i| i.get("sentToAccounts").and_then(Value::as_bool) != Some(true))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        for entry in &entries {
-            let (Some(id), Some(changes)) = (
-                entry.get("id").and_then(Value::as_str),
-                entry.get("changes").and_then(Value::as_object),
-            ) else {
-                continue;
-            };
-            if let Some(invoice) = current
-                .iter_mut()
-                .find(|i| i.get("id").and_then(Value::as_str) == Some(id))
-            {
-                for (k, v) in changes {
-                    invoice[k.as_str()] = v.clone();
-                }
-            }
-        }
+        // Rule B2 (the core decides): live invoices not yet sent, as they stand after the changes, except those
+        // refused before whose inputs have not changed. The refusals live in this client, and the page may keep
+        // them across reloads (`options.refusals` in, `result.refusals` out).
         let ctx = json_field(&options, "ctx")?;
-        let mut run = SendRun::new(Value::Array(current), ctx, day, SendMode::AllLive, now())
-            .map_err(core)?;
+        if let Ok(given) = serde_json::from_value::<Refusals>(json_field(&options, "refusals")?) {
+            inner.refusals.borrow_mut().0.extend(given.0);
+        }
+        let current = auto_send_selection(&invoices, &entries, &ctx, &inner.refusals.borrow());
+        let mut run = SendRun::new(
+            Value::Array(current.clone()),
+            ctx.clone(),
+            day,
+            SendMode::AllLive,
+            now(),
+        )
+        .map_err(core)?;
         let running = Running::start(&inner, &options)?;
         drive(&mut run, &inner.proxy, "auto send", &running.signal(), None).await;
-        result["sent"] = to_json(&run.result())?;
+        let sent = run.result();
+        record_refusals(&mut inner.refusals.borrow_mut(), &sent, &current, &ctx);
+        result["sent"] = to_json(&sent)?;
+        result["refusals"] = to_json(&*inner.refusals.borrow())?;
     }
     to_js(&result)
 }
@@ -387,6 +378,7 @@ impl XeroClient {
         Ok(XeroClient {
             inner: Rc::new(Inner {
                 proxy: Proxy::new(&url, token),
+                refusals: RefCell::new(Refusals::default()),
                 running: RefCell::new(Vec::new()),
             }),
         })
