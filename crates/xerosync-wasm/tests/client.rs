@@ -321,7 +321,8 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
         "rule S9"
     );
     assert_eq!(result["companies"].as_array().unwrap().len(), 2, "rule S3");
-    assert_eq!(result["calls"], 3);
+    // Rule S3a: one search for the two companies' existing contacts, then items, contacts, invoices.
+    assert_eq!(result["calls"], 4);
     let mut in_xero_now = numbers_in(&dump(tenant).await);
     in_xero_now.sort();
     assert_eq!(in_xero_now, ["CRM-00000", "CRM-00001", "CRM-00002"]);
@@ -405,12 +406,14 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
     assert_eq!(updated["finished"], true, "{updated}");
     assert_eq!(
         updated["invoices"][0]["changes"],
-        json!({ "status": "Part Paid", "amountOutstanding": "19.00" }),
-        "{updated}"
+        json!({ "status": "Part Paid", "amountOutstanding": "19.00",
+                "payments": [{ "date": "2026-11-20", "amount": "5.00" }] }),
+        "{updated}: rule U7, the payment behind the balance"
     );
     assert_eq!(
         updated["invoices"][1]["changes"],
-        json!({ "status": "Paid", "amountOutstanding": "0.00" }),
+        json!({ "status": "Paid", "amountOutstanding": "0.00", "fullyPaidOnDate": "2026-11-20",
+                "payments": [{ "date": "2026-11-20", "amount": "24.00" }] }),
         "{updated}"
     );
     assert_eq!(updated["invoices"][2]["outcome"], "unchanged");
@@ -438,7 +441,8 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
         .cloned();
     assert_eq!(
         entry.map(|e| e["changes"].clone()),
-        Some(json!({ "status": "Part Paid", "amountOutstanding": "19.00" })),
+        Some(json!({ "status": "Part Paid", "amountOutstanding": "19.00",
+                     "payments": [{ "date": "2026-11-20", "amount": "5.00" }] })),
         "rule B1: {feed}"
     );
     assert!(feed["cursor"].as_i64().unwrap() > 0);
