@@ -66,6 +66,8 @@ export interface Invoice {
   fullyPaidOnDate?: IsoDate | null;
   /** Rule U6: discrepancies a person dismissed (from `resolveDiscrepancy`); exactly these stop blocking updates. */
   dismissedDiscrepancies?: string[];
+  /** Rule S11: the chain of drafts that amended it in Xero after it had payments (from send results). */
+  amendments?: Amendment[];
 }
 
 export interface Person {
@@ -314,6 +316,17 @@ export interface SendInvoiceResult {
   error?: { code: ErrorCode; message: string; record?: string; field?: string };
   /** For a sent invoice (rule S9): the CRM fields to store. */
   changes?: { sentToAccounts: boolean; sentToAccountsDate: IsoDate; xeroId: string };
+  /** Rule S11: the draft that amended this paid invoice in Xero; append it to the invoice's `amendments`. */
+  amendment?: Amendment;
+}
+
+/** A credit note (decrease) or further invoice (increase) amending a paid invoice in Xero (rule S11). */
+export interface Amendment {
+  kind: InvoiceKind;
+  number: string;
+  xeroId?: string;
+  /** How much it moves the total, tax included (positive). */
+  amount: Decimal;
 }
 
 export interface SendCompanyResult {

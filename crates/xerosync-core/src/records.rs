@@ -52,6 +52,36 @@ pub struct Invoice {
     /// Rule U6: discrepancies a person dismissed; exactly these no longer block U2 (a new one still does).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dismissed_discrepancies: Vec<String>,
+    /// Rule S11: the chain of documents that amended it in Xero after it had payments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<Amendment>,
+}
+
+/// A document that amends a paid invoice in Xero (rule S11): a credit note for a decrease, a further invoice for an
+/// increase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Amendment {
+    pub kind: InvoiceKind,
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xero_id: Option<String>,
+    /// The amount it moves the total by (tax included), positive.
+    #[serde(deserialize_with = "de_decimal")]
+    pub amount: Decimal,
+}
+
+impl Invoice {
+    /// What the amendments already sent moved Xero's total by (rule S11): increases less credits.
+    pub fn amended_by(&self) -> Decimal {
+        self.amendments
+            .iter()
+            .map(|a| match a.kind {
+                InvoiceKind::Invoice => a.amount,
+                InvoiceKind::CreditNote => -a.amount,
+            })
+            .sum()
+    }
 }
 
 /// A payment made in Xero against an invoice (rule U7).

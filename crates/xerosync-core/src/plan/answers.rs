@@ -135,6 +135,7 @@ impl SendPlan {
                 }
             }
             Slot::Document { index } => self.record_document(*index, element, decoded),
+            Slot::Amendment { index } => self.record_amendment(*index, element, decoded),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use crate::contacts::MatchedBy;
 use crate::error::{Error, RecordKind};
+use crate::records::Amendment;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -48,6 +49,9 @@ pub struct InvoiceResult {
     pub error: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<SendChanges>,
+    /// Rule S11: the document that amended it in Xero; append it to the CRM invoice's `amendments`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<Amendment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use crate::decode::Ctx;
 use crate::error::{Error, RecordKind};
 use crate::parse::{parse_document, Collection};
 use crate::plan::SendChanges;
-use crate::records::{Company, Invoice, InvoiceKind, InvoiceStatus};
+use crate::records::{Amendment, Company, Invoice, InvoiceKind, InvoiceStatus};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -161,23 +161,25 @@ impl SendPlan {
             let slots = ids.into_iter().map(|id| Slot::Company { id }).collect();
             self.add_read(Collection::Contacts, request, slots);
         }
-        // Rule S10: the Xero state of each cancelled invoice.
-        let cancelled: Vec<(usize, &Invoice)> = self
+        // Rule S10: the Xero state of each cancelled invoice; rule S11: of each invoice Xero already has, to know
+        // whether it can still be edited in place (a re-send only; new invoices cost no read).
+        let known: Vec<(usize, &Invoice)> = self
             .pending_invoices(decoded)
             .into_iter()
-            .filter(|(_, i)| i.status == InvoiceStatus::Cancelled)
+            .filter(|(_, i)| i.xero_id.as_deref().is_some_and(|id| !id.trim().is_empty()))
+            .filter(|(_, i)| i.status == InvoiceStatus::Cancelled || i.kind == InvoiceKind::Invoice)
             .collect();
-        let (invoices, credit_notes): (Vec<_>, Vec<_>) = cancelled
+        let (invoices, credit_notes): (Vec<_>, Vec<_>) = known
             .into_iter()
             .partition(|(_, i)| i.kind == InvoiceKind::Invoice);
         for chunk in invoices.chunks(IDS_PER_READ) {
             let ids: Vec<String> = chunk
                 .iter()
-                .map(|(_, i)| i.xero_id.clone().unwrap_or_default())
+                .map(|(_, i)| i.xero_id.clone().unwrap_or_default().trim().to_owned())
                 .collect();
             let mut query = BTreeMap::new();
             query.insert("IDs".to_string(), ids.join(","));
-            let request = read_request(self.read_id("cancelRead"), "/Invoices".into(), query);
+            let request = read_request(self.read_id("idRead"), "/Invoices".into(), query);
             let slots = chunk
                 .iter()
                 .map(|(index, _)| Slot::Document { index: *index })
@@ -187,8 +189,8 @@ impl SendPlan {
         for (index, note) in credit_notes {
             let id = note.xero_id.clone().unwrap_or_default();
             let request = read_request(
-                self.read_id("cancelRead"),
-                format!("/CreditNotes/{id}"),
+                self.read_id("idRead"),
+                format!("/CreditNotes/{}", id.trim()),
                 BTreeMap::new(),
             );
             self.add_read(
@@ -235,7 +237,7 @@ impl SendPlan {
                     match slot {
                         Slot::Company { id } => self.fail_company(id, "S3a", &message, &decoded),
                         Slot::Document { index } => self.fail_invoice(*index, "S10", &message),
-                        Slot::Product { .. } => {}
+                        Slot::Product { .. } | Slot::Amendment { .. } => {}
                     }
                 }
             }
@@ -371,7 +373,118 @@ impl SendPlan {
             }
         }
         self.resolve_cancellations(decoded);
+        self.resolve_amendments(decoded);
         Ok(())
+    }
+
+    /// Rule S11: an invoice Xero has with payments or credits cannot be edited; the CRM's change goes as a credit
+    /// note (decrease) or a further invoice (increase) for the difference, drafted and linked by its reference.
+    /// Without payments it is updated in place (Xero allows editing an approved, unpaid invoice).
+    fn resolve_amendments(&mut self, decoded: &[Result<Invoice, Error>]) {
+        for (index, invoice) in self.pending_writes(decoded) {
+            if invoice.kind != InvoiceKind::Invoice {
+                continue;
+            }
+            let Some(state) = self
+                .found_document(invoice, false)
+                .and_then(|d| parse_document(&d).ok())
+            else {
+                continue; // not read (a new invoice) or not in Xero: the write says so
+            };
+            let zero = rust_decimal::Decimal::ZERO;
+            let touched = state.amount_paid.unwrap_or(zero) + state.amount_credited.unwrap_or(zero);
+            match state.status.as_str() {
+                "VOIDED" | "DELETED" => {
+                    let message = format!(
+                        "Xero's {} is {}: not written again (resolve it in Xero, or cancel it in the CRM) (rule S11)",
+                        invoice.number, state.status
+                    );
+                    self.fail_invoice(index, "S11", &message);
+                    continue;
+                }
+                "PAID" => {}
+                _ if touched.is_zero() => continue,
+                _ => {}
+            }
+            let in_xero = state.total.unwrap_or(invoice.total) + invoice.amended_by();
+            let difference = money(invoice.total) - money(in_xero);
+            if difference.is_zero() {
+                if let Some(result) = self.invoices.get_mut(index) {
+                    result.outcome = Outcome::Skipped;
+                    result.rule = Some("S11".into());
+                    result.message = Some(format!(
+                        "Xero's {} has payments and its total is the CRM's: nothing to amend (rule S11)",
+                        invoice.number
+                    ));
+                }
+                continue;
+            }
+            self.found.amendments.insert(index, difference);
+        }
+    }
+
+    /// Records the answer for an amending document (rule S11).
+    pub(super) fn record_amendment(
+        &mut self,
+        index: usize,
+        element: crate::parse::ElementResult,
+        decoded: &[Result<Invoice, Error>],
+    ) {
+        let (Some(Ok(invoice)), Some(difference)) = (
+            decoded.get(index),
+            self.found.amendments.get(&index).copied(),
+        ) else {
+            return;
+        };
+        let kind = amendment_kind(difference);
+        let number = amendment_number(invoice);
+        let text = element.messages.join("; ");
+        let ok = element.status != crate::parse::ElementStatus::Error;
+        let Some(result) = self.invoices.get_mut(index) else {
+            return;
+        };
+        match (ok, element.xero_id) {
+            (true, Some(xero_id)) => {
+                let what = match kind {
+                    InvoiceKind::CreditNote => "credit note",
+                    InvoiceKind::Invoice => "invoice",
+                };
+                let message = format!(
+                    "Xero's {} has payments: the change of {} went as {what} {number}, a draft referring to it (rule S11)",
+                    invoice.number,
+                    money(difference)
+                );
+                result.outcome = Outcome::Sent;
+                result.rule = Some("S11".into());
+                result.message = Some(message.clone());
+                result.amendment = Some(Amendment {
+                    kind,
+                    number,
+                    xero_id: Some(xero_id.clone()),
+                    amount: money(difference.abs()),
+                });
+                let entry = log(
+                    invoice.kind.record_kind(),
+                    &invoice.id,
+                    Some(xero_id),
+                    "ok",
+                    message,
+                );
+                self.log.push(entry);
+            }
+            _ => {
+                let text = if text.is_empty() {
+                    "Xero returned no id".to_string()
+                } else {
+                    text
+                };
+                result.outcome = Outcome::Failed;
+                result.rule = Some("S11".into());
+                result.message = Some(format!("Xero: {text}"));
+                let entry = log(invoice.kind.record_kind(), &invoice.id, None, "error", text);
+                self.log.push(entry);
+            }
+        }
     }
 
     fn found_contact(&self, contact_id: &str) -> Option<Value> {
@@ -604,4 +717,71 @@ impl SendPlan {
             }
         }
     }
+}
+
+fn amendment_kind(difference: rust_decimal::Decimal) -> InvoiceKind {
+    if difference < rust_decimal::Decimal::ZERO {
+        InvoiceKind::CreditNote
+    } else {
+        InvoiceKind::Invoice
+    }
+}
+
+/// `INV-1-A1`, `INV-1-A2`…: the next in the invoice's chain (deterministic, so a retried write is the same document).
+fn amendment_number(invoice: &Invoice) -> String {
+    format!(
+        "{}-A{}",
+        invoice.number.trim(),
+        invoice.amendments.len() + 1
+    )
+}
+
+/// Rule S11: the draft that amends a paid invoice by `difference` (tax included): a credit note for a decrease, a
+/// further invoice for an increase, on the same contact, currency, account and tax type as the invoice's first line,
+/// its reference naming the invoice it amends.
+pub(super) fn amendment_document(
+    invoice: &Invoice,
+    base: &crate::xero::Document,
+    difference: rust_decimal::Decimal,
+    today: &str,
+) -> Result<Value, Error> {
+    let base = serde_json::to_value(base).map_err(|e| Error::xero("Invoices", e.to_string()))?;
+    let first = base.pointer("/LineItems/0").cloned().unwrap_or(json!({}));
+    let amounts = if base["LineAmountTypes"] == "NoTax" {
+        "NoTax"
+    } else {
+        "Inclusive"
+    };
+    let mut line = json!({
+        "Description": format!("Amendment of {}: total changed by {} (rule S11)", invoice.number.trim(), money(difference)),
+        "Quantity": 1,
+        "UnitAmount": crate::decimal::json_number(money(difference.abs())),
+    });
+    for key in ["AccountCode", "TaxType"] {
+        if let Some(v) = first.get(key) {
+            line[key] = v.clone();
+        }
+    }
+    let number = amendment_number(invoice);
+    let mut doc = json!({
+        "Reference": format!("Amends {}", invoice.number.trim()),
+        "Contact": base["Contact"],
+        "Date": today,
+        "CurrencyCode": base["CurrencyCode"],
+        "LineAmountTypes": amounts,
+        "Status": "DRAFT",
+        "LineItems": [line],
+    });
+    match amendment_kind(difference) {
+        InvoiceKind::CreditNote => {
+            doc["Type"] = json!("ACCRECCREDIT");
+            doc["CreditNoteNumber"] = json!(number);
+        }
+        InvoiceKind::Invoice => {
+            doc["Type"] = json!("ACCREC");
+            doc["InvoiceNumber"] = json!(number);
+            doc["DueDate"] = base.get("DueDate").cloned().unwrap_or(json!(today));
+        }
+    }
+    Ok(doc)
 }

@@ -23,9 +23,19 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub(super) enum Slot {
-    Product { id: String },
-    Company { id: String },
-    Document { index: usize },
+    Product {
+        id: String,
+    },
+    Company {
+        id: String,
+    },
+    Document {
+        index: usize,
+    },
+    /// Rule S11: the credit note or further invoice amending the invoice at `index`.
+    Amendment {
+        index: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +111,8 @@ pub(super) struct Found {
     /// Invoice indexes whose create was refused because Xero has the number already (looked up next).
     pub(super) collisions: Vec<usize>,
     pub(super) collisions_read: bool,
+    /// Invoice index → how much its paid Xero invoice must move (CRM total − Xero's, amendments included; S11).
+    pub(super) amendments: BTreeMap<usize, rust_decimal::Decimal>,
 }
 
 impl SendPlan {
@@ -169,6 +181,7 @@ impl SendPlan {
             message: Some(error.to_string()),
             error: Some(error.to_json()),
             changes: None,
+            amendment: None,
         };
         let invoice = match record {
             Ok(invoice) => invoice,
@@ -194,6 +207,7 @@ impl SendPlan {
                 message: Some(reason),
                 error: None,
                 changes: None,
+                amendment: None,
             };
         }
         if invoice.status == InvoiceStatus::Cancelled {
@@ -205,6 +219,7 @@ impl SendPlan {
                 message: None,
                 error: None,
                 changes: None,
+                amendment: None,
             };
         }
         let checked = ctx
@@ -222,6 +237,7 @@ impl SendPlan {
                 message: None,
                 error: None,
                 changes: None,
+                amendment: None,
             },
             Err(error) => {
                 self.log
@@ -480,6 +496,27 @@ impl SendPlan {
                 .iter()
                 .find(|c| c.id == company.id)
                 .and_then(|c| c.xero_contact_id.clone());
+            if let Some(difference) = self.found.amendments.get(&index).copied() {
+                let base = build_document(
+                    &plan_invoice(invoice, ctx)?,
+                    company,
+                    ctx,
+                    contact_id.as_deref(),
+                )?;
+                let value = super::reads::amendment_document(
+                    invoice,
+                    &base.document,
+                    difference,
+                    &self.input.today.to_string(),
+                )?;
+                let group = u8::from(difference < rust_decimal::Decimal::ZERO);
+                groups.entry((group, true)).or_default().push((
+                    Slot::Amendment { index },
+                    value,
+                    false,
+                ));
+                continue;
+            }
             let built = build_document(
                 &plan_invoice(invoice, ctx)?,
                 company,

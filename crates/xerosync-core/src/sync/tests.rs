@@ -756,7 +756,7 @@ fn refused_invoices_do_not_spend_calls_on_every_poll_rule_b2() {
     };
     let mut refusals = Refusals::default();
     let mut calls_per_poll = Vec::new();
-    let mut poll = |invoices: &mut Vec<Value>, xero: &mut FakeXero, refusals: &mut Refusals| {
+    let poll = |invoices: &mut Vec<Value>, xero: &mut FakeXero, refusals: &mut Refusals| {
         let selected = auto_send_selection(&Value::Array(invoices.clone()), &[], &ctx, refusals);
         if selected.is_empty() {
             return 0;

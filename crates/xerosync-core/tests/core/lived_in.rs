@@ -89,6 +89,7 @@ impl Xero {
                 let id_field = match key.as_str() {
                     "Items" => "ItemID",
                     "Contacts" => "ContactID",
+                    "CreditNotes" => "CreditNoteID",
                     _ => "InvoiceID",
                 };
                 let elements: Vec<Value> = request.body.as_ref().unwrap()[&key]
@@ -429,4 +430,157 @@ fn a_number_xero_already_has_is_linked_or_reported_never_overwritten_rule_s8() {
             && message.contains("99.00"),
         "{message}"
     );
+}
+
+#[test]
+fn an_approved_invoice_is_edited_in_place_or_amended_by_a_credit_note_chain_rule_s11() {
+    let mut ctx = ctx();
+    ctx["companies"][0]["xeroContactId"] = json!(ACME);
+    let ids = [
+        "d0000000-0000-4000-8000-000000000001",
+        "d0000000-0000-4000-8000-000000000002",
+        "d0000000-0000-4000-8000-000000000003",
+    ];
+    // inv-a: approved, unpaid (edited in place); inv-b: 50 paid, the CRM lowered it to 12.00 from 36.00 (a credit
+    // note for 24.00); inv-c: 6 paid, the CRM raised it to 12.00 from 10.00 (a further invoice for 2.00).
+    let documents = vec![
+        in_xero(
+            ids[0],
+            "INV-A",
+            "AUTHORISED",
+            0.0,
+            json!({ "ContactID": ACME }),
+            10.0,
+        ),
+        in_xero(
+            ids[1],
+            "INV-B",
+            "AUTHORISED",
+            5.0,
+            json!({ "ContactID": ACME }),
+            36.0,
+        ),
+        in_xero(
+            ids[2],
+            "INV-C",
+            "AUTHORISED",
+            6.0,
+            json!({ "ContactID": ACME }),
+            10.0,
+        ),
+    ];
+    let invoices: Vec<Value> = ["inv-a", "inv-b", "inv-c"]
+        .iter()
+        .zip(ids)
+        .map(|(id, xero_id)| {
+            let mut inv = invoice(id, "co-1");
+            inv["xeroId"] = json!(xero_id);
+            inv
+        })
+        .collect();
+    let mut plan = SendPlan::new(
+        Value::Array(invoices.clone()),
+        ctx.clone(),
+        today(),
+        SendMode::Selected,
+    )
+    .unwrap();
+    let mut xero = Xero {
+        documents: documents.clone(),
+        made: vec![],
+    };
+    xero.run(&mut plan);
+    let updates: Vec<Value> = xero
+        .made
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/Invoices")
+        .flat_map(|r| {
+            r.body.as_ref().unwrap()["Invoices"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    assert_eq!(updates.len(), 1, "only the unpaid one is edited in place");
+    assert_eq!(updates[0]["InvoiceID"], ids[0]);
+    let credit = xero.writes("/CreditNotes");
+    assert_eq!(credit.len(), 1);
+    assert_eq!(
+        (
+            credit[0]["Type"].as_str(),
+            credit[0]["CreditNoteNumber"].as_str(),
+            credit[0]["Reference"].as_str(),
+            credit[0]["Status"].as_str()
+        ),
+        (
+            Some("ACCRECCREDIT"),
+            Some("INV-B-A1"),
+            Some("Amends INV-B"),
+            Some("DRAFT")
+        )
+    );
+    assert_eq!(credit[0]["LineItems"][0]["UnitAmount"], json!(24));
+    assert_eq!(credit[0]["LineAmountTypes"], "Inclusive");
+    let further: Vec<Value> = xero
+        .made
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path == "/Invoices")
+        .flat_map(|r| {
+            r.body.as_ref().unwrap()["Invoices"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    assert_eq!(further.len(), 1);
+    assert_eq!(
+        (
+            further[0]["InvoiceNumber"].as_str(),
+            further[0]["LineItems"][0]["UnitAmount"].as_f64()
+        ),
+        (Some("INV-C-A1"), Some(2.0))
+    );
+    let results: Vec<(Outcome, Option<&str>)> = plan
+        .invoices
+        .iter()
+        .map(|r| (r.outcome, r.rule.as_deref()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            (Outcome::Sent, None),
+            (Outcome::Sent, Some("S11")),
+            (Outcome::Sent, Some("S11"))
+        ]
+    );
+    let chain = plan.invoices[1].amendment.clone().unwrap();
+    assert_eq!(
+        (chain.number.as_str(), chain.amount.to_string().as_str()),
+        ("INV-B-A1", "24.00")
+    );
+    // The chain stored on the CRM invoice: sending again amends nothing more.
+    let mut stored = invoices.clone();
+    stored[1]["amendments"] = json!([serde_json::to_value(&chain).unwrap()]);
+    stored[2]["amendments"] =
+        json!([serde_json::to_value(plan.invoices[2].amendment.clone().unwrap()).unwrap()]);
+    let mut again = SendPlan::new(
+        Value::Array(stored[1..].to_vec()),
+        ctx,
+        today(),
+        SendMode::Selected,
+    )
+    .unwrap();
+    let mut xero = Xero {
+        documents,
+        made: vec![],
+    };
+    xero.run(&mut again);
+    assert!(xero
+        .made
+        .iter()
+        .all(|r| r.path != "/CreditNotes" && !(r.path == "/Invoices" && r.method != "GET")));
+    assert!(again
+        .invoices
+        .iter()
+        .all(|r| r.outcome == Outcome::Skipped && r.rule.as_deref() == Some("S11")));
 }
