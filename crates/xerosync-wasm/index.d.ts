@@ -33,6 +33,8 @@ export interface Line {
   taxRateId?: string | null;
   /** Default: the product's, then `settings.defaultSalesAccountCode`. */
   accountCode?: string | null;
+  /** Rule K1: CRM field → value (`{ Region: "North" }`), sent through `settings.trackingMapping`. */
+  tracking?: Record<string, string>;
 }
 
 /** An invoice or a credit note of the CRM. */
@@ -55,6 +57,10 @@ export interface Invoice {
   /** The CRM's own total, as the CRM computed it. */
   total: DecimalInput;
   amountOutstanding: DecimalInput;
+  /** Rule M1: the exchange rate the CRM fixed; absent: Xero's daily rate. */
+  currencyRate?: DecimalInput | null;
+  /** Rule K2: this invoice's branding theme (else the company's, then the settings'). */
+  brandingThemeId?: string | null;
   sentToAccounts?: boolean | null;
   sentToAccountsDate?: IsoDate | null;
   xeroId?: string | null;
@@ -93,6 +99,8 @@ export interface Company {
   address?: Address | null;
   /** Rule S3a: a person chose *create new* over the Xero contacts that matched this company. */
   createXeroContact?: boolean | null;
+  /** Rule K2: the branding theme of this company's invoices. */
+  brandingThemeId?: string | null;
 }
 /** A company's postal address (Xero's `POBOX` address; a fifth line and later join the fourth). */
 export interface Address {
@@ -127,6 +135,10 @@ export interface Settings {
   discountStrategy?: DiscountStrategy;
   /** Rule S6a: `"xero"` (default) leaves tax to Xero; `"matchCrm"` sends line `TaxAmount`s reaching the CRM's total. */
   taxStrategy?: TaxStrategy;
+  /** Rule K2: the default `BrandingThemeID`. */
+  brandingThemeId?: string | null;
+  /** Rule K1: CRM line field → Xero tracking category, and CRM value → Xero option name. */
+  trackingMapping?: Record<string, { category: string; options: Record<string, string> }>;
 }
 
 /** What an invoice refers to. */

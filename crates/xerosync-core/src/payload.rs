@@ -52,16 +52,18 @@ pub fn build_document(
             reason: plan.held.join("; "),
         });
     }
+    let record = invoice.record_ref();
     let line_items = plan
         .lines
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(index, l)| {
             let product = l.product;
             let description = non_blank(Some(&l.line.description))
                 .or_else(|| non_blank(product.and_then(|p| p.description.as_deref())))
                 .or_else(|| product.map(|p| p.name.clone()))
                 .unwrap_or_default();
-            xero::LineItem {
+            Ok(xero::LineItem {
                 description,
                 quantity: l.line.quantity,
                 unit_amount: l.money.unit_amount,
@@ -79,9 +81,10 @@ pub fn build_document(
                     _ => None,
                 },
                 tax_amount: plan.explicit_tax.then_some(l.tax_amount),
-            }
+                tracking: line_tracking(&record, index, &l.line.tracking, ctx)?,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     let contact = contact_reference(company, contact_id);
     let xero_id = non_blank(invoice.xero_id.as_deref());
     let reference = non_blank(invoice.reference.as_deref());
@@ -89,6 +92,8 @@ pub fn build_document(
     let due_date = invoice.due_date.map(|d| d.to_string());
     let currency_code = invoice.currency.clone();
     let line_amount_types = invoice.amounts_are.xero_name().to_string();
+    let currency_rate = check_currency_rate(invoice)?;
+    let branding_theme_id = branding_theme(invoice, company, ctx)?;
     // Rule S4: created as DRAFT. A document Xero already has (we know its id) keeps its status: Xero refuses to turn
     // an approved invoice back into a draft, and rule S8 wants the re-send to update it.
     let status = xero_id.is_none().then(|| "DRAFT".to_string());
@@ -103,6 +108,8 @@ pub fn build_document(
             due_date,
             currency_code,
             line_amount_types,
+            currency_rate,
+            branding_theme_id: branding_theme_id.clone(),
             status,
             line_items,
         }),
@@ -116,6 +123,8 @@ pub fn build_document(
             due_date,
             currency_code,
             line_amount_types,
+            currency_rate,
+            branding_theme_id,
             status,
             line_items,
         }),
@@ -124,6 +133,112 @@ pub fn build_document(
         document,
         needs_unitdp4: plan.needs_unitdp4(),
     })
+}
+
+/// Rule K1: a line's CRM tracking fields as Xero tracking, through `settings.trackingMapping`. A field without a
+/// mapping is not sent (a CRM has many line fields); a mapped field whose value has no option is an error naming it,
+/// rather than a line silently left untracked. Xero takes at most two categories.
+fn line_tracking(
+    record: &RecordRef,
+    index: usize,
+    tracking: &std::collections::BTreeMap<String, String>,
+    ctx: &Ctx,
+) -> Result<Vec<xero::LineTracking>, Error> {
+    let mut out = Vec::new();
+    for (field, value) in tracking {
+        let Some(map) = ctx.settings.tracking_mapping.get(field) else {
+            continue;
+        };
+        let path = format!("lines[{index}].tracking.{field}");
+        if value.trim().is_empty() {
+            continue;
+        }
+        let option = map.options.get(value).ok_or_else(|| {
+            Error::invalid(
+                record,
+                &path,
+                format!(
+                    "no Xero option of tracking category {:?} for {value:?} in settings.trackingMapping",
+                    map.category
+                ),
+            )
+        })?;
+        if out
+            .iter()
+            .any(|t: &xero::LineTracking| t.name == map.category)
+        {
+            return Err(Error::invalid(
+                record,
+                &path,
+                format!(
+                    "tracking category {:?} is mapped from two fields",
+                    map.category
+                ),
+            ));
+        }
+        out.push(xero::LineTracking {
+            name: map.category.clone(),
+            option: option.clone(),
+        });
+    }
+    if out.len() > 2 {
+        return Err(Error::invalid(
+            record,
+            format!("lines[{index}].tracking"),
+            format!(
+                "Xero takes at most 2 tracking categories a line, got {}",
+                out.len()
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Rule M1: a rate the CRM fixed must be positive, at most 6 decimals (Xero's precision).
+fn check_currency_rate(invoice: &Invoice) -> Result<Option<Decimal>, Error> {
+    match invoice.currency_rate {
+        None => Ok(None),
+        Some(rate) if rate > Decimal::ZERO && places(rate) <= 6 => Ok(Some(rate.normalize())),
+        Some(rate) => Err(Error::invalid(
+            &invoice.record_ref(),
+            "currencyRate",
+            format!("must be above 0 with at most 6 decimals, got {rate}"),
+        )),
+    }
+}
+
+/// Rule K2: the invoice's branding theme, else its company's, else the settings'; a Xero id (a GUID).
+fn branding_theme(
+    invoice: &Invoice,
+    company: &Company,
+    ctx: &Ctx,
+) -> Result<Option<String>, Error> {
+    let (field, id) = match (
+        non_blank(invoice.branding_theme_id.as_deref()),
+        non_blank(company.branding_theme_id.as_deref()),
+        non_blank(ctx.settings.branding_theme_id.as_deref()),
+    ) {
+        (Some(id), _, _) => ("brandingThemeId", id),
+        (None, Some(id), _) => ("company.brandingThemeId", id),
+        (None, None, Some(id)) => ("settings.brandingThemeId", id),
+        (None, None, None) => return Ok(None),
+    };
+    let guid = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| {
+            if [8, 13, 18, 23].contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    if !guid {
+        return Err(Error::invalid(
+            &invoice.record_ref(),
+            field,
+            format!("expected a Xero BrandingThemeID (a GUID), got {id:?}"),
+        ));
+    }
+    Ok(Some(id))
 }
 
 /// `buildInvoicePayload` (rules S4-S7, T1): one Xero `Invoice` or `CreditNote`.

@@ -8,6 +8,7 @@ use crate::error::{RecordKind, RecordRef};
 use crate::tax_strategy::TaxStrategy;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An invoice or a credit note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +35,16 @@ pub struct Invoice {
     pub total: Decimal,
     #[serde(deserialize_with = "de_decimal")]
     pub amount_outstanding: Decimal,
+    /// Rule M1: the exchange rate the CRM fixed (units of `currency` per base-currency unit); absent: Xero's daily.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_decimal",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency_rate: Option<Decimal>,
+    /// Rule K2: this invoice's branding theme; absent: the company's, then the settings'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branding_theme_id: Option<String>,
     #[serde(default, deserialize_with = "de_bool_or_null")]
     pub sent_to_accounts: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +207,9 @@ pub struct Line {
     pub tax_rate_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_code: Option<String>,
+    /// Rule K1: CRM field → value (`{ "Region": "North" }`), mapped to Xero tracking by `settings.trackingMapping`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tracking: BTreeMap<String, String>,
 }
 
 /// A line discount: a percentage, or an amount off the whole line (exactly one; checked by validation).
@@ -248,6 +262,9 @@ pub struct Company {
     /// Rule S3a: a person chose *create new* over the Xero contacts that matched this company.
     #[serde(default, deserialize_with = "de_bool_or_null")]
     pub create_xero_contact: bool,
+    /// Rule K2: the branding theme of this company's invoices (else the settings').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branding_theme_id: Option<String>,
 }
 
 /// A company's postal address (rule S3b).
@@ -342,6 +359,21 @@ pub struct Settings {
     /// Rule S6a: `xero` (the default) leaves tax to Xero; `matchCrm` sends line `TaxAmount`s that reach the CRM's.
     #[serde(default)]
     pub tax_strategy: TaxStrategy,
+    /// Rule K2: the default branding theme (`BrandingThemeID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branding_theme_id: Option<String>,
+    /// Rule K1: CRM line field → Xero tracking category and its options.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tracking_mapping: BTreeMap<String, TrackingMap>,
+}
+
+/// Rule K1: one CRM field mapped to a Xero tracking category: CRM value → Xero option name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackingMap {
+    pub category: String,
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -351,6 +383,8 @@ impl Default for Settings {
             default_sales_account_code: None,
             discount_strategy: DiscountStrategy::Auto,
             tax_strategy: TaxStrategy::Xero,
+            branding_theme_id: None,
+            tracking_mapping: BTreeMap::new(),
         }
     }
 }

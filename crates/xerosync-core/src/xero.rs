@@ -65,6 +65,18 @@ pub struct LineItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax_amount: Option<Decimal>,
+    /// Rule K1: tracking category and option names.
+    #[serde(rename = "Tracking", skip_serializing_if = "Vec::is_empty")]
+    pub tracking: Vec<LineTracking>,
+}
+
+/// `components.schemas.LineItemTracking`, by names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineTracking {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Option")]
+    pub option: String,
 }
 
 /// `components.schemas.Contact`, as a full record (Contacts endpoint) or a reference inside an invoice.
@@ -147,6 +159,16 @@ pub struct Invoice {
     pub currency_code: String,
     #[serde(rename = "LineAmountTypes")]
     pub line_amount_types: String,
+    /// Rule M1: the rate the CRM fixed.
+    #[serde(
+        rename = "CurrencyRate",
+        serialize_with = "opt_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency_rate: Option<Decimal>,
+    /// Rule K2.
+    #[serde(rename = "BrandingThemeID", skip_serializing_if = "Option::is_none")]
+    pub branding_theme_id: Option<String>,
     /// `DRAFT` on creation; absent on an update, so Xero keeps the document's status.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -175,6 +197,16 @@ pub struct CreditNote {
     pub currency_code: String,
     #[serde(rename = "LineAmountTypes")]
     pub line_amount_types: String,
+    /// Rule M1: the rate the CRM fixed.
+    #[serde(
+        rename = "CurrencyRate",
+        serialize_with = "opt_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency_rate: Option<Decimal>,
+    /// Rule K2.
+    #[serde(rename = "BrandingThemeID", skip_serializing_if = "Option::is_none")]
+    pub branding_theme_id: Option<String>,
     /// `DRAFT` on creation; absent on an update, so Xero keeps the document's status.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
