@@ -367,7 +367,7 @@ export interface SendLogEntry {
   recordKind: "invoice" | "creditNote" | "company" | "product" | "taxRate" | "settings" | "options" | "xeroRecord";
   crmId: string;
   xeroId?: string;
-  /** `refused`: stopped before any call (rule L1a). */
+  /** `refused`: stopped before any call (rule L1a: an unmapped tax rate, a malformed record, a failing product). */
   outcome: "ok" | "warning" | "error" | "skipped" | "refused";
   message: string;
 }

@@ -11,6 +11,7 @@
 mod answers;
 mod outcome;
 mod reads;
+pub mod refusals;
 mod request;
 mod send;
 

@@ -112,7 +112,8 @@ pub struct LogEntry {
     pub crm_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xero_id: Option<String>,
-    /// `ok`, `warning`, `error`, `skipped` or `refused` (stopped before any call, rule L1a).
+    /// `ok`, `warning`, `error` (Xero's answer), `skipped`, or `refused`: a record the run stopped before any call
+    /// was made for it (rule L1a; reported to the proxy's log with [`super::refusals`]).
     pub outcome: String,
     pub message: String,
 }

@@ -7,6 +7,7 @@
 use super::outcome::{
     log, rule_for, CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, Stage,
 };
+use super::refusals::REFUSED;
 use super::request::{write_request, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::date::IsoDate;
 use crate::decode::{decode_invoices, Ctx};
@@ -190,7 +191,7 @@ impl SendPlan {
                     RecordKind::Invoice,
                     &id,
                     None,
-                    "error",
+                    REFUSED,
                     error.to_string(),
                 ));
                 return failed(error);
@@ -241,7 +242,7 @@ impl SendPlan {
             },
             Err(error) => {
                 self.log
-                    .push(log(kind, &id, None, "error", error.to_string()));
+                    .push(log(kind, &id, None, REFUSED, error.to_string()));
                 failed(&error)
             }
         }
@@ -342,7 +343,7 @@ impl SendPlan {
                         RecordKind::Product,
                         id,
                         None,
-                        "error",
+                        REFUSED,
                         error.to_string(),
                     ));
                     self.product_failures.push(ProductFailure {
@@ -393,7 +394,7 @@ impl SendPlan {
                         RecordKind::Product,
                         &id,
                         None,
-                        "error",
+                        REFUSED,
                         error.to_string(),
                     ));
                     self.product_failures.push(ProductFailure {
@@ -419,16 +420,36 @@ impl SendPlan {
             .map(|f| f.reason.clone())
             .collect();
         let message = format!("not sent because products failed: {}", list.join("; "));
-        for result in self
+        let kinds = self.pending_kinds();
+        for (result, kind) in self
             .invoices
             .iter_mut()
-            .filter(|r| r.outcome == Outcome::Pending)
+            .zip(kinds)
+            .filter(|(r, _)| r.outcome == Outcome::Pending)
         {
             result.outcome = Outcome::Failed;
             result.rule = Some("S2".into());
             result.message = Some(message.clone());
+            // Rule L1a: the invoice itself never went; its row says why (the products' rows say what failed).
+            self.log
+                .push(log(kind, &result.id, None, REFUSED, message.clone()));
         }
         self.finish();
+    }
+
+    /// Each input invoice's record kind (a credit note's row says so), `Invoice` when unreadable.
+    fn pending_kinds(&self) -> Vec<RecordKind> {
+        let kind = |v: &Value| match v.get("kind").and_then(Value::as_str) {
+            Some("creditNote") => RecordKind::CreditNote,
+            _ => RecordKind::Invoice,
+        };
+        let list = self.input.invoices.as_array();
+        (0..self.invoices.len())
+            .map(|i| {
+                list.and_then(|l| l.get(i))
+                    .map_or(RecordKind::Invoice, kind)
+            })
+            .collect()
     }
 
     pub(super) fn finish(&mut self) {

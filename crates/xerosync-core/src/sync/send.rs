@@ -8,6 +8,7 @@ use super::progress::{batches, eta_ms, Progress};
 use super::pump::{Pump, Verdict};
 use crate::date::IsoDate;
 use crate::error::{Error, RecordKind};
+use crate::plan::refusals::{refusals, Refusal};
 use crate::plan::{
     CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, SendPlan, Stage, XeroAnswer,
     XeroRequest, MAX_RECORDS_PER_REQUEST,
@@ -62,6 +63,9 @@ pub struct SendRun {
     /// Estimated calls of the stages not started yet (for the ETA).
     contacts_estimate: u64,
     documents_estimate: u64,
+    /// Refusals already handed to the caller (rule L1a): a resumed run does not report them again.
+    #[serde(default)]
+    refusals_taken: usize,
 }
 
 fn bad_checkpoint(message: impl Into<String>) -> Error {
@@ -109,6 +113,7 @@ impl SendRun {
             contacts_estimate: batches(companies.len(), MAX_RECORDS_PER_REQUEST),
             documents_estimate: batches(docs, MAX_RECORDS_PER_REQUEST)
                 + batches(credit_notes, MAX_RECORDS_PER_REQUEST),
+            refusals_taken: 0,
         };
         run.queue_new_requests(now);
         Ok(run)
@@ -293,6 +298,18 @@ impl SendRun {
         // The request may already be answered (a late duplicate): nothing to fail then.
         let _ = self.plan.apply_answer(&answer);
         self.queue_new_requests(now);
+    }
+
+    /// Rule L1a: the local refusals recorded since the last call, for the proxy's log. Each is handed out once, also
+    /// across a checkpoint and its resumption (the log only grows).
+    pub fn take_refusals(&mut self) -> Vec<Refusal> {
+        let all = refusals(&self.plan.log);
+        let fresh = all
+            .into_iter()
+            .skip(self.refusals_taken)
+            .collect::<Vec<_>>();
+        self.refusals_taken += fresh.len();
+        fresh
     }
 
     /// Progress for `onProgress` (rule A3).
