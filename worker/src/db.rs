@@ -55,7 +55,7 @@ pub struct LogRow {
     pub crm_ref: String,
     /// Xero id.
     pub xero_id: String,
-    /// `ok`, `warning` or `error`.
+    /// `ok`, `warning`, `error`, or `refused` (rule L1a: refused before any call).
     pub outcome: String,
     /// Xero's HTTP status (0 when none).
     pub http_status: i64,
@@ -110,6 +110,57 @@ pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<()
         .iter()
         .map(|r| log_insert(db, org, r))
         .collect::<Result<Vec<_>, _>>()?;
+    if !stmts.is_empty() {
+        db.batch(stmts).await.map_err(d1)?;
+    }
+    Ok(())
+}
+
+/// Rows of one refusal insert: D1 binds at most 100 parameters a statement; 5 are shared, 3 are the row's.
+const REFUSAL_ROWS_PER_STATEMENT: usize = 31;
+
+/// Rule L1a: writes a refusal report as `xero_log` rows (outcome `refused`, no Xero id, no HTTP status) in one
+/// batch of multi-row inserts, so a 500-entry report is 17 statements, not 500 (D1 counts queries per invocation).
+pub async fn refusals_write(
+    db: &D1Database,
+    org: &str,
+    base: &LogRow,
+    rows: &[(String, String, String)],
+) -> Result<(), ProxyError> {
+    let mut stmts = Vec::new();
+    for chunk in rows.chunks(REFUSAL_ROWS_PER_STATEMENT) {
+        // Only the placeholders are formatted; every value is bound.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = 6 + 3 * i;
+                format!(
+                    "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, '', 'refused', 0, ?{})",
+                    n + 1,
+                    n + 2
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO xero_log (org, at, user_id, user_name, action, record_kind, crm_ref, xero_id, outcome, \
+             http_status, message) VALUES {}",
+            values.join(", ")
+        );
+        let mut args: Vec<JsValue> = vec![
+            org.into(),
+            base.at.as_str().into(),
+            base.user_id.as_str().into(),
+            base.user_name.as_str().into(),
+            base.action.as_str().into(),
+        ];
+        for (kind, crm_ref, message) in chunk {
+            args.extend([
+                kind.as_str().into(),
+                crm_ref.as_str().into(),
+                message.as_str().into(),
+            ]);
+        }
+        stmts.push(db.prepare(&sql).bind(&args).map_err(d1)?);
+    }
     if !stmts.is_empty() {
         db.batch(stmts).await.map_err(d1)?;
     }

@@ -9,6 +9,7 @@
 //! | `GET|PUT|POST /xero/{Resource}[/{id}]` | [`relay`] |
 //! | `GET|PUT /settings` | [`settings`] |
 //! | `GET /log` | [`log`] |
+//! | `POST /log/refusals` | [`refusals`] |
 //! | `GET /changes?after=` | [`changes`] |
 //! | `POST /webhooks/xero` | [`webhooks`] |
 
@@ -17,6 +18,7 @@ pub mod connection;
 pub mod health;
 pub mod log;
 pub mod oauth;
+pub mod refusals;
 pub mod relay;
 pub mod session;
 pub mod settings;
@@ -158,6 +160,7 @@ async fn route(call: Call, method: Method, path: &str) -> Result<Response, Proxy
         (Method::Get, "/settings") => settings::read(call).await,
         (Method::Put, "/settings") => settings::write(call).await,
         (Method::Get, "/log") => log::read(call).await,
+        (Method::Post, "/log/refusals") => refusals::store(call).await,
         (Method::Get, "/changes") => changes::read(call).await,
         (
             _,
@@ -167,6 +170,7 @@ async fn route(call: Call, method: Method, path: &str) -> Result<Response, Proxy
             | "/connections/select"
             | "/settings"
             | "/log"
+            | "/log/refusals"
             | "/changes",
         ) => Err(ProxyError::MethodNotAllowed),
         _ => Err(ProxyError::NotFound),
@@ -197,12 +201,15 @@ pub fn internal(e: worker::Error) -> ProxyError {
 
 /// Reads a JSON body of at most [`JSON_BODY_CAP`] bytes (refused before reading when larger).
 pub async fn json_body(req: &mut Request) -> Result<Value, ProxyError> {
-    body_cap(req, JSON_BODY_CAP)?;
+    json_body_capped(req, JSON_BODY_CAP).await
+}
+
+/// Reads a JSON body of at most `cap` bytes (a route whose body is a list has its own cap).
+pub async fn json_body_capped(req: &mut Request, cap: u64) -> Result<Value, ProxyError> {
+    body_cap(req, cap)?;
     let text = req.text().await.map_err(internal)?;
-    if text.len() as u64 > JSON_BODY_CAP {
-        return Err(ProxyError::PayloadTooLarge {
-            limit: JSON_BODY_CAP,
-        });
+    if text.len() as u64 > cap {
+        return Err(ProxyError::PayloadTooLarge { limit: cap });
     }
     serde_json::from_str(&text).map_err(|_| ProxyError::invalid("body", "not JSON"))
 }
