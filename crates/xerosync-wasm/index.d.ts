@@ -588,6 +588,11 @@ export interface SendResult extends RunEnd {
   /** Non-empty: no invoice was sent, and these are every failing product with its reason (rule S2). */
   productFailures: { id: string; reason: string }[];
   log: SendLogEntry[];
+  /**
+   * Rule L1a: present when the run refused records before any call; they were posted to the proxy's log
+   * (`POST /log/refusals`). A failed report is `error` here (and on the console), never a rejected send.
+   */
+  refusalsLogged?: { reported: number; stored: number; error?: { code: string; message: string } };
 }
 
 export type UpdateOutcome = "pending" | "updated" | "unchanged" | "discrepancy" | "notFound" | "skipped" | "failed";

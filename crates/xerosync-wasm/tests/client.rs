@@ -355,6 +355,44 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
             .await;
     assert_eq!(live["invoices"][0]["rule"], "A1", "{live}");
     assert_eq!(live["calls"], 0);
+    assert!(live.get("refusalsLogged").is_none(), "a skip is no refusal");
+
+    // Rule L1a: an invoice refused before any call (an unmapped tax rate) is in the proxy's log as `refused`,
+    // attributed to the session's user.
+    let mut unmapped = invoice(11, 2, 2);
+    unmapped["lines"][0]["taxRateId"] = json!("vat5");
+    let mut ctx5 = ctx(2, 2);
+    ctx5["taxRates"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "vat5", "name": "VAT 5%", "percent": "5" }));
+    let refused =
+        settle(xero.send(to_js(&json!([unmapped])), to_js(&ctx5), JsValue::UNDEFINED)).await;
+    assert_eq!(refused["invoices"][0]["outcome"], "failed", "{refused}");
+    assert_eq!(refused["calls"], 0);
+    assert_eq!(
+        refused["refusalsLogged"],
+        json!({ "reported": 1, "stored": 1 }),
+        "{refused}"
+    );
+    let url = format!(
+        "{}/log?outcome=refused&ref=inv-11",
+        setting!("XEROSYNC_TEST_PROXY")
+    );
+    let bearer = format!("Bearer {token}");
+    let (status, log) = http(Method::GET, &url, None, &[("authorization", &bearer)]).await;
+    assert_eq!(status, 200, "{log}");
+    let rows = log["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{log}");
+    assert_eq!(rows[0]["userId"], "u-basic");
+    assert_eq!(rows[0]["action"], "send");
+    assert_eq!(rows[0]["recordKind"], "invoice");
+    assert_eq!(rows[0]["xeroId"], "");
+    let message = rows[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("vat5") && message.contains("T1"),
+        "{message}"
+    );
 
     // Xero's webhooks reach the proxy's change feed (rule B1).
     let hook = format!("{}/webhooks/xero", setting!("XEROSYNC_TEST_PROXY"));

@@ -1,5 +1,6 @@
 //! The one place that calls the proxy (gloo-net `fetch`): `/xero/…` relays a core request description and returns
-//! Xero's answer as the core reads it; the other routes (`/connection`, `/settings`, `/changes`) answer JSON.
+//! Xero's answer as the core reads it; the other routes (`/connection`, `/settings`, `/changes`, `/log/refusals`)
+//! answer JSON.
 //! Every call carries `Authorization: Bearer <the CRM session token>`, read from the page's function each time.
 
 use super::js::error;
@@ -10,6 +11,7 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
+use xerosync_core::plan::refusals::RefusalReport;
 use xerosync_core::plan::{XeroAnswer, XeroRequest};
 
 /// The proxy's base URL and the page's session-token function.
@@ -117,18 +119,46 @@ impl Proxy {
         path: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<Value, JsValue> {
+        self.json(Method::GET, path, None, signal).await
+    }
+
+    /// Rule L1a: one refusal report (`POST /log/refusals`), answered `{ stored }`.
+    pub async fn report_refusals(&self, report: &RefusalReport) -> Result<Value, JsValue> {
+        let body = serde_json::to_string(report).map_err(|e| error("internal", &e.to_string()))?;
+        self.json(Method::POST, "/log/refusals", Some(body), None)
+            .await
+    }
+
+    /// A call to one of the proxy's own routes: the JSON body, or an error with the proxy's code.
+    async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Value, JsValue> {
         let token = self.token().await?;
-        let response = RequestBuilder::new(&format!("{}{path}", self.base))
+        let verb = method.to_string();
+        let builder = RequestBuilder::new(&format!("{}{path}", self.base))
+            .method(method)
             .header("Authorization", &format!("Bearer {token}"))
-            .abort_signal(signal)
+            .abort_signal(signal);
+        let request = match body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        };
+        let response = request
+            .map_err(|e| error("internal", &format!("{verb} {path}: {e}")))?
             .send()
             .await
-            .map_err(|e| error("proxy_unreachable", &format!("GET {path}: {e}")))?;
+            .map_err(|e| error("proxy_unreachable", &format!("{verb} {path}: {e}")))?;
         let status = response.status();
         let text = response
             .text()
             .await
-            .map_err(|e| error("proxy_unreachable", &format!("GET {path}: {e}")))?;
+            .map_err(|e| error("proxy_unreachable", &format!("{verb} {path}: {e}")))?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if (200..300).contains(&status) {
             return Ok(body);
@@ -140,7 +170,7 @@ impl Proxy {
         let message = body
             .pointer("/error/message")
             .and_then(Value::as_str)
-            .map_or_else(|| format!("GET {path}: HTTP {status}"), str::to_string);
+            .map_or_else(|| format!("{verb} {path}: HTTP {status}"), str::to_string);
         Err(error(code, &message))
     }
 }

@@ -120,3 +120,27 @@ pub fn function_field(options: &JsValue, name: &str) -> Result<Option<Function>,
 pub fn to_js(value: &Value) -> Result<JsValue, JsValue> {
     crate::convert::call(Ok(value.clone()))
 }
+
+/// `console.warn(message)`, when there is a console (a failure the caller must not see as a thrown error).
+pub fn warn(message: &str) {
+    let warn = Reflect::get(&js_sys::global(), &"console".into())
+        .and_then(|console| Ok((Reflect::get(&console, &"warn".into())?, console)));
+    if let Ok((f, console)) = warn {
+        if let Ok(f) = f.dyn_into::<Function>() {
+            let _ = f.call1(&console, &JsValue::from_str(message));
+        }
+    }
+}
+
+/// `{ code, message }` of a thrown error (the package's errors carry a `code`).
+pub fn error_json(e: &JsValue) -> Value {
+    let text = |name: &str| {
+        Reflect::get(e, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    serde_json::json!({
+        "code": text("code").unwrap_or_else(|| "proxy_error".into()),
+        "message": text("message").or_else(|| e.as_string()).unwrap_or_default(),
+    })
+}

@@ -9,6 +9,7 @@
 mod driver;
 mod http;
 mod js;
+mod refusals;
 
 use driver::{drive, Ended};
 use http::Proxy;
@@ -169,18 +170,18 @@ async fn send(
         on_progress.as_ref(),
     )
     .await;
+    let logged = refusals::log_refusals(&inner.proxy, &mut run, action).await;
     let at = now();
     let checkpoint = if run.is_finished() && run.result().finished {
         None
     } else {
         Some(run.checkpoint(at).map_err(core)?)
     };
-    finish(
-        to_json(&run.result())?,
-        ended,
-        to_json(&run.progress(at))?,
-        checkpoint,
-    )
+    let mut result = to_json(&run.result())?;
+    if let Some(logged) = logged {
+        result["refusalsLogged"] = logged;
+    }
+    finish(result, ended, to_json(&run.progress(at))?, checkpoint)
 }
 
 async fn update(
@@ -346,9 +347,13 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
         .map_err(core)?;
         let running = Running::start(&inner, &options)?;
         drive(&mut run, &inner.proxy, "auto send", &running.signal(), None).await;
+        let logged = refusals::log_refusals(&inner.proxy, &mut run, "auto send").await;
         let sent = run.result();
         record_refusals(&mut inner.refusals.borrow_mut(), &sent, &current, &ctx);
         result["sent"] = to_json(&sent)?;
+        if let Some(logged) = logged {
+            result["sent"]["refusalsLogged"] = logged;
+        }
         result["refusals"] = to_json(&*inner.refusals.borrow())?;
     }
     to_js(&result)
