@@ -10,7 +10,6 @@ use super::outcome::LogEntry;
 use crate::error::{Error, RecordKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
 
 /// The outcome of a local refusal in the log.
 pub const REFUSED: &str = "refused";
@@ -32,7 +31,7 @@ const KINDS: [RecordKind; 4] = [
 ];
 
 /// One refused record.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refusal {
     pub record_kind: RecordKind,
@@ -69,18 +68,6 @@ pub fn refusals(log: &[LogEntry]) -> Vec<Refusal> {
             crm_id: tidy(&e.crm_id, MAX_CRM_ID_CHARS),
             message: tidy(&e.message, MAX_MESSAGE_CHARS),
         })
-        .collect()
-}
-
-/// Drops the refusals already in `seen` and remembers the others. Auto-send re-plans every unsent live invoice on
-/// each poll of the change feed, so the same refusal would otherwise be logged every few seconds; `seen` is cleared
-/// when it reaches `cap` entries, which bounds its memory (a refusal then is logged once more).
-pub fn unseen(list: Vec<Refusal>, seen: &mut BTreeSet<Refusal>, cap: usize) -> Vec<Refusal> {
-    if seen.len() >= cap {
-        seen.clear();
-    }
-    list.into_iter()
-        .filter(|r| seen.insert(r.clone()))
         .collect()
 }
 

@@ -179,23 +179,6 @@ fn reports_cut_long_text_and_split_past_the_limits_rule_l1a() {
     assert!(reports("send", Vec::new()).is_empty());
 }
 
-#[test]
-fn auto_send_reports_a_refusal_once_rule_l1a() {
-    let one = |id: &str| Refusal {
-        record_kind: RecordKind::Invoice,
-        crm_id: id.into(),
-        message: "unmapped".into(),
-    };
-    let mut seen = BTreeSet::new();
-    assert_eq!(unseen(vec![one("a"), one("b")], &mut seen, 10).len(), 2);
-    assert_eq!(
-        unseen(vec![one("a"), one("c")], &mut seen, 10),
-        vec![one("c")]
-    );
-    // At the cap the memory starts again.
-    assert_eq!(unseen(vec![one("a")], &mut seen, 3).len(), 1);
-}
-
 fn good() -> Value {
     json!({ "action": "auto send", "refusals": [
         { "recordKind": "invoice", "crmId": "inv-1", "message": "unmapped" },
