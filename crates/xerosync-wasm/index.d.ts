@@ -492,7 +492,7 @@ export function resolveDiscrepancy(
 ): {
   changes: Partial<Pick<Invoice, "total" | "amountOutstanding" | "status" | "sentToAccounts" | "sentToAccountsDate" | "xeroId">> & { dismissedDiscrepancies?: string[] };
   send: boolean;
-  log: { action: "resolveDiscrepancy"; recordKind: "invoice" | "creditNote"; crmId: string; xeroId?: string; outcome: "ok"; message: string };
+  log: { action: "resolve discrepancy"; recordKind: "invoice" | "creditNote"; crmId: string; xeroId?: string; outcome: "resolved"; message: string };
 };
 
 /** Rule S3a: which existing Xero contact (as `GET /Contacts` returns them) a CRM company is. Evidence in order:
@@ -694,6 +694,8 @@ export declare class XeroClient {
   updateAll(invoices: Invoice[] | null, options?: UpdateOptions): Promise<UpdateResult>;
   /** Rule B1: the change feed after `cursor`, applied with the update rules. */
   changes(cursor: number, options: ChangesOptions): Promise<ChangesResult>;
+  /** Rule U6: records `resolveDiscrepancy`'s `log` in the proxy's log, as the session's user (outcome `resolved`). */
+  logResolution(log: ReturnType<typeof resolveDiscrepancy>["log"]): Promise<{ stored: number }>;
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
   cancel(): void;
 }

@@ -116,7 +116,7 @@ pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<()
     Ok(())
 }
 
-/// Rows of one refusal insert: D1 binds at most 100 parameters a statement; 5 are shared, 3 are the row's.
+/// Rows of one refusal insert: D1 binds at most 100 parameters a statement; 6 are shared (org, time, user, name, action, outcome), 3 are the row's.
 const REFUSAL_ROWS_PER_STATEMENT: usize = 31;
 
 /// Rule L1a: writes a refusal report as `xero_log` rows (outcome `refused`, no Xero id, no HTTP status) in one
@@ -132,9 +132,9 @@ pub async fn refusals_write(
         // Only the placeholders are formatted; every value is bound.
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let n = 6 + 3 * i;
+                let n = 7 + 3 * i;
                 format!(
-                    "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, '', 'refused', 0, ?{})",
+                    "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, '', ?6, 0, ?{})",
                     n + 1,
                     n + 2
                 )
@@ -151,6 +151,7 @@ pub async fn refusals_write(
             base.user_id.as_str().into(),
             base.user_name.as_str().into(),
             base.action.as_str().into(),
+            base.outcome.as_str().into(),
         ];
         for (kind, crm_ref, message) in chunk {
             args.extend([

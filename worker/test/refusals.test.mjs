@@ -62,6 +62,20 @@ test("rule L1a: a report is stored one row per entry, outcome refused, the sessi
   assert.deepEqual(await refusedRows(stranger), []);
 });
 
+test("rule U6: a person's choice on a discrepancy is logged as resolved, by the session's user; a refusal outcome is refused for it", async () => {
+  const line = { recordKind: "invoice", crmId: "inv-77", message: "dismissed (rule U6): total: Xero has 130.00, the CRM has 120.00" };
+  const r = await report({ action: "resolve discrepancy", refusals: [{ ...line, outcome: "resolved" }] });
+  assert.deepEqual(r, { status: 200, body: { stored: 1 } });
+  const rows = await (await fetch(`${env.base}/log?outcome=resolved`, { headers: auth(token) })).json();
+  assert.deepEqual(
+    rows.rows.map((x) => [x.action, x.crmRef, x.userId, x.message]),
+    [["resolve discrepancy", "inv-77", "u-rita", line.message]],
+  );
+  const mixed = await report({ action: "resolve discrepancy", refusals: [{ ...line, outcome: "refused" }] });
+  assert.equal(mixed.status, 400);
+  assert.match(mixed.body.error.message, /refusals\[0\]\.outcome/);
+});
+
 test("rule L1a: a malformed report is 400 naming the entry and field, and nothing of it is stored", async () => {
   const org = await session(env, { org: "org-refusals-bad", sub: "u-bad" });
   const refusals = [entry(1), entry(2), { ...entry(3), crmId: undefined }, entry(4)];

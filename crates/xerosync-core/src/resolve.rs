@@ -6,7 +6,8 @@
 //!   voided or deleted, no payment or credit on it): the caller sends it;
 //! - `dismiss`: the current discrepancies are recorded as dismissed, and exactly those stop blocking U2.
 //!
-//! Each result carries the log line (rule L1) the caller records with the person's name.
+//! Each result carries the log line (rule L1) the caller records with the person's name: the client posts it to the
+//! proxy's `POST /log/refusals` as action `resolve discrepancy`, stored with outcome `resolved` and the session's user.
 
 use crate::apply::discrepancies;
 use crate::date::IsoDate;
@@ -63,11 +64,11 @@ pub fn resolve_discrepancy(
     let found = discrepancies(crm, &state);
     let kind = crm.kind.record_kind();
     let log = |message: String| ResolutionLog {
-        action: "resolveDiscrepancy",
+        action: crate::plan::refusals::RESOLVE_ACTION,
         record_kind: kind,
         crm_id: crm.id.clone(),
         xero_id: state.xero_id.clone(),
-        outcome: "ok",
+        outcome: crate::plan::refusals::RESOLVED,
         message,
     };
     let listed = if found.is_empty() {

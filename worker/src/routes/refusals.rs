@@ -1,5 +1,6 @@
-//! `POST /log/refusals` (rule L1a): the client's report of what a send refused before any call. The body is checked
-//! by the core's `validate_report` (the rules live there) and stored as `xero_log` rows with outcome `refused`,
+//! `POST /log/refusals` (rule L1a): the client's report of what a send refused before any call; also (rule U6) a
+//! person's choice on a discrepancy, action `resolve discrepancy`. The body is checked by the core's
+//! `validate_report` (the rules live there) and stored as `xero_log` rows with outcome `refused` (or `resolved`),
 //! attributed to the session's user: the body names no user, and one that tried would be refused.
 
 use serde_json::json;
@@ -29,6 +30,7 @@ pub async fn store(mut call: Call) -> Result<Response, ProxyError> {
         user_id: call.session.sub.clone(),
         user_name: call.session.name.clone(),
         action: report.action.clone(),
+        outcome: report.outcome().to_owned(),
         ..LogRow::default()
     };
     let rows: Vec<(String, String, String)> = report

@@ -22,6 +22,10 @@ pub const MAX_MESSAGE_CHARS: usize = 1000;
 pub const MAX_REPORT_BYTES: usize = 256 * 1024;
 /// The runs that report (the client's `X-Xerosync-Action` labels of a send).
 pub const REFUSAL_ACTIONS: [&str; 3] = ["send", "send all live", "auto send"];
+/// Rule U6: a person's choice on a discrepancy is reported the same way, as its own action and outcome, so the log
+/// says who resolved what (`resolveDiscrepancy`'s `log` line).
+pub const RESOLVE_ACTION: &str = "resolve discrepancy";
+pub const RESOLVED: &str = "resolved";
 /// The record kinds a send refuses (a tax rate's refusal is the invoice's: the invoice is what did not go).
 const KINDS: [RecordKind; 4] = [
     RecordKind::Invoice,
@@ -45,6 +49,17 @@ pub struct Refusal {
 pub struct RefusalReport {
     pub action: String,
     pub refusals: Vec<Refusal>,
+}
+
+impl RefusalReport {
+    /// The outcome its rows are stored with: `resolved` for a person's choice (U6), else `refused` (L1a).
+    pub fn outcome(&self) -> &'static str {
+        if self.action == RESOLVE_ACTION {
+            RESOLVED
+        } else {
+            REFUSED
+        }
+    }
 }
 
 /// Cuts `text` to `max` characters (marking the cut) and turns control characters into spaces, so the client's own
@@ -123,7 +138,7 @@ fn text(entry: &Map<String, Value>, at: &str, name: &str, max: usize) -> Result<
     Ok(value.clone())
 }
 
-fn entry(index: usize, value: &Value) -> Result<Refusal, Error> {
+fn entry(index: usize, value: &Value, outcome: &str) -> Result<Refusal, Error> {
     let at = format!("refusals[{index}]");
     let Value::Object(entry) = value else {
         return Err(invalid(at, "expected an object"));
@@ -148,8 +163,13 @@ fn entry(index: usize, value: &Value) -> Result<Refusal, Error> {
     // Rule L1a: whatever the client says, a reported entry is a refusal; any other outcome is a confused client.
     match entry.get("outcome") {
         None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == REFUSED => {}
-        Some(_) => return Err(invalid(format!("{at}.outcome"), "must be \"refused\"")),
+        Some(Value::String(s)) if s == outcome => {}
+        Some(_) => {
+            return Err(invalid(
+                format!("{at}.outcome"),
+                format!("must be \"{outcome}\" for this action"),
+            ))
+        }
     }
     let kind_field = format!("{at}.recordKind");
     let record_kind = match entry.get("recordKind") {
@@ -185,12 +205,14 @@ pub fn validate_report(body: &Value) -> Result<RefusalReport, Error> {
         ));
     }
     let action = match report.get("action") {
-        Some(Value::String(a)) if REFUSAL_ACTIONS.contains(&a.as_str()) => a.clone(),
+        Some(Value::String(a)) if REFUSAL_ACTIONS.contains(&a.as_str()) || a == RESOLVE_ACTION => {
+            a.clone()
+        }
         None | Some(Value::Null) => return Err(invalid("action", "missing")),
         Some(_) => {
             return Err(invalid(
                 "action",
-                "expected \"send\", \"send all live\" or \"auto send\"",
+                "expected \"send\", \"send all live\", \"auto send\" or \"resolve discrepancy\"",
             ))
         }
     };
@@ -205,10 +227,15 @@ pub fn validate_report(body: &Value) -> Result<RefusalReport, Error> {
             format!("expected 1-{MAX_REFUSALS_PER_REPORT} entries"),
         ));
     }
+    let outcome = if action == RESOLVE_ACTION {
+        RESOLVED
+    } else {
+        REFUSED
+    };
     let refusals = list
         .iter()
         .enumerate()
-        .map(|(i, v)| entry(i, v))
+        .map(|(i, v)| entry(i, v, outcome))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RefusalReport { action, refusals })
 }

@@ -21,6 +21,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
+use xerosync_core::plan::refusals::{Refusal, RefusalReport, RESOLVE_ACTION};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
     apply_change_feed, auto_send_selection, parse_tax_rates, preview_send, record_refusals,
@@ -266,6 +267,34 @@ async fn tax_rates(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
     to_js(&to_json(&parse_tax_rates(&body).map_err(core)?)?)
 }
 
+/// Rule U6: the resolution's log line as a one-entry report of action `resolve discrepancy` (checked by the proxy
+/// with the core's `validate_report`).
+async fn log_resolution(inner: Rc<Inner>, log: JsValue) -> Result<JsValue, JsValue> {
+    let log = crate::convert::json("log", log)?;
+    let text = |key: &str| {
+        log.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let record_kind = serde_json::from_value(log.get("recordKind").cloned().unwrap_or(Value::Null))
+        .map_err(|_| {
+            error(
+                "invalid_options",
+                "log.recordKind: expected invoice or creditNote",
+            )
+        })?;
+    let report = RefusalReport {
+        action: RESOLVE_ACTION.to_owned(),
+        refusals: vec![Refusal {
+            record_kind,
+            crm_id: text("crmId"),
+            message: text("message"),
+        }],
+    };
+    to_js(&inner.proxy.report_refusals(&report).await?)
+}
+
 /// Rule B1 (and B2): one page of the change feed applied with the update rules; entries without a record are
 /// read from Xero; with `autoSend`, live invoices are then sent (rule A1).
 async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
@@ -467,6 +496,13 @@ impl XeroClient {
             options,
             UpdateMode::All,
         ))
+    }
+
+    /// Rule U6: records a person's choice on a discrepancy (the `log` of `resolveDiscrepancy`) in the proxy's log,
+    /// attributed to the session's user: `{ stored }`.
+    #[wasm_bindgen(js_name = logResolution)]
+    pub fn log_resolution(&self, log: JsValue) -> Promise {
+        future_to_promise(log_resolution(self.inner.clone(), log))
     }
 
     /// Rule B1: pulls the change feed after `cursor`. Options: `{ invoices, companies?, ctx?, autoSend?, limit?,
