@@ -35,7 +35,7 @@ async function connectLivedIn(page, stack) {
   }
   await page.locator("#connect-button").click();
   await page.waitForURL(/\/identity\/connect\/authorize/);
-  // Rule 5 of the brief: the demo's organisation picker offers Lived-in (the consent page lists every organisation).
+  // The consent page lists every organisation of the simulator, Lived-in among them: tick it alone.
   for (const box of await page.getByRole("checkbox").all()) {
     const label = await box.evaluate((input) => input.closest("label").textContent.trim());
     if (label === LIVED_IN) await box.check();
