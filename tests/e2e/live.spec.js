@@ -18,7 +18,9 @@ async function enable(page) {
 async function connectThroughConsent(page, stack, shot) {
   await page.locator("#connect-button").click();
   await page.waitForURL(/\/identity\/connect\/authorize/);
+  // The simulator offers four organisations; this consent grants two of them (lived-in.spec.js uses the fourth).
   await page.getByLabel("Starter Shop (UK)").uncheck();
+  await page.getByLabel("Lived-in Ltd (UK)").uncheck();
   if (shot) await shot("consent-page");
   await page.getByRole("button", { name: "Allow access" }).click();
   await page.waitForURL(`${stack.url}/**`);
@@ -29,10 +31,15 @@ async function connectThroughConsent(page, stack, shot) {
   await expect(page.locator("#connection-status")).toContainText(`Connected to ${UK}`);
 }
 
-/** Enabled and connected to the UK organisation, however the proxy stands. */
+/** Enabled and connected to the UK organisation, however the proxy stands (lived-in.spec.js connects elsewhere). */
 async function ensureConnected(page, stack) {
   await enable(page);
   if (!(await page.locator("#connection-status").textContent()).includes(`Connected to ${UK}`)) {
+    const disconnect = page.getByRole("button", { name: "Disconnect" });
+    if (await disconnect.isVisible()) {
+      await disconnect.click();
+      await expect(page.locator("#connection-status")).toContainText("Not connected");
+    }
     await connectThroughConsent(page, stack);
   }
 }

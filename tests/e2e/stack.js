@@ -15,7 +15,8 @@ export const test = base.extend({
     async ({}, use) => {
       const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
-      const proxy = await start({ vars: { ALLOWED_ORIGINS: origin } });
+      // `--seed lived-in` as `npm start` runs it: Lived-in Ltd (UK)'s years of customers and invoices (lived-in.spec.js).
+      const proxy = await start({ vars: { ALLOWED_ORIGINS: origin }, simArgs: ["--seed", "lived-in"] });
       let page = null;
       try {
         const subscribeWebhooks = async () => {

@@ -249,7 +249,7 @@ export function generateDemoData({ seed = DEFAULT_SEED, invoiceCount = 500, cred
 
 /** The integration starts switched off (rule C2): an admin enables it in Settings. */
 export function defaultSettings() {
-  return { enabled: false, defaultSalesAccountCode: "200", discountStrategy: "auto", autoSend: false };
+  return { enabled: false, defaultSalesAccountCode: "200", discountStrategy: "auto", taxStrategy: "xero", autoSend: false };
 }
 
 /** The demo's CRM users, one per role (rule C1: only finance and admin see anything Xero). */

@@ -190,6 +190,15 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
       const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? "xero-log.csv";
       return { blob: await response.blob(), filename };
     },
+    // Rule U6 needs Xero's own invoice beside the CRM's: the sync client has no call that reads one, so it is read
+    // through the proxy's relay (GET /xero/Invoices?IDs=…, or CreditNotes), a logged Xero call like any other.
+    async readXeroDocument({ kind, xeroId }) {
+      const [collection, idField] = kind === "creditNote" ? ["CreditNotes", "CreditNoteID"] : ["Invoices", "InvoiceID"];
+      const answer = await call(`/xero/${collection}?IDs=${encodeURIComponent(xeroId)}`);
+      const found = (answer[collection] ?? []).find((record) => record[idField] === xeroId);
+      if (!found) throw Object.assign(new Error(`Xero has no ${kind === "creditNote" ? "credit note" : "invoice"} with the id ${xeroId} any more.`), { code: "not_found" });
+      return found;
+    },
     async readSettings() {
       return call("/settings");
     },
@@ -294,6 +303,10 @@ export function pageSendResult(result, ctx) {
       changes: entry.changes,
     })),
     companyChanges: result.companies.filter((company) => company.xeroContactId).map((company) => ({ id: company.id, changes: { xeroContactId: company.xeroContactId } })),
+    // Rule S3a: the companies a person must match to a Xero contact, with the candidates to choose from.
+    contactMatches: result.companies
+      .filter((company) => company.contactMatch && ["ambiguous", "archived"].includes(company.contactMatch.by))
+      .map((company) => ({ id: company.id, by: company.contactMatch.by, message: company.message ?? null, candidates: company.contactMatch.candidates ?? [] })),
     failingProducts: result.productFailures.map((failure) => ({ id: failure.id, code: productCode(failure.id), reason: failure.reason })),
     ...runEnd(result),
   };

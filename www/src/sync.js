@@ -2,7 +2,12 @@
 // discrepancies a person has to resolve (U4). The rules that produced them live in the package; this file only
 // writes their results into the CRM's tables, and writes them before the page says they are done.
 
-const INVOICE_FIELDS = ["status", "amountOutstanding", "sentToAccounts", "sentToAccountsDate", "xeroId"];
+// U7 adds the payments, credits and paid date behind a balance; U6's choices may change the total (Xero's figures
+// accepted) and the discrepancies a person dismissed.
+const INVOICE_FIELDS = [
+  "status", "amountOutstanding", "sentToAccounts", "sentToAccountsDate", "xeroId",
+  "payments", "credits", "fullyPaidOnDate", "total", "dismissedDiscrepancies",
+];
 const COMPANY_FIELDS = ["xeroContactId", "balance"];
 
 function pick(changes, fields) {
@@ -26,12 +31,74 @@ export async function applyChanges(app, table, entries, fields) {
   return changed.map((record) => record.id);
 }
 
+/** Stores one invoice's changes (e.g. rule U6's), with the fields a Xero operation may change. */
+export function applyInvoiceChanges(app, id, changes) {
+  return applyChanges(app, "invoices", [{ id, changes }], INVOICE_FIELDS);
+}
+
 /** Applies a SendResult or UpdateResult (see xero.js) to the CRM. */
 export async function applyResult(app, result) {
   const invoiceChanges = (result.outcomes ?? []).filter((outcome) => outcome.changes).map(({ id, changes }) => ({ id, changes }));
   await applyChanges(app, "invoices", invoiceChanges, INVOICE_FIELDS);
   await applyChanges(app, "companies", result.companyChanges ?? [], COMPANY_FIELDS);
   if (result.discrepancies?.length) await recordDiscrepancies(app, result.discrepancies);
+  if (result.contactMatches) await recordContactMatches(app, result);
+}
+
+/**
+ * Rule S3a: companies whose Xero contact a person must choose (several matches, or only an archived one) are kept
+ * in the CRM with their candidates and the invoices that waited, until the choice is made. A company that got its
+ * ContactID since is no longer waiting.
+ */
+export async function recordContactMatches(app, result, { now = new Date().toISOString() } = {}) {
+  const waiting = new Map(((await app.store.getMeta("contactMatches")) ?? []).map((entry) => [entry.id, entry]));
+  for (const match of result.contactMatches ?? []) {
+    waiting.set(match.id, { ...match, invoiceIds: waitingInvoiceIds(app, result, match.id), foundAt: now });
+  }
+  for (const id of waiting.keys()) if (app.companyById(id)?.xeroContactId) waiting.delete(id);
+  await app.store.setMeta("contactMatches", [...waiting.values()]);
+}
+
+/** The invoices of `companyId` that a send stopped because its Xero contact needs a person's choice (S3a). */
+export function waitingInvoiceIds(app, result, companyId) {
+  const companyOf = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.companyId;
+  return (result.outcomes ?? []).filter((o) => o.outcome === "failed" && o.rule === "S3a" && companyOf(o.id) === companyId).map((o) => o.id);
+}
+
+/** The companies waiting for a person's choice of Xero contact (S3a), as recordContactMatches keeps them. */
+export async function contactMatches(app) {
+  return ((await app.store.getMeta("contactMatches")) ?? []).filter((entry) => !app.companyById(entry.id)?.xeroContactId && !app.companyById(entry.id)?.createXeroContact);
+}
+
+/**
+ * A person's choice for a company (S3a): `{ contactId }` links it to that Xero contact, `{ create: true }` makes the
+ * next send create a new one. Stored on the company (the package honours it without searching again).
+ */
+export async function chooseContact(app, companyId, { contactId = null, create = false }) {
+  const company = app.companyById(companyId);
+  if (!company) throw new Error(`No company ${companyId} in the CRM.`);
+  if (contactId) {
+    company.xeroContactId = contactId;
+    delete company.createXeroContact;
+  } else if (create) {
+    company.createXeroContact = true;
+  }
+  await app.store.putRecords("companies", [company]);
+  const waiting = ((await app.store.getMeta("contactMatches")) ?? []).filter((entry) => entry.id !== companyId);
+  await app.store.setMeta("contactMatches", waiting);
+  return company;
+}
+
+/**
+ * Log lines the page makes itself (rule U6's choices), with who and when. The proxy has no route for lines made
+ * outside a Xero call yet, so they are kept in the CRM and shown by the Discrepancies view.
+ */
+export async function logLocally(app, entry, { now = new Date().toISOString() } = {}) {
+  const lines = (await app.store.getMeta("localLog")) ?? [];
+  const line = { time: now, user: app.user.name, userId: app.user.id, ...entry };
+  lines.push(line);
+  await app.store.setMeta("localLog", lines);
+  return line;
 }
 
 /** Applies the change feed's entries ([{ id, changes, discrepancies }]) with the same code as Update (B1). */

@@ -18,6 +18,7 @@
 //   changes({ cursor, autoSend })  → { cursor, changes: [{ id, changes, discrepancies }], sent? } (B1); with
 //                                  autoSend = { ctx }, also sends the live invoices (B2): sent is a SendResult
 //   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
+//   readXeroDocument({ kind, xeroId }) → Xero's invoice or credit note as Xero returns it (rule U6 needs it)
 //   readSettings() / writeSettings({ settings, taxRates }) → the organisation's shared settings (C2, T1, S6, B2)
 //
 // The proxy (worker/) serves these as: GET /connection (status not_connected | pick_required | connected |
@@ -31,8 +32,12 @@
 //           | "reconnectRequired" (C4: with the reason Xero gave)
 // Progress (A3): { done, total, calls, etaSeconds, phase } — phase e.g. "products", "contacts", "invoices".
 // SendResult: { outcomes: [{ id, outcome: "sent"|"skipped"|"failed", rule?, message?, changes? }],
-//   companyChanges: [{ id, changes }], failingProducts: [{ id, code, reason }], cancelled, checkpoint }
+//   companyChanges: [{ id, changes }], failingProducts: [{ id, code, reason }], cancelled, checkpoint,
+//   contactMatches: [{ id, by: "ambiguous"|"archived", message, candidates: [{ contactId, name, contactNumber?,
+//   email?, balance?, archived }] }] (S3a: companies whose Xero contact a person must choose) }
 // UpdateResult: { outcomes: [{ id, outcome: "updated"|"unchanged"|"skipped"|"failed", message?, changes? }],
+//   (changes may carry U7's payments: [{ date, amount, reference? }], credits: [{ number?, date?, amount }],
+//   fullyPaidOnDate),
 //   companyChanges: [{ id, changes }], discrepancies: [{ id, number, messages: [string] }], cancelled, checkpoint }
 // LogRow: { time, user, action, recordKind, crmRef, xeroId, outcome, message }
 
@@ -71,6 +76,7 @@ export function unavailableBackend(reason) {
     update: refuse,
     readLog: refuse,
     exportLog: refuse,
+    readXeroDocument: refuse,
     changes: refuse,
     readSettings: refuse,
     writeSettings: refuse,
@@ -157,6 +163,13 @@ export class XeroLink extends EventTarget {
     if (this.state.status === STATUS.UNAVAILABLE) return false;
     await this.backend.writeSettings({ settings, taxRates });
     return true;
+  }
+
+  /** Xero's own record of a sent invoice or credit note (as Xero returns it), for a person resolving a discrepancy (U6). */
+  async readXeroDocument(invoice) {
+    this.#requireConnected();
+    if (!invoice?.xeroId) throw new Error(`${invoice?.number ?? "This invoice"} has no Xero id: it was never sent.`);
+    return this.backend.readXeroDocument({ kind: invoice.kind, xeroId: invoice.xeroId });
   }
 
   /** One page of xero_log matching { outcome, action, recordKind, crmRef, from, to } (L1): { rows, nextBefore }. */

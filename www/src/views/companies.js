@@ -1,8 +1,11 @@
 // Companies: the CRM's customers with their primary person and balance. Update from Xero gives a company its Xero
 // ContactID (U3) and Update all refreshes balances (A2); both show here. Sales users see no Xero column (C1).
+// Companies whose Xero contact a person must choose (S3a) are listed first, with their candidates, until chosen.
 
 import { compare, formatMoney } from "../money.js";
-import { h } from "../ui.js";
+import { contactMatches } from "../sync.js";
+import { h, replace } from "../ui.js";
+import { contactChoicePanel } from "./contact-choice.js";
 
 export function renderCompanies(app, main) {
   const showXero = app.xeroVisible;
@@ -13,8 +16,11 @@ export function renderCompanies(app, main) {
     invoicesByCompany.set(invoice.companyId, list);
   }
   const companies = [...app.data.companies].sort((a, b) => a.name.localeCompare(b.name));
+  const waiting = h("div", { id: "contact-choices" });
+  if (showXero) contactMatches(app).then((matches) => replace(waiting, contactChoicePanel(app, matches)));
   main.append(
     h("div", { class: "page-header" }, h("h1", {}, "Companies"), h("p", { class: "subtle" }, `${companies.length} companies`)),
+    waiting,
     h(
       "div",
       { class: "table-wrap" },
@@ -53,11 +59,17 @@ export function renderCompanies(app, main) {
               h("td", { class: "num" }, String(open)),
               // The balance comes from the accounts (A2); before the company was ever synced there is none to show.
               h("td", { class: "num" }, company.xeroContactId ? formatMoney(company.balance) : h("span", { class: "subtle" }, "—")),
-              showXero ? h("td", {}, company.xeroContactId ? h("code", {}, company.xeroContactId) : h("span", { class: "subtle" }, "Not in Xero yet")) : null,
+              showXero ? h("td", {}, xeroContactCell(company)) : null,
             );
           }),
         ),
       ),
     ),
   );
+}
+
+function xeroContactCell(company) {
+  if (company.xeroContactId) return h("code", {}, company.xeroContactId);
+  if (company.createXeroContact) return h("span", { class: "subtle" }, "A new contact on the next send");
+  return h("span", { class: "subtle" }, "Not in Xero yet");
 }

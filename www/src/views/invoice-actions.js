@@ -5,8 +5,10 @@ import { callEngine } from "../engine.js";
 import { compare, dec, fixed, formatMoney, plain, sub } from "../money.js";
 import { crmTotals } from "../crm-totals.js";
 import { progressPanel } from "../progress.js";
-import { applyResult } from "../sync.js";
+import { applyResult, waitingInvoiceIds } from "../sync.js";
 import { announce, formatDate, h, openDialog, replace, statusClass } from "../ui.js";
+import { contactChoicePanel } from "./contact-choice.js";
+import { paymentsSection } from "./invoice-payments.js";
 
 const money = (value, currency) => (value === undefined || value === null ? "—" : formatMoney(value, currency));
 
@@ -102,6 +104,7 @@ export function openInvoiceDetail(app, invoice) {
     ),
     lines,
     totalsComparison(invoice, crm, showXero ? previewed : null),
+    paymentsSection(invoice),
   );
   return openDialog({ title: `${invoice.kind === "creditNote" ? "Credit note" : "Invoice"} ${invoice.number}`, body, wide: true });
 }
@@ -239,12 +242,40 @@ async function runOperation(app, { kind, invoices, content, confirm, rerender })
     await applyResult(app, result);
     panel.finish(result.stopped ? `Stopped: ${result.stopped.message}. What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
     content.append(outcomesTable(app, result));
+    if (result.contactMatches?.length) content.append(resendAfterChoice(app, result, { content, confirm, rerender }));
     announce(kind === "send" ? "Send to Xero finished." : "Update from Xero finished.");
   } catch (error) {
     panel.finish("Stopped.");
     content.append(h("div", { class: "notice error", role: "alert" }, error.message, error.code ? ` (${error.code})` : ""));
   }
   rerender();
+}
+
+/**
+ * Rule S3a after a send: the candidates of each company a person must match, and, once chosen, a button that sends
+ * that company's waiting invoices again (the choice is already stored on the company).
+ */
+function resendAfterChoice(app, result, { content, confirm, rerender }) {
+  const waiting = new Set();
+  const resend = h("button", { type: "button", class: "button primary", id: "send-again", hidden: true }, "Send again");
+  const invoicesToResend = () => app.data.invoices.filter((invoice) => waiting.has(invoice.id));
+  resend.addEventListener("click", () => runOperation(app, { kind: "send", invoices: invoicesToResend(), content, confirm, rerender }));
+  const panel = contactChoicePanel(app, result.contactMatches, {
+    onChosen: (company) => {
+      for (const id of waitingInvoiceIds(app, result, company.id)) waiting.add(id);
+      const count = invoicesToResend().length;
+      resend.hidden = count === 0;
+      replace(resend, `Send ${count} ${count === 1 ? "invoice" : "invoices"} again`);
+      rerender();
+    },
+  });
+  return h("div", {}, panel, h("div", { class: "button-row" }, resend));
+}
+
+/** How an outcome reads to a person; a cancelled invoice removed from Xero (S10) says so. */
+function outcomeText(o) {
+  if (o.rule === "S10" && o.outcome === "sent") return "sent (cancelled in Xero)";
+  return o.outcome;
 }
 
 /** Per-invoice outcomes with Xero's messages (S9) and, when S2 stopped a send, every failing product. */
@@ -259,8 +290,8 @@ function outcomesTable(app, result) {
     h(
       "table",
       { class: "data-table compact", "aria-label": "Outcomes" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Number"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "Message"))),
-      h("tbody", {}, (result.outcomes ?? []).map((o) => h("tr", { class: o.outcome === "failed" ? "differs" : null }, h("td", {}, number(o.id)), h("td", {}, o.outcome), h("td", {}, o.message ?? "")))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Number"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "Rule"), h("th", { scope: "col" }, "Message"))),
+      h("tbody", {}, (result.outcomes ?? []).map((o) => h("tr", { class: o.outcome === "failed" ? "differs" : null, dataset: { id: o.id } }, h("td", {}, number(o.id)), h("td", {}, outcomeText(o)), h("td", {}, o.rule ?? ""), h("td", {}, o.message ?? "")))),
     ),
   );
 }

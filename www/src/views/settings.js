@@ -1,6 +1,6 @@
 // Xero settings (finance and admin only, rule C1): enable (C2), connect / disconnect (C3), the organisation (C7),
-// tax mapping from Xero's rates (T1), discount strategy (S6) and auto-send (B2). Opening this page only *reads* the
-// connection; it never clears it (C5).
+// tax mapping from Xero's rates (T1), discount strategy (S6), tax on the invoice total (S6a) and auto-send (B2).
+// Opening this page only *reads* the connection; it never clears it (C5).
 
 import { announce, h, replace } from "../ui.js";
 import { STATUS } from "../xero.js";
@@ -169,6 +169,23 @@ function sendingSection(app, rerender) {
           h("div", {}, h("label", { for: `strategy-${value}` }, label), h("p", { class: "hint", id: `strategy-${value}-hint` }, hint)),
         ),
       ),
+    ),
+    h(
+      "div",
+      { class: "field-row" },
+      h("input", {
+        type: "checkbox",
+        id: "tax-match-crm",
+        "aria-describedby": "tax-match-crm-hint",
+        checked: settings.taxStrategy === "matchCrm",
+        onchange: (e) => save({ taxStrategy: e.target.checked ? "matchCrm" : "xero" }, e.target.checked ? "Tax on the invoice total: Xero's totals will match the CRM's to the penny." : "Tax per line, as Xero computes it.")(),
+      }),
+      h("label", { for: "tax-match-crm" }, "Tax on the invoice total (match the CRM's totals to the penny)"),
+    ),
+    h(
+      "p",
+      { class: "hint", id: "tax-match-crm-hint" },
+      "This CRM works its tax out on the invoice total; Xero works it out line by line, so totals can differ by a penny. With this on, each line carries the tax that makes Xero's total the CRM's. A difference larger than rounding is still shown in the preview.",
     ),
     h(
       "div",

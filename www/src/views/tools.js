@@ -11,7 +11,7 @@ const TOOLS = [
   {
     key: "sendAll",
     title: "Send all live invoices",
-    text: "Sends every invoice whose outstanding amount equals its total and whose status is not Paid or Pending.",
+    text: "Sends every invoice whose outstanding amount equals its total and whose status is not Paid, Pending or Cancelled.",
     plan: (app) => callEngine(app.engine, "planSend", app.data.invoices, { mode: "allLive" }),
     ids: (plan) => plan.send,
     run: (app, options) => app.link.send({ ...options, mode: "allLive" }),
