@@ -203,6 +203,16 @@ test("rules S3a, S9: fifty invoices of companies Xero already has: exact matches
   await expect(page.locator('#contact-choices [data-company="co-4"]')).toContainText("Northgate Architects");
   await expect(page.locator('#contact-choices [data-company="co-9"]')).toContainText("Thistle Print Works");
   await shot("companies-waiting");
+  // Rule L1a: the stops are in the proxy's log as refusals, by the person who sent, with their reason.
+  await page.getByRole("link", { name: "Xero log" }).click();
+  await page.getByLabel("Outcome").selectOption("refused");
+  await page.getByRole("button", { name: "Apply" }).click();
+  const refusedRows = page.getByRole("table", { name: "Xero log" }).locator("tbody tr");
+  await expect(refusedRows.first()).toContainText("Fiona Hart");
+  const refusedText = (await refusedRows.allTextContents()).join("\n");
+  expect(refusedText).toMatch(/rule S3a/);
+  for (const company of ["co-4", "co-7"]) expect(refusedText).toContain(company);
+  await shot("log-refused");
 });
 
 test("rule S10: a sent draft cancelled in the CRM is DELETED in Xero, an approved one VOIDED; the outcomes say so", async ({ crmLive: page, stack, shot }) => {
@@ -235,6 +245,62 @@ test("rule S10: a sent draft cancelled in the CRM is DELETED in Xero, an approve
   const dump = await stack.control(`/tenants/${tenant}/dump`);
   const status = (id) => dump.Invoices.find((i) => i.InvoiceID === id)?.Status;
   expect([status(xeroIds[0]), status(xeroIds[1])]).toEqual(["DELETED", "VOIDED"]);
+});
+
+test("rule S11: an approved invoice amended in the CRM is edited in place while unpaid; once paid, the change goes as a credit note referring to it, kept as a chain on the invoice", async ({ crmLive: page, stack, shot }) => {
+  test.setTimeout(180_000);
+  await connectLivedIn(page, stack);
+  const tenant = await livedInId(stack);
+  const [invoice] = await sendable(page, stack, { companies: ["co-13"], count: 1 });
+  let dialog = await sendSelected(page, [invoice.id]);
+  await dialog.getByText("Close", { exact: true }).click();
+  const xeroId = await page.evaluate((id) => window.crmApp.data.invoices.find((i) => i.id === id).xeroId, invoice.id);
+  await xeroApi(stack, tenant, "POST", `Invoices/${xeroId}`, { Invoices: [{ InvoiceID: xeroId, Status: "AUTHORISED" }] });
+  // The CRM's own edit: one more of the first line, its total as Xero will compute it (the package's preview).
+  const amend = (delta) =>
+    page.evaluate(async ({ id, delta }) => {
+      const app = window.crmApp;
+      const record = app.data.invoices.find((i) => i.id === id);
+      record.lines[0].quantity = String(Number(record.lines[0].quantity) + delta);
+      const { total } = app.engine.xerosync.previewInvoice(record, app.ctx);
+      record.total = total;
+      record.amountOutstanding = total;
+      await app.store.putRecords("invoices", [record]);
+      return total;
+    }, { id: invoice.id, delta });
+  const stored = () => page.evaluate((id) => window.crmApp.data.invoices.find((i) => i.id === id), invoice.id);
+  const inXero = async () => {
+    const dump = await stack.control(`/tenants/${tenant}/dump`);
+    return { invoice: dump.Invoices.find((i) => i.InvoiceID === xeroId), notes: (dump.CreditNotes ?? []).filter((c) => c.Reference === `Amends ${invoice.number}`), count: dump.Invoices.filter((i) => i.InvoiceNumber === invoice.number).length };
+  };
+
+  // Unpaid: the approved invoice is edited in place (same id, still approved, the new total).
+  const raised = await amend(1);
+  dialog = await sendSelected(page, [invoice.id]);
+  await expect(dialog.getByRole("table", { name: "Outcomes" }).locator(`tr[data-id="${invoice.id}"]`)).toContainText("sent");
+  await dialog.getByText("Close", { exact: true }).click();
+  let xero = await inXero();
+  expect([xero.invoice.Status, Number(xero.invoice.Total).toFixed(2), xero.count]).toEqual(["AUTHORISED", raised, 1]);
+
+  // Paid in part in Xero, then lowered in the CRM: a draft credit note for the difference, referring to it.
+  await xeroApi(stack, tenant, "PUT", "Payments", { Payments: [{ Invoice: { InvoiceID: xeroId }, Account: { Code: "090" }, Date: "2026-11-21", Amount: 1 }] });
+  const lowered = await amend(-1);
+  dialog = await sendSelected(page, [invoice.id]);
+  const row = dialog.getByRole("table", { name: "Outcomes" }).locator(`tr[data-id="${invoice.id}"]`);
+  await expect(row).toContainText(`credit note ${invoice.number}-A1`);
+  await expect(row.locator("td").nth(2)).toHaveText("S11");
+  await shot("amended-by-credit-note");
+  await dialog.getByText("Close", { exact: true }).click();
+  xero = await inXero();
+  const difference = (cents(raised) - cents(lowered));
+  expect(xero.notes.map((n) => [n.CreditNoteNumber, n.Status, cents(n.Total)])).toEqual([[`${invoice.number}-A1`, "DRAFT", difference]]);
+  expect(Number(xero.invoice.Total).toFixed(2)).toBe(raised); // the paid invoice itself is left as it was
+  expect((await stored()).amendments).toEqual([expect.objectContaining({ kind: "creditNote", number: `${invoice.number}-A1`, amount: amount(difference) })]);
+
+  // Sent again: the chain already carries the change; nothing more is amended.
+  dialog = await sendSelected(page, [invoice.id]);
+  await expect(dialog.getByRole("table", { name: "Outcomes" }).locator(`tr[data-id="${invoice.id}"]`)).toContainText("nothing to amend");
+  expect((await inXero()).notes).toHaveLength(1);
 });
 
 test("rule S6a: a one-penny difference disappears with tax on the invoice total: the preview and Xero's stored total equal the CRM's", async ({ crmLive: page, stack, shot }) => {
@@ -346,6 +412,14 @@ test("rules U4, U6, U7: Update brings back payments (shown on the invoice) and a
   await expect(page.locator("#decisions")).toContainText("Fiona Hart");
   await expect(page.locator("#decisions")).toContainText("accepted Xero's figures");
   await shot("discrepancy-accepted");
+  // Rule U6 in the proxy's log (L1): the choice, by whom, outcome resolved.
+  await page.getByRole("link", { name: "Xero log" }).click();
+  await page.getByLabel("Outcome").selectOption("resolved");
+  await page.getByRole("button", { name: "Apply" }).click();
+  const resolvedRows = page.getByRole("table", { name: "Xero log" }).locator("tbody tr");
+  await expect(resolvedRows.first()).toContainText("Fiona Hart");
+  await expect(resolvedRows.first()).toContainText("accepted Xero's figures");
+  await page.getByRole("link", { name: "Discrepancies" }).click();
   const stored = await page.evaluate(async (id) => (await window.crmApp.store.loadAll()).invoices.find((i) => i.id === id), changed.id);
   expect(stored).toMatchObject({ total: xeroTotal, amountOutstanding: xeroTotal, status: "Live" });
 

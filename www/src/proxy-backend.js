@@ -192,9 +192,15 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     },
     // Rule U6 needs Xero's own invoice beside the CRM's: the sync client has no call that reads one, so it is read
     // through the proxy's relay (GET /xero/Invoices?IDs=…, or CreditNotes), a logged Xero call like any other.
+    // Rule U6: a person's choice goes to the proxy's xero_log (outcome resolved, the session's user).
+    async logResolution(log) {
+      return client ? client.logResolution(log) : call("/log/refusals", { method: "POST", body: { action: log.action, refusals: [{ recordKind: log.recordKind, crmId: log.crmId, message: log.message, outcome: log.outcome }] } });
+    },
     async readXeroDocument({ kind, xeroId }) {
       const [collection, idField] = kind === "creditNote" ? ["CreditNotes", "CreditNoteID"] : ["Invoices", "InvoiceID"];
-      const answer = await call(`/xero/${collection}?IDs=${encodeURIComponent(xeroId)}`);
+      // Xero filters invoices by IDs=; a credit note is read by its id in the path (the relay passes no IDs= for it).
+      const path = kind === "creditNote" ? `/xero/CreditNotes/${encodeURIComponent(xeroId)}` : `/xero/Invoices?IDs=${encodeURIComponent(xeroId)}`;
+      const answer = await call(path);
       const found = (answer[collection] ?? []).find((record) => record[idField] === xeroId);
       if (!found) throw Object.assign(new Error(`Xero has no ${kind === "creditNote" ? "credit note" : "invoice"} with the id ${xeroId} any more.`), { code: "not_found" });
       return found;
@@ -301,6 +307,8 @@ export function pageSendResult(result, ctx) {
       rule: entry.rule,
       message: entry.message ?? entry.error?.message,
       changes: entry.changes,
+      // Rule S11: the draft that amended a paid invoice in Xero; sync.js appends it to the invoice's chain.
+      amendment: entry.amendment ?? null,
     })),
     companyChanges: result.companies.filter((company) => company.xeroContactId).map((company) => ({ id: company.id, changes: { xeroContactId: company.xeroContactId } })),
     // Rule S3a: the companies a person must match to a Xero contact, with the candidates to choose from.

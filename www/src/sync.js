@@ -40,6 +40,11 @@ export function applyInvoiceChanges(app, id, changes) {
 export async function applyResult(app, result) {
   const invoiceChanges = (result.outcomes ?? []).filter((outcome) => outcome.changes).map(({ id, changes }) => ({ id, changes }));
   await applyChanges(app, "invoices", invoiceChanges, INVOICE_FIELDS);
+  // Rule S11: a paid invoice amended in Xero keeps the chain of drafts that amended it.
+  const amended = (result.outcomes ?? [])
+    .filter((outcome) => outcome.amendment)
+    .map(({ id, amendment }) => ({ id, changes: { amendments: [...(app.data.invoices.find((i) => i.id === id)?.amendments ?? []), amendment] } }));
+  await applyChanges(app, "invoices", amended, ["amendments"]);
   await applyChanges(app, "companies", result.companyChanges ?? [], COMPANY_FIELDS);
   if (result.discrepancies?.length) await recordDiscrepancies(app, result.discrepancies);
   if (result.contactMatches) await recordContactMatches(app, result);

@@ -77,6 +77,7 @@ export function unavailableBackend(reason) {
     readLog: refuse,
     exportLog: refuse,
     readXeroDocument: refuse,
+    logResolution: refuse,
     changes: refuse,
     readSettings: refuse,
     writeSettings: refuse,
@@ -162,6 +163,13 @@ export class XeroLink extends EventTarget {
   async shareSettings({ settings, taxRates }) {
     if (this.state.status === STATUS.UNAVAILABLE) return false;
     await this.backend.writeSettings({ settings, taxRates });
+    return true;
+  }
+
+  /** Rule U6: records a person's choice (resolveDiscrepancy's `log`) in the proxy's log; false without a proxy. */
+  async logResolution(log) {
+    if (this.state.status === STATUS.UNAVAILABLE) return false;
+    await this.backend.logResolution(log);
     return true;
   }
 

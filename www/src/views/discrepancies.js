@@ -105,12 +105,18 @@ async function resolveOne(app, entry, choice) {
     message = `${entry.number}: dismissed; these differences no longer stop Update from Xero.`;
   }
   await logLocally(app, log);
+  try {
+    await app.link.logResolution(log);
+  } catch (error) {
+    // The choice is made and kept in the CRM; only the proxy's copy of the line is missing.
+    return `${message} (Not written to the Xero log: ${error.message}.)`;
+  }
   return message;
 }
 
 /** The U6 choices made in this CRM, newest first, with who made them. */
 async function showDecisions(app, element) {
-  const lines = ((await app.store.getMeta("localLog")) ?? []).filter((line) => line.action === "resolveDiscrepancy").reverse();
+  const lines = ((await app.store.getMeta("localLog")) ?? []).filter((line) => line.action === "resolve discrepancy").reverse();
   if (lines.length === 0) {
     replace(element);
     return;
@@ -119,7 +125,7 @@ async function showDecisions(app, element) {
   replace(
     element,
     h("h2", { id: "decisions-title" }, "Decisions"),
-    h("p", { class: "hint" }, "Kept in this CRM: the proxy's Xero log has no place yet for choices made in the page."),
+    h("p", { class: "hint" }, "Kept in this CRM, and written to the Xero log (outcome Resolved) with who made them."),
     h(
       "div",
       { class: "table-wrap" },

@@ -84,7 +84,7 @@ export function renderLog(app, main) {
   const form = h(
     "form",
     { class: "filters card-filters", "aria-label": "Log filters", onsubmit: (e) => (e.preventDefault(), load()) },
-    select("log-outcome", "Outcome", "outcome", [["ok", "Success"], ["warning", "Warning"], ["error", "Error"], ["refused", "Refused (not sent)"]]),
+    select("log-outcome", "Outcome", "outcome", [["ok", "Success"], ["warning", "Warning"], ["error", "Error"], ["refused", "Refused (not sent)"], ["resolved", "Resolved by a person"]]),
     // The proxy logs what the client did and the Xero call it made, e.g. "send: PUT Invoices", "GET TaxRates".
     field("log-action", "Action contains", h("input", { id: "log-action", type: "search", size: 14, value: filters.action, onchange: (e) => (filters.action = e.target.value) })),
     select("log-kind", "Record", "recordKind", [["invoice", "Invoice"], ["creditNote", "Credit note"], ["contact", "Company"], ["item", "Product"]]),
