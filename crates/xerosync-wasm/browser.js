@@ -15,6 +15,7 @@ export {
   parseXeroError,
   matchContact,
   resolveDiscrepancy,
+  reconcile,
   planSendRequests,
   applySendAnswer,
   sendLookupRequest,

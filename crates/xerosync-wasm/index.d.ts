@@ -479,6 +479,24 @@ export function applyXeroInvoice(
   options: { today: IsoDate },
 ): AppliedXeroInvoice;
 
+/** Rule RC1: the CRM's invoices of a period (`issueDate`, both ends included) against Xero's `Invoices` (as Xero
+ * returns them): only in the CRM (never sent, or sent and gone), only in Xero on the companies' linked contacts, and
+ * pairs whose number, contact, total, status or outstanding amount differ; `csv` is the report to export.
+ * @example
+ * const { onlyInCrm, onlyInXero, differing, csv } = reconcile(invoices, xeroInvoices, { companies, from: "2026-11-01", to: "2026-11-30" });
+ */
+export function reconcile(
+  invoices: Invoice[],
+  xeroInvoices: XeroInvoiceAnswer[],
+  options?: { companies?: Company[]; from?: IsoDate; to?: IsoDate },
+): {
+  onlyInCrm: { id: string; number: string; total: Decimal; currency: string; reason: string }[];
+  onlyInXero: { xeroId: string; number: string; contactId: string; total: Decimal; status: string }[];
+  differing: { id: string; number: string; xeroId: string; differences: { field: "number" | "contact" | "total" | "amountOutstanding" | "status"; crm: string; xero: string }[] }[];
+  matched: number;
+  csv: string;
+};
+
 /** Rule U6: a person's choice on a discrepancy (U4). `acceptXero`: the CRM takes Xero's total, outstanding amount
  * and status; `sendCrm`: send the invoice again (`send: true`; refused where Xero can no longer edit it);
  * `dismiss`: these discrepancies stop blocking updates. Store `changes` on the invoice and record `log` with who.

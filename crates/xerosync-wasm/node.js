@@ -10,6 +10,7 @@ export {
   parseXeroError,
   matchContact,
   resolveDiscrepancy,
+  reconcile,
   planSendRequests,
   applySendAnswer,
   sendLookupRequest,

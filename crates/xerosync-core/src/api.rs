@@ -151,6 +151,23 @@ pub fn resolve_discrepancy(crm: &Value, xero: &Value, options: &Value) -> Result
     )?)
 }
 
+/// `reconcile(crmInvoices, xeroInvoices, { companies?, from?, to? })` (rule RC1) → `{ onlyInCrm, onlyInXero,
+/// differing, matched, csv }`: the CRM's invoices of a period against Xero's, exportable as CSV.
+pub fn reconcile(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
+    let (companies, period) = crate::reconcile::options(options)?;
+    let xero = xero.as_array().ok_or_else(|| {
+        Error::options(
+            RecordKind::Options,
+            "xeroInvoices",
+            format!("expected an array, got {}", json_kind(xero)),
+        )
+    })?;
+    let report = crate::reconcile::reconcile(&invoices(crm)?, xero, &companies, period)?;
+    let mut out = to_json(&report)?;
+    out["csv"] = Value::String(crate::reconcile::reconciliation_csv(&report));
+    Ok(out)
+}
+
 /// `matchContact(company, xeroContacts)` (rule S3a) → `{ contactId, by, candidates }`: which existing Xero contact
 /// (PascalCase `Contact` objects, as Xero returns them) the CRM company is.
 pub fn match_contact(company: &Value, xero_contacts: &Value) -> Result<Value, Error> {

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod payload;
 pub mod plan;
 pub mod preview;
+pub mod reconcile;
 pub mod records;
 pub mod resolve;
 pub mod rules;

@@ -35,6 +35,8 @@ exports! {
     buildInvoicePayload => build_invoice_payload(invoice, ctx);
     /// Rules U2/U4/U5: the CRM field changes that a Xero invoice implies.
     applyXeroInvoice => apply_xero_invoice(crm, xero, options);
+    /// Rule RC1: the CRM's invoices of a period against Xero's: only in the CRM, only in Xero, differing; with CSV.
+    reconcile => reconcile(invoices, xero, options);
     /// Rule U6: a person's choice on a discrepancy (`acceptXero`, `sendCrm`, `dismiss`): `{ changes, send, log }`.
     resolveDiscrepancy => resolve_discrepancy(crm, xero, options);
     /// Rule S3a: which existing Xero contact (as Xero returns them) a CRM company is: `{ contactId, by, candidates }`.

@@ -1,0 +1,369 @@
+//! `reconcile` (rule RC1): the CRM's invoices for a period against Xero's, as a report a finance team can act on.
+//!
+//! - **only in the CRM**: invoices of the period Xero does not have (never sent, or sent and gone);
+//! - **only in Xero**: Xero's sales invoices of the period on the contacts the CRM's companies are linked to, that no
+//!   CRM invoice matches (someone typed them into Xero);
+//! - **differing**: pairs matched by Xero id (else by number) whose number, contact, total, status or outstanding
+//!   amount disagree, each difference named with both values.
+//!
+//! Deleted Xero documents are not invoices any more and are left out; voided ones match a cancelled CRM invoice.
+//! Amounts are compared to the cent and never added across currencies.
+
+use crate::date::IsoDate;
+use crate::decimal::money;
+use crate::error::{Error, RecordKind};
+use crate::parse::{parse_document, XeroDocumentState};
+use crate::records::{Company, Invoice, InvoiceKind, InvoiceStatus};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A CRM invoice Xero does not have.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlyInCrm {
+    pub id: String,
+    pub number: String,
+    pub total: Decimal,
+    pub currency: String,
+    /// `never sent` or `sent, but Xero has no such invoice`.
+    pub reason: String,
+}
+
+/// A Xero invoice on a linked contact that no CRM invoice matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlyInXero {
+    pub xero_id: String,
+    pub number: String,
+    pub contact_id: String,
+    pub total: Decimal,
+    pub status: String,
+}
+
+/// One field on which the two sides disagree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Difference {
+    pub field: &'static str,
+    pub crm: String,
+    pub xero: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Differing {
+    pub id: String,
+    pub number: String,
+    pub xero_id: String,
+    pub differences: Vec<Difference>,
+}
+
+/// `reconcile`'s report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reconciliation {
+    pub only_in_crm: Vec<OnlyInCrm>,
+    pub only_in_xero: Vec<OnlyInXero>,
+    pub differing: Vec<Differing>,
+    /// Pairs that agree on everything compared.
+    pub matched: usize,
+}
+
+/// The period, both ends included; `None` is open.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Period {
+    pub from: Option<IsoDate>,
+    pub to: Option<IsoDate>,
+}
+
+impl Period {
+    fn holds(&self, day: Option<IsoDate>) -> bool {
+        match day {
+            None => self.from.is_none() && self.to.is_none(),
+            Some(d) => self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t),
+        }
+    }
+}
+
+/// Whether Xero's status goes with the CRM's (rule U2 read backwards).
+fn status_agrees(crm: InvoiceStatus, xero: &XeroDocumentState) -> bool {
+    let paid =
+        xero.amount_paid.unwrap_or(Decimal::ZERO) + xero.amount_credited.unwrap_or(Decimal::ZERO);
+    match crm {
+        InvoiceStatus::Cancelled => matches!(xero.status.as_str(), "VOIDED" | "DELETED"),
+        InvoiceStatus::Paid => xero.status == "PAID",
+        InvoiceStatus::PartPaid => xero.status == "AUTHORISED" && !paid.is_zero(),
+        InvoiceStatus::Created | InvoiceStatus::Pending | InvoiceStatus::Live => {
+            matches!(xero.status.as_str(), "DRAFT" | "SUBMITTED" | "AUTHORISED") && paid.is_zero()
+        }
+    }
+}
+
+fn document_date(value: &Value) -> Option<IsoDate> {
+    ["DateString", "Date"]
+        .iter()
+        .filter_map(|k| value.get(*k).and_then(Value::as_str))
+        .find_map(IsoDate::parse_any)
+}
+
+/// Rule RC1: see the module docs. `xero` is Xero's `Invoices` list (credit notes too, if the caller read them).
+pub fn reconcile(
+    crm: &[Invoice],
+    xero: &[Value],
+    companies: &[Company],
+    period: Period,
+) -> Result<Reconciliation, Error> {
+    let contact_of: BTreeMap<&str, &str> = companies
+        .iter()
+        .filter_map(|c| c.xero_contact_id.as_deref().map(|id| (c.id.as_str(), id)))
+        .collect();
+    let linked: BTreeSet<String> = contact_of
+        .values()
+        .map(|id| id.to_ascii_lowercase())
+        .collect();
+    let mut documents = Vec::new();
+    for (index, value) in xero.iter().enumerate() {
+        let state = parse_document(value)
+            .map_err(|e| Error::xero(format!("Invoices[{index}]"), e.to_string()))?;
+        if state.status != "DELETED" && period.holds(document_date(value)) {
+            documents.push((state, value));
+        }
+    }
+    let mut used = vec![false; documents.len()];
+    let mut report = Reconciliation {
+        only_in_crm: Vec::new(),
+        only_in_xero: Vec::new(),
+        differing: Vec::new(),
+        matched: 0,
+    };
+    for invoice in crm.iter().filter(|i| period.holds(Some(i.issue_date))) {
+        let credit = invoice.kind == InvoiceKind::CreditNote;
+        let by_id = invoice.xero_id.as_deref().and_then(|id| {
+            documents.iter().position(|(d, _)| {
+                d.is_credit_note == credit
+                    && d.xero_id
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(id.trim()))
+            })
+        });
+        let found = by_id.or_else(|| {
+            documents.iter().position(|(d, _)| {
+                d.is_credit_note == credit
+                    && d.number.as_deref().map(str::trim) == Some(invoice.number.trim())
+            })
+        });
+        let Some(at) = found.filter(|at| !used[*at]) else {
+            if invoice.status == InvoiceStatus::Cancelled && invoice.xero_id.is_none() {
+                continue; // cancelled before it was ever sent: nothing to reconcile
+            }
+            let reason = if invoice.xero_id.is_some() || invoice.sent_to_accounts {
+                "sent, but Xero has no such invoice"
+            } else {
+                "never sent"
+            };
+            report.only_in_crm.push(OnlyInCrm {
+                id: invoice.id.clone(),
+                number: invoice.number.clone(),
+                total: money(invoice.total),
+                currency: invoice.currency.clone(),
+                reason: reason.into(),
+            });
+            continue;
+        };
+        used[at] = true;
+        let (state, _) = &documents[at];
+        let mut differences = Vec::new();
+        let mut differ = |field: &'static str, crm: String, xero: String| {
+            if crm != xero {
+                differences.push(Difference { field, crm, xero });
+            }
+        };
+        differ(
+            "number",
+            invoice.number.trim().into(),
+            state.number.clone().unwrap_or_default(),
+        );
+        if let Some(ours) = contact_of.get(invoice.company_id.as_str()) {
+            differ(
+                "contact",
+                ours.to_ascii_lowercase(),
+                state
+                    .contact_id
+                    .clone()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase(),
+            );
+        }
+        let text = |d: Option<Decimal>| d.map(|d| money(d).to_string()).unwrap_or_default();
+        differ("total", money(invoice.total).to_string(), text(state.total));
+        let outstanding = if state.is_credit_note {
+            state.remaining_credit
+        } else {
+            state.amount_due
+        };
+        differ(
+            "amountOutstanding",
+            money(invoice.amount_outstanding).to_string(),
+            text(outstanding),
+        );
+        if !status_agrees(invoice.status, state) {
+            differences.push(Difference {
+                field: "status",
+                crm: invoice.status.as_str().into(),
+                xero: state.status.clone(),
+            });
+        }
+        if differences.is_empty() {
+            report.matched += 1;
+        } else {
+            report.differing.push(Differing {
+                id: invoice.id.clone(),
+                number: invoice.number.clone(),
+                xero_id: state.xero_id.clone().unwrap_or_default(),
+                differences,
+            });
+        }
+    }
+    for (at, (state, _)) in documents.iter().enumerate() {
+        let contact = state.contact_id.clone().unwrap_or_default();
+        if used[at] || !linked.contains(&contact.to_ascii_lowercase()) {
+            continue;
+        }
+        report.only_in_xero.push(OnlyInXero {
+            xero_id: state.xero_id.clone().unwrap_or_default(),
+            number: state.number.clone().unwrap_or_default(),
+            contact_id: contact,
+            total: money(state.total.unwrap_or_default()),
+            status: state.status.clone(),
+        });
+    }
+    Ok(report)
+}
+
+/// A CSV cell: quoted, a formula-looking start defused (as the proxy's log CSV does).
+fn cell(text: &str) -> String {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+/// The report as CSV (rule RC1: exportable): one line per finding, `Finding,CRM id,Number,Xero id,Field,CRM,Xero`.
+pub fn reconciliation_csv(report: &Reconciliation) -> String {
+    let mut lines = vec!["Finding,CRM id,Number,Xero id,Field,CRM,Xero".to_string()];
+    let mut line =
+        |cells: [&str; 7]| lines.push(cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+    for o in &report.only_in_crm {
+        line([
+            "only in the CRM",
+            &o.id,
+            &o.number,
+            "",
+            "reason",
+            &o.reason,
+            "",
+        ]);
+    }
+    for o in &report.only_in_xero {
+        line([
+            "only in Xero",
+            "",
+            &o.number,
+            &o.xero_id,
+            "total",
+            "",
+            &o.total.to_string(),
+        ]);
+    }
+    for d in &report.differing {
+        for diff in &d.differences {
+            line([
+                "differs", &d.id, &d.number, &d.xero_id, diff.field, &diff.crm, &diff.xero,
+            ]);
+        }
+    }
+    let mut out = lines.join("\r\n");
+    out.push_str("\r\n");
+    out
+}
+
+/// Reads `{ companies?, from?, to? }`.
+pub fn options(value: &Value) -> Result<(Vec<Company>, Period), Error> {
+    let bad = |field: &str, message: String| Error::options(RecordKind::Options, field, message);
+    let date = |key: &str| -> Result<Option<IsoDate>, Error> {
+        match value.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_str()
+                .and_then(IsoDate::parse)
+                .map(Some)
+                .ok_or_else(|| bad(key, format!("expected a date YYYY-MM-DD, got {v}"))),
+        }
+    };
+    let companies = match value.get("companies") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(list) => list
+            .as_array()
+            .ok_or_else(|| bad("companies", "expected an array".into()))?
+            .iter()
+            .enumerate()
+            .map(|(i, c)| crate::decode::decode_record(c, RecordKind::Company, i))
+            .collect::<Result<Vec<Company>, Error>>()?,
+    };
+    Ok((
+        companies,
+        Period {
+            from: date("from")?,
+            to: date("to")?,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_invoice;
+    use serde_json::json;
+
+    fn crm(number: &str, status: &str, xero_id: &str) -> Invoice {
+        decode_invoice(
+            &json!({ "id": "inv-1", "number": number, "companyId": "co-1", "issueDate": "2026-11-05", "currency": "GBP",
+                "status": status, "total": "12.00", "amountOutstanding": "0.00", "sentToAccounts": true, "xeroId": xero_id,
+                "lines": [{ "description": "x", "quantity": "1", "listPrice": "10", "taxRateId": "t" }] }),
+            0,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_cancelled_invoice_matches_a_voided_one_and_the_csv_defuses_formulas_rule_rc1() {
+        let id = "a1000000-0000-4000-8000-000000000001";
+        let xero = json!({ "InvoiceID": id, "InvoiceNumber": "=1+1", "Type": "ACCREC", "Status": "VOIDED", "Total": 12,
+            "AmountDue": 0, "DateString": "2026-11-05T00:00:00" });
+        let report = reconcile(
+            &[crm("=1+1", "Cancelled", id)],
+            &[xero.clone()],
+            &[],
+            Period::default(),
+        )
+        .unwrap();
+        assert_eq!((report.matched, report.differing.len()), (1, 0));
+        // A paid CRM invoice against Xero's voided one: the status differs, named with both values.
+        let report =
+            reconcile(&[crm("=1+1", "Paid", id)], &[xero], &[], Period::default()).unwrap();
+        assert_eq!(
+            report.differing[0].differences,
+            [Difference {
+                field: "status",
+                crm: "Paid".into(),
+                xero: "VOIDED".into()
+            }]
+        );
+        let csv = reconciliation_csv(&report);
+        assert!(csv.contains(r#""'=1+1""#), "{csv}");
+        assert!(!csv.contains(r#","=1+1""#), "{csv}");
+    }
+}
