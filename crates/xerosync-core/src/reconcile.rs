@@ -6,7 +6,8 @@
 //! - **differing**: pairs matched by Xero id (else by number) whose number, contact, total, status or outstanding
 //!   amount disagree, each difference named with both values.
 //!
-//! Deleted Xero documents are not invoices any more and are left out; voided ones match a cancelled CRM invoice.
+//! Deleted and voided Xero documents match a cancelled CRM invoice; a deleted one is never listed as only in Xero.
+//! Bills (ACCPAY) are left out: their numbers are the supplier's.
 //! Amounts are compared to the cent and never added across currencies.
 
 use crate::date::IsoDate;
@@ -122,11 +123,18 @@ pub fn reconcile(
         .values()
         .map(|id| id.to_ascii_lowercase())
         .collect();
+    // Every sales document takes part in matching, whatever its date or status: a pair split by the period's edge
+    // is still a pair, and a draft deleted by rule S10 is its cancelled CRM invoice's partner. Bills (ACCPAY) are
+    // someone else's numbers and are left out.
     let mut documents = Vec::new();
     for (index, value) in xero.iter().enumerate() {
         let state = parse_document(value)
             .map_err(|e| Error::xero(format!("Invoices[{index}]"), e.to_string()))?;
-        if state.status != "DELETED" && period.holds(document_date(value)) {
+        let sales = value
+            .get("Type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t == "ACCREC" || t == "ACCRECCREDIT");
+        if sales {
             documents.push((state, value));
         }
     }
@@ -225,9 +233,13 @@ pub fn reconcile(
             });
         }
     }
-    for (at, (state, _)) in documents.iter().enumerate() {
+    for (at, (state, value)) in documents.iter().enumerate() {
         let contact = state.contact_id.clone().unwrap_or_default();
-        if used[at] || !linked.contains(&contact.to_ascii_lowercase()) {
+        let listed = !used[at]
+            && state.status != "DELETED"
+            && period.holds(document_date(value))
+            && linked.contains(&contact.to_ascii_lowercase());
+        if !listed {
             continue;
         }
         report.only_in_xero.push(OnlyInXero {
@@ -338,6 +350,11 @@ mod tests {
         .unwrap()
     }
 
+    fn xero_doc(id: &str, number: &str, status: &str) -> Value {
+        json!({ "InvoiceID": id, "InvoiceNumber": number, "Type": "ACCREC", "Status": status, "Total": 12,
+            "AmountDue": 12, "DateString": "2026-11-05T00:00:00" })
+    }
+
     #[test]
     fn a_cancelled_invoice_matches_a_voided_one_and_the_csv_defuses_formulas_rule_rc1() {
         let id = "a1000000-0000-4000-8000-000000000001";
@@ -345,7 +362,7 @@ mod tests {
             "AmountDue": 0, "DateString": "2026-11-05T00:00:00" });
         let report = reconcile(
             &[crm("=1+1", "Cancelled", id)],
-            &[xero.clone()],
+            std::slice::from_ref(&xero),
             &[],
             Period::default(),
         )
@@ -362,6 +379,46 @@ mod tests {
                 xero: "VOIDED".into()
             }]
         );
+        // A pair split by the period's edge is still a pair; a deleted draft matches its cancelled invoice; a bill
+        // with our number is not our invoice.
+        let november = Period {
+            from: IsoDate::parse("2026-11-01"),
+            to: IsoDate::parse("2026-11-30"),
+        };
+        let mut late = xero_doc(id, "INV-9", "AUTHORISED");
+        late["DateString"] = json!("2026-12-01T00:00:00");
+        let mut bill = xero_doc(
+            "a1000000-0000-4000-8000-000000000002",
+            "INV-9",
+            "AUTHORISED",
+        );
+        bill["Type"] = json!("ACCPAY");
+        let split = reconcile(&[crm("INV-9", "Live", id)], &[bill, late], &[], november).unwrap();
+        let paired = |r: &Reconciliation| r.matched + r.differing.len();
+        assert_eq!(
+            (
+                paired(&split),
+                split.only_in_crm.len(),
+                split.only_in_xero.len()
+            ),
+            (1, 0, 0)
+        );
+        assert_eq!(
+            split.differing[0].xero_id, id,
+            "paired with the sales invoice, not the bill"
+        );
+        let deleted = reconcile(
+            &[crm("INV-9", "Cancelled", id)],
+            &[xero_doc(id, "INV-9", "DELETED")],
+            &[],
+            november,
+        )
+        .unwrap();
+        assert_eq!((paired(&deleted), deleted.only_in_crm.len()), (1, 0));
+        assert!(deleted
+            .differing
+            .iter()
+            .all(|d| d.differences.iter().all(|x| x.field != "status")));
         let csv = reconciliation_csv(&report);
         assert!(csv.contains(r#""'=1+1""#), "{csv}");
         assert!(!csv.contains(r#","=1+1""#), "{csv}");

@@ -56,6 +56,20 @@ pub fn match_crm_tax(lines: &[TaxedLine], crm_tax: Decimal) -> Option<Vec<Decima
     if gap.is_zero() {
         return Some(taxes);
     }
+    // Rounding, and nothing more: tax on the total rounds once per rate, so the CRM's tax is within half a cent per
+    // rate of the exact tax. Four lines of exactly 2.00 and a CRM tax of 8.04 are a real difference, not rounding.
+    let exact: Decimal = lines.iter().map(|l| l.exact_tax()).sum();
+    let mut rates: Vec<Decimal> = lines
+        .iter()
+        .map(|l| l.percent)
+        .filter(|p| !p.is_zero())
+        .collect();
+    rates.sort();
+    rates.dedup();
+    let half_cent = Decimal::new(5, 3);
+    if (crm_tax - exact).abs() > half_cent * Decimal::from(rates.len()) {
+        return None;
+    }
     let (step, sign) = if gap > Decimal::ZERO {
         (cent, Decimal::ONE)
     } else {
@@ -126,7 +140,19 @@ mod tests {
         assert_eq!(match_crm_tax(&lines, d("2.005")), None, "not a cent amount");
         assert_eq!(
             match_crm_tax(&lines, d("1.99")),
-            Some(vec![d("1.99"), d("0.00")])
+            None,
+            "exactly 2.00: a cent less is no rounding"
+        );
+        let four = [
+            line("10.00", "20"),
+            line("10.00", "20"),
+            line("10.00", "20"),
+            line("10.00", "20"),
+        ];
+        assert_eq!(
+            match_crm_tax(&four, d("8.04")),
+            None,
+            "one cent a line, but no line was rounded"
         );
         assert_eq!(
             match_crm_tax(&lines, d("2.00")),

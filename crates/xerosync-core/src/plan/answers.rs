@@ -53,6 +53,7 @@ impl SendPlan {
             }
         };
         let (decoded, ctx) = self.read_input()?;
+        let failed_before = self.failed_indexes();
         for (i, slot) in batch.slots.iter().enumerate() {
             let missing = ElementResult {
                 status: ElementStatus::Error,
@@ -69,9 +70,28 @@ impl SendPlan {
             }
             self.record_element(slot, element, &decoded);
         }
+        if !matches!(answer.status, 200 | 400) {
+            self.mark_retryable(&failed_before);
+        }
         self.batches[position].answered = true;
         self.requests.retain(|r| r.id != answer.request_id);
         self.advance_if_done(&decoded, &ctx)
+    }
+
+    pub(super) fn failed_indexes(&self) -> Vec<bool> {
+        self.invoices
+            .iter()
+            .map(|r| r.outcome == Outcome::Failed)
+            .collect()
+    }
+
+    /// The invoices that failed since `before` failed for a passing reason (rule B2 lets them be tried again).
+    pub(super) fn mark_retryable(&mut self, before: &[bool]) {
+        for (i, result) in self.invoices.iter_mut().enumerate() {
+            if result.outcome == Outcome::Failed && !before.get(i).copied().unwrap_or(false) {
+                result.retryable = true;
+            }
+        }
     }
 
     fn record_element(
@@ -237,6 +257,7 @@ impl SendPlan {
                 b.request_id == request_id
                     && !b.answered
                     && b.read.is_none()
+                    && b.slots.iter().all(|s| matches!(s, Slot::Document { .. }))
                     && matches!(b.collection, Collection::Invoices | Collection::CreditNotes)
             })
             .ok_or_else(|| Error::xero(request_id, "no document request awaiting an answer"))

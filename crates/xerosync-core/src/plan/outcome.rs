@@ -52,6 +52,10 @@ pub struct InvoiceResult {
     /// Rule S11: the document that amended it in Xero; append it to the CRM invoice's `amendments`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amendment: Option<Amendment>,
+    /// Failed for a passing reason (Xero unavailable, a limit, no answer), not refused: worth trying again as it is
+    /// (rule B2 does not hold it back).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retryable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

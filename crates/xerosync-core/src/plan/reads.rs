@@ -215,23 +215,30 @@ impl SendPlan {
             .filter(|_| answer.status == 200)
             .and_then(|body| body.get(key).and_then(Value::as_array).cloned());
         let (decoded, ctx) = self.read_input()?;
+        let failed_before = self.failed_indexes();
+        // A malformed contact fails the read like an error answer would (never a plan left waiting on it).
+        let malformed = list
+            .as_ref()
+            .filter(|_| batch.read == Some(Read::Contacts))
+            .and_then(|l| XeroContact::list_from_json(&Value::Array(l.clone())).err());
         match list {
-            Some(list) if batch.read == Some(Read::Contacts) => {
-                // Checked now, so that a malformed contact is this answer's error, not a later one.
-                XeroContact::list_from_json(&Value::Array(list.clone()))?;
+            Some(list) if batch.read == Some(Read::Contacts) && malformed.is_none() => {
                 self.found.contacts.extend(list.iter().map(slim_contact));
             }
-            Some(list) => self.found.documents.extend(list),
-            None => {
+            Some(list) if batch.read != Some(Read::Contacts) => self.found.documents.extend(list),
+            _ => {
                 let error = crate::parse::parse_xero_error(
                     answer.status,
                     &answer.text(),
                     answer.retry_after.as_deref(),
                     answer.rate_limit_problem.as_deref(),
                 );
+                let why = match &malformed {
+                    Some(e) => e.to_string(),
+                    None => format!("Xero answered {}: {}", answer.status, error.message),
+                };
                 let message = format!(
-                    "Xero's {key} could not be read (Xero answered {}: {}), so nothing was written for it",
-                    answer.status, error.message
+                    "Xero's {key} could not be read ({why}), so nothing was written for it"
                 );
                 for slot in &batch.slots {
                     match slot {
@@ -241,6 +248,9 @@ impl SendPlan {
                     }
                 }
             }
+        }
+        if answer.status != 200 {
+            self.mark_retryable(&failed_before);
         }
         self.batches[position].answered = true;
         self.requests.retain(|r| r.id != answer.request_id);
@@ -406,7 +416,15 @@ impl SendPlan {
                 _ if touched.is_zero() => continue,
                 _ => {}
             }
-            let in_xero = state.total.unwrap_or(invoice.total) + invoice.amended_by();
+            let Some(total) = state.total else {
+                self.fail_invoice(
+                    index,
+                    "S11",
+                    "Xero's answer has no Total for it: not amended",
+                );
+                continue;
+            };
+            let in_xero = total + invoice.amended_by();
             let difference = money(invoice.total) - money(in_xero);
             if difference.is_zero() {
                 if let Some(result) = self.invoices.get_mut(index) {

@@ -183,6 +183,7 @@ impl SendPlan {
             error: Some(error.to_json()),
             changes: None,
             amendment: None,
+            retryable: false,
         };
         let invoice = match record {
             Ok(invoice) => invoice,
@@ -209,6 +210,7 @@ impl SendPlan {
                 error: None,
                 changes: None,
                 amendment: None,
+                retryable: false,
             };
         }
         if invoice.status == InvoiceStatus::Cancelled {
@@ -221,6 +223,7 @@ impl SendPlan {
                 error: None,
                 changes: None,
                 amendment: None,
+                retryable: false,
             };
         }
         let checked = ctx
@@ -239,6 +242,7 @@ impl SendPlan {
                 error: None,
                 changes: None,
                 amendment: None,
+                retryable: false,
             },
             Err(error) => {
                 self.log
@@ -530,7 +534,9 @@ impl SendPlan {
                     difference,
                     &self.input.today.to_string(),
                 )?;
-                let group = u8::from(difference < rust_decimal::Decimal::ZERO);
+                // Groups 2 and 3: amendments never share a request with documents, so a lost answer's look-up by
+                // number (rule S8) only ever meets documents.
+                let group = 2 + u8::from(difference < rust_decimal::Decimal::ZERO);
                 groups.entry((group, true)).or_default().push((
                     Slot::Amendment { index },
                     value,
@@ -554,7 +560,7 @@ impl SendPlan {
             ));
         }
         for ((group, create_only), records) in groups {
-            let collection = if group == 0 {
+            let collection = if group % 2 == 0 {
                 Collection::Invoices
             } else {
                 Collection::CreditNotes

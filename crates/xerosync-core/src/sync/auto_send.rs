@@ -106,6 +106,8 @@ pub fn record_refusals(
 ) {
     for result in &sent.invoices {
         match result.outcome {
+            // A passing failure (Xero down, a limit, no answer) is tried again on the next poll as it is.
+            Outcome::Failed if result.retryable => {}
             Outcome::Failed => {
                 if let Some(invoice) = invoices
                     .iter()
@@ -121,5 +123,45 @@ pub fn record_refusals(
             }
             Outcome::Pending | Outcome::Skipped => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::InvoiceResult;
+
+    fn result(id: &str, outcome: Outcome, retryable: bool) -> InvoiceResult {
+        InvoiceResult {
+            id: id.into(),
+            outcome,
+            rule: Some("S9".into()),
+            message: Some("Xero answered 503: busy".into()),
+            error: None,
+            changes: None,
+            amendment: None,
+            retryable,
+        }
+    }
+
+    /// Rule B2: only a refusal holds an invoice back; a passing failure (Xero down, no answer) is tried again.
+    #[test]
+    fn a_passing_failure_is_not_remembered_rule_b2() {
+        let invoices = vec![json!({ "id": "a" }), json!({ "id": "b" })];
+        let sent = SendResult {
+            finished: true,
+            stopped: None,
+            invoices: vec![
+                result("a", Outcome::Failed, true),
+                result("b", Outcome::Failed, false),
+            ],
+            companies: vec![],
+            product_failures: vec![],
+            log: vec![],
+            calls: 1,
+        };
+        let mut refusals = Refusals::default();
+        record_refusals(&mut refusals, &sent, &invoices, &json!({}));
+        assert_eq!(refusals.0.keys().collect::<Vec<_>>(), ["b"]);
     }
 }
