@@ -6,6 +6,7 @@ pub mod guard;
 pub mod pipeline;
 pub mod reads;
 pub mod render;
+pub mod settings;
 pub mod writes;
 
 use std::sync::Arc;
@@ -85,6 +86,9 @@ pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
         .route("/Payments", write().get(reads::list_payments))
         .route("/Payments/{key}", get(reads::get_payment))
         .route("/Organisation", get(reads::organisation))
+        .route("/Currencies", get(settings::currencies))
+        .route("/TrackingCategories", get(settings::tracking_categories))
+        .route("/BrandingThemes", get(settings::branding_themes))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(sim, guard::guard))
 }

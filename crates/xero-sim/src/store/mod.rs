@@ -9,7 +9,13 @@ use uuid::Uuid;
 
 use crate::taxrates::{self, Country, TaxRate};
 
+mod org;
 mod records;
+
+pub use org::{
+    branding_themes, BrandingTheme, LineTracking, SentEmail, TrackingCategory, TrackingOption,
+    THEME_SPECIAL, THEME_STANDARD,
+};
 
 pub use records::{
     Account, Allocation, Contact, Doc, DocKind, Item, Line, Payment, Person, Status, Tier, Typed,
@@ -62,6 +68,14 @@ pub struct Tenant {
     pub next_invoice_number: u32,
     /// Next automatic credit-note number.
     pub next_credit_note_number: u32,
+    /// Enabled currencies (`GET /Currencies`), the base currency first.
+    pub currencies: Vec<String>,
+    /// Tracking categories (at most 2 ACTIVE).
+    pub tracking: Vec<TrackingCategory>,
+    /// Branding themes.
+    pub themes: Vec<BrandingTheme>,
+    /// Invoices emailed, in order.
+    pub emails: Vec<SentEmail>,
 }
 
 impl Tenant {
@@ -85,12 +99,25 @@ impl Tenant {
             accounts: taxrates::accounts(country),
             next_invoice_number: 1,
             next_credit_note_number: 1,
+            currencies: vec![country.currency().to_owned()],
+            tracking: Vec::new(),
+            themes: branding_themes(now),
+            emails: Vec::new(),
         }
     }
 
     /// The organisation's currency.
     pub fn currency(&self) -> &'static str {
         self.country.currency()
+    }
+
+    /// Enables more currencies (ignoring those already enabled).
+    pub fn enable_currencies(&mut self, codes: &[&str]) {
+        for code in codes {
+            if !self.currencies.iter().any(|c| c == code) {
+                self.currencies.push((*code).to_owned());
+            }
+        }
     }
 
     /// A document by id.

@@ -114,6 +114,8 @@ pub struct Line {
     pub line_amount: Decimal,
     /// The discount as given.
     pub discount: Discount,
+    /// `Tracking` (at most one option per category).
+    pub tracking: Vec<super::LineTracking>,
 }
 
 /// An invoice or a credit note.
@@ -143,6 +145,10 @@ pub struct Doc {
     pub lines: Vec<Line>,
     /// `CurrencyCode`.
     pub currency: String,
+    /// `CurrencyRate`: units of `currency` per unit of the base currency (1 in the base currency).
+    pub currency_rate: Decimal,
+    /// `BrandingThemeID`.
+    pub branding_theme: Option<Uuid>,
     /// `SubTotal`.
     pub sub_total: Decimal,
     /// `TotalTax`.

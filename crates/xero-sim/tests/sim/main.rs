@@ -5,6 +5,7 @@ mod common;
 
 mod accounting;
 mod amend;
+mod beyond;
 mod cli;
 mod contacts;
 mod control;
