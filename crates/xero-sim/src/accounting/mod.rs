@@ -1,6 +1,7 @@
 //! The Accounting API under `/api.xro/2.0/`: the guard every call passes (faults, bearer token, tenant header,
 //! scopes, rate limits), the write pipeline (strict schema check, idempotency, `summarizeErrors`), and the routes.
 
+pub mod actions;
 pub mod contact_query;
 pub mod guard;
 pub mod pipeline;
@@ -66,6 +67,11 @@ pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
             "/Invoices/{key}",
             post(pipeline::write).get(reads::get_invoice),
         )
+        .route(
+            "/Invoices/{key}/OnlineInvoice",
+            get(actions::online_invoice),
+        )
+        .route("/Invoices/{key}/Email", post(actions::email))
         .route("/CreditNotes", write().get(reads::list_credit_notes))
         .route(
             "/CreditNotes/{key}",

@@ -71,6 +71,9 @@ pub fn doc(tenant: &Tenant, d: &Doc, unit_dp: u32, detail: Detail) -> Value {
                 "UpdatedDateUTCString",
                 json!(d.updated.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             );
+            if d.sent_to_contact {
+                put("SentToContact", json!(true));
+            }
             if let Some(url) = &d.url {
                 put("Url", json!(url));
             }

@@ -165,6 +165,8 @@ pub struct Doc {
     pub fully_paid_on: Option<NaiveDate>,
     /// `Url`.
     pub url: Option<String>,
+    /// `SentToContact`: emailed through `POST /Invoices/{id}/Email`.
+    pub sent_to_contact: bool,
     /// `UpdatedDateUTC`.
     pub updated: DateTime<Utc>,
     /// Payments applied, in order.

@@ -16,6 +16,7 @@ mod lived_in;
 mod load;
 mod match_crm;
 mod maths;
+mod online;
 mod reads;
 mod summarize;
 mod tokens;

@@ -160,6 +160,7 @@ fn store(
         amount_credited: Decimal::ZERO,
         fully_paid_on: None,
         url: None,
+        sent_to_contact: false,
         updated: ctx.now,
         payments: Vec::new(),
         allocations: Vec::new(),
