@@ -219,7 +219,7 @@ impl Tenant {
     }
 
     /// `Balances.AccountsReceivable`: (outstanding, overdue) of a contact's authorised sales invoices, less its
-    /// unallocated sales credit.
+    /// unallocated sales credit, in the base currency (foreign documents converted at their `CurrencyRate`).
     pub fn receivable_balance(&self, contact_id: Uuid, today: NaiveDate) -> (Decimal, Decimal) {
         let mut outstanding = Decimal::ZERO;
         let mut overdue = Decimal::ZERO;
@@ -228,14 +228,20 @@ impl Tenant {
             .iter()
             .filter(|d| d.contact_id == contact_id && d.status == Status::Authorised)
         {
+            // In the base currency: a foreign document's amount divided by its rate (rule M1: never added up as is).
+            let due = if doc.currency == self.currency() || doc.currency_rate <= Decimal::ZERO {
+                doc.amount_due()
+            } else {
+                (doc.amount_due() / doc.currency_rate).round_dp(2)
+            };
             match doc.doc_type.as_str() {
                 "ACCREC" => {
-                    outstanding += doc.amount_due();
-                    if doc.due_date.is_some_and(|due| due < today) {
-                        overdue += doc.amount_due();
+                    outstanding += due;
+                    if doc.due_date.is_some_and(|d| d < today) {
+                        overdue += due;
                     }
                 }
-                "ACCRECCREDIT" => outstanding -= doc.amount_due(),
+                "ACCRECCREDIT" => outstanding -= due,
                 _ => {}
             }
         }

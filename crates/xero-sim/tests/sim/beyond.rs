@@ -1,6 +1,7 @@
 //! More of an organisation (issue 10): currencies (M1), tracking categories (K1) and branding themes (K2), read and
 //! used on invoice writes.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 use xero_sim::store::{THEME_SPECIAL, THEME_STANDARD};
 
@@ -208,5 +209,52 @@ async fn branding_themes_are_listed_and_checked_on_invoices_rule_k2() {
     assert_eq!(
         r.messages("Invoices", 0),
         [format!("The BrandingThemeID '{unknown}' does not exist.")]
+    );
+}
+
+#[tokio::test]
+async fn currencies_are_never_added_up_as_they_are_rule_m1() {
+    let h = H::start().await;
+    let contact = create_contact(&h, json!({ "Name": "Dollar Buyer Inc" })).await;
+    let cid = contact["ContactID"].as_str().unwrap().to_owned();
+    let mut usd = invoice("M1-BAL-1", vec![line("1", "250", "NONE")]);
+    usd["Contact"] = json!({ "ContactID": cid });
+    usd["Status"] = json!("AUTHORISED");
+    usd["CurrencyCode"] = json!("USD");
+    usd["CurrencyRate"] = json!(1.25);
+    let inv = h.create_invoice(usd).await;
+    let mut gbp = invoice("M1-BAL-2", vec![line("1", "10", "NONE")]);
+    gbp["Contact"] = json!({ "ContactID": cid });
+    gbp["Status"] = json!("AUTHORISED");
+    h.create_invoice(gbp).await;
+    let read = h.get(&format!("/Contacts/{cid}")).await;
+    let outstanding = &read.records("Contacts")[0]["Balances"]["AccountsReceivable"]["Outstanding"];
+    assert_eq!(
+        dec(outstanding),
+        d("210"),
+        "250 USD at 1.25 is 200 GBP, plus 10 GBP"
+    );
+    let credit = json!({ "Type": "ACCRECCREDIT", "Contact": { "ContactID": cid }, "Status": "AUTHORISED",
+        "LineItems": [line("1", "5", "NONE")] });
+    let r = h
+        .put("/CreditNotes", json!({ "CreditNotes": [credit] }))
+        .await;
+    let cn = r.records("CreditNotes")[0]["CreditNoteID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let alloc = json!({ "Allocations": [{ "Invoice": { "InvoiceID": inv["InvoiceID"] }, "Amount": 5,
+        "Date": "2026-11-02" }] });
+    let r = h
+        .call(
+            Method::PUT,
+            &format!("/CreditNotes/{cn}/Allocations?summarizeErrors=false"),
+            Some(alloc),
+        )
+        .await;
+    assert!(
+        r.text.contains("must be in the same currency"),
+        "{}",
+        r.text
     );
 }
