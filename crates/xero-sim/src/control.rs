@@ -171,7 +171,7 @@ async fn limits(State(sim): State<Arc<Sim>>) -> Response {
     Json(json!(sim.limiter().settings)).into_response()
 }
 
-/// Any of `enabled`, `concurrent`, `perMinute`, `perDay`, `starterPerDay`, `appPerMinute`; `clear: true` empties the
+/// Any of `enabled`, `concurrent`, `perMinute`, `perDay`, `starterPerDay`, `appPerMinute`, `emailsPerDay`; `clear: true` empties the
 /// windows.
 async fn set_limits(State(sim): State<Arc<Sim>>, body: String) -> Response {
     let b = match body_or_empty(&body) {
@@ -284,6 +284,8 @@ async fn dump(State(sim): State<Arc<Sim>>, Path(id): Path<Uuid>) -> Response {
         "Items": t.items.iter().map(|i| render::item(i, 4)).collect::<Vec<_>>(),
         "Payments": t.payments.iter().map(|p| render::payment(t, p)).collect::<Vec<_>>(),
         "Allocations": t.allocations.iter().map(|a| render::allocation(t, a)).collect::<Vec<_>>(),
+        "Emails": t.emails.iter().map(|e| json!({ "InvoiceID": e.invoice_id, "To": e.to,
+            "At": e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) })).collect::<Vec<_>>(),
     }))
     .into_response()
 }

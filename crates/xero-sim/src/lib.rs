@@ -14,6 +14,7 @@ pub mod accounting;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod currencies;
 pub mod error;
 pub mod faults;
 pub mod idempotency;

@@ -28,6 +28,8 @@ pub struct LimitSettings {
     pub starter_per_day: usize,
     /// Calls per minute for the whole app.
     pub app_per_minute: usize,
+    /// Invoices an organisation may email per day (`POST /Invoices/{id}/Email`, simulated UTC day).
+    pub emails_per_day: usize,
 }
 
 impl Default for LimitSettings {
@@ -39,6 +41,7 @@ impl Default for LimitSettings {
             per_day: 5000,
             starter_per_day: 1000,
             app_per_minute: 10_000,
+            emails_per_day: 1000,
         }
     }
 }

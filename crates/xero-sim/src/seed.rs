@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::accounting::writes::{self, WriteMode};
 use crate::config::Seeds;
 use crate::state::World;
-use crate::store::{DocKind, Tenant, Tier};
+use crate::store::{DocKind, Tenant, Tier, TrackingCategory};
 use crate::taxrates::Country;
 
 /// `Demo Company (UK)`: a UK organisation (VAT, GBP).
@@ -71,6 +71,7 @@ pub fn demo_data(world: &mut World, now: DateTime<Utc>) {
 /// Adds the lived-in organisation's data (see [`lived_in`]).
 pub fn lived_in_data(world: &mut World, now: DateTime<Utc>) {
     if let Some(tenant) = world.tenant_mut(LIVED_IN) {
+        settings(tenant);
         let refused = lived_in::seed(tenant, now);
         // The module's own test keeps this empty; a refusal here means the API's rules moved under the data.
         debug_assert!(refused.is_empty(), "lived-in seed refused: {refused:?}");
@@ -88,7 +89,25 @@ pub fn apply(world: &mut World, seeds: Seeds, now: DateTime<Utc>) {
     }
 }
 
+/// Currencies beyond the base one and the tracking categories `Region` (North, South, East) and `Department`
+/// (Sales, Support), plus an archived `Old Projects` (rules M1, K1).
+pub fn settings(tenant: &mut Tenant) {
+    match tenant.country {
+        Country::Uk => tenant.enable_currencies(&["EUR", "USD"]),
+        Country::Nz => tenant.enable_currencies(&["AUD", "USD"]),
+    }
+    let id = tenant.id;
+    let mut old = TrackingCategory::new(id, "Old Projects", &["Alpha"]);
+    old.status = "ARCHIVED".to_owned();
+    tenant.tracking = vec![
+        TrackingCategory::new(id, "Region", &["North", "South", "East"]),
+        TrackingCategory::new(id, "Department", &["Sales", "Support"]),
+        old,
+    ];
+}
+
 fn seed_tenant(tenant: &mut Tenant, now: DateTime<Utc>) {
+    settings(tenant);
     let mut events = Vec::new();
     let mut ctx = writes::WriteCtx {
         tenant,

@@ -28,6 +28,10 @@ pub struct ConnKill(pub Arc<Notify>);
 pub fn router(sim: Arc<Sim>) -> Router {
     let mut app = Router::new()
         .route("/", get(home))
+        .route(
+            "/online/{token}",
+            get(crate::accounting::actions::online_page),
+        )
         .merge(crate::identity::router())
         .nest("/api.xro/2.0", crate::accounting::router(sim.clone()));
     if sim.config.control {

@@ -76,6 +76,8 @@ pub struct Counters {
     /// tenant id → `METHOD /path` → calls.
     pub by_tenant_endpoint:
         std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+    /// tenant id → invoices emailed (`POST /Invoices/{id}/Email` answered 204).
+    pub emails_by_tenant: std::collections::BTreeMap<String, u64>,
 }
 
 impl Sim {
@@ -141,6 +143,15 @@ impl Sim {
         *self.fault_injector() = Faults::new(self.config.faults.clone());
         *self.counter() = Counters::default();
         self.webhooks.reset(self.config.webhook.clone());
+    }
+
+    /// Counts one invoice emailed.
+    pub fn count_email(&self, tenant: Uuid) {
+        *self
+            .counter()
+            .emails_by_tenant
+            .entry(tenant.to_string())
+            .or_default() += 1;
     }
 
     /// Counts one call.

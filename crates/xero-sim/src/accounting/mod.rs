@@ -1,11 +1,13 @@
 //! The Accounting API under `/api.xro/2.0/`: the guard every call passes (faults, bearer token, tenant header,
 //! scopes, rate limits), the write pipeline (strict schema check, idempotency, `summarizeErrors`), and the routes.
 
+pub mod actions;
 pub mod contact_query;
 pub mod guard;
 pub mod pipeline;
 pub mod reads;
 pub mod render;
+pub mod settings;
 pub mod writes;
 
 use std::sync::Arc;
@@ -65,6 +67,11 @@ pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
             "/Invoices/{key}",
             post(pipeline::write).get(reads::get_invoice),
         )
+        .route(
+            "/Invoices/{key}/OnlineInvoice",
+            get(actions::online_invoice),
+        )
+        .route("/Invoices/{key}/Email", post(actions::email))
         .route("/CreditNotes", write().get(reads::list_credit_notes))
         .route(
             "/CreditNotes/{key}",
@@ -85,6 +92,9 @@ pub fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
         .route("/Payments", write().get(reads::list_payments))
         .route("/Payments/{key}", get(reads::get_payment))
         .route("/Organisation", get(reads::organisation))
+        .route("/Currencies", get(settings::currencies))
+        .route("/TrackingCategories", get(settings::tracking_categories))
+        .route("/BrandingThemes", get(settings::branding_themes))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(sim, guard::guard))
 }

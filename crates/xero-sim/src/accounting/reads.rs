@@ -122,7 +122,12 @@ fn paginate<T>(items: Vec<T>, paging: &Option<Paging>) -> (Vec<T>, Option<Value>
     }
 }
 
-fn answer(sim: &Sim, collection: &str, records: Vec<Value>, pagination: Option<Value>) -> Response {
+pub(super) fn answer(
+    sim: &Sim,
+    collection: &str,
+    records: Vec<Value>,
+    pagination: Option<Value>,
+) -> Response {
     let mut body = envelope(collection, records, sim.clock.now());
     if let Some(p) = pagination {
         body["pagination"] = p;
@@ -130,7 +135,7 @@ fn answer(sim: &Sim, collection: &str, records: Vec<Value>, pagination: Option<V
     Json(body).into_response()
 }
 
-fn with_tenant<R>(sim: &Sim, ctx: &Ctx, f: impl FnOnce(&Tenant) -> R) -> Option<R> {
+pub(super) fn with_tenant<R>(sim: &Sim, ctx: &Ctx, f: impl FnOnce(&Tenant) -> R) -> Option<R> {
     let world = sim.world();
     world.tenant(ctx.tenant_id).map(f)
 }

@@ -53,7 +53,10 @@ pub fn doc(tenant: &Tenant, d: &Doc, unit_dp: u32, detail: Detail) -> Value {
     put("Total", money(d.total));
     put("UpdatedDateUTC", json!(ms_date_time(d.updated)));
     put("CurrencyCode", json!(d.currency));
-    put("CurrencyRate", money(rust_decimal::Decimal::ONE));
+    put("CurrencyRate", money(d.currency_rate));
+    if let Some(theme) = d.branding_theme {
+        put("BrandingThemeID", json!(theme));
+    }
     match d.kind {
         DocKind::Invoice => {
             put("TotalDiscount", money(d.total_discount));
@@ -68,6 +71,9 @@ pub fn doc(tenant: &Tenant, d: &Doc, unit_dp: u32, detail: Detail) -> Value {
                 "UpdatedDateUTCString",
                 json!(d.updated.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             );
+            if d.sent_to_contact {
+                put("SentToContact", json!(true));
+            }
             if let Some(url) = &d.url {
                 put("Url", json!(url));
             }
@@ -127,7 +133,8 @@ fn line(l: &crate::store::Line, unit_dp: u32) -> Value {
         "TaxType": l.tax_type,
         "TaxAmount": money(l.tax_amount),
         "LineAmount": money(l.line_amount),
-        "Tracking": [],
+        "Tracking": l.tracking.iter().map(|t| json!({ "TrackingCategoryID": t.category_id,
+            "TrackingOptionID": t.option_id, "Name": t.name, "Option": t.option })).collect::<Vec<_>>(),
     });
     if let Some(code) = &l.item_code {
         v["ItemCode"] = json!(code);

@@ -9,7 +9,13 @@ use uuid::Uuid;
 
 use crate::taxrates::{self, Country, TaxRate};
 
+mod org;
 mod records;
+
+pub use org::{
+    branding_themes, BrandingTheme, LineTracking, SentEmail, TrackingCategory, TrackingOption,
+    THEME_SPECIAL, THEME_STANDARD,
+};
 
 pub use records::{
     Account, Allocation, Contact, Doc, DocKind, Item, Line, Payment, Person, Status, Tier, Typed,
@@ -62,6 +68,14 @@ pub struct Tenant {
     pub next_invoice_number: u32,
     /// Next automatic credit-note number.
     pub next_credit_note_number: u32,
+    /// Enabled currencies (`GET /Currencies`), the base currency first.
+    pub currencies: Vec<String>,
+    /// Tracking categories (at most 2 ACTIVE).
+    pub tracking: Vec<TrackingCategory>,
+    /// Branding themes.
+    pub themes: Vec<BrandingTheme>,
+    /// Invoices emailed, in order.
+    pub emails: Vec<SentEmail>,
 }
 
 impl Tenant {
@@ -85,12 +99,25 @@ impl Tenant {
             accounts: taxrates::accounts(country),
             next_invoice_number: 1,
             next_credit_note_number: 1,
+            currencies: vec![country.currency().to_owned()],
+            tracking: Vec::new(),
+            themes: branding_themes(now),
+            emails: Vec::new(),
         }
     }
 
     /// The organisation's currency.
     pub fn currency(&self) -> &'static str {
         self.country.currency()
+    }
+
+    /// Enables more currencies (ignoring those already enabled).
+    pub fn enable_currencies(&mut self, codes: &[&str]) {
+        for code in codes {
+            if !self.currencies.iter().any(|c| c == code) {
+                self.currencies.push((*code).to_owned());
+            }
+        }
     }
 
     /// A document by id.
@@ -192,7 +219,7 @@ impl Tenant {
     }
 
     /// `Balances.AccountsReceivable`: (outstanding, overdue) of a contact's authorised sales invoices, less its
-    /// unallocated sales credit.
+    /// unallocated sales credit, in the base currency (foreign documents converted at their `CurrencyRate`).
     pub fn receivable_balance(&self, contact_id: Uuid, today: NaiveDate) -> (Decimal, Decimal) {
         let mut outstanding = Decimal::ZERO;
         let mut overdue = Decimal::ZERO;
@@ -201,14 +228,20 @@ impl Tenant {
             .iter()
             .filter(|d| d.contact_id == contact_id && d.status == Status::Authorised)
         {
+            // In the base currency: a foreign document's amount divided by its rate (rule M1: never added up as is).
+            let due = if doc.currency == self.currency() || doc.currency_rate <= Decimal::ZERO {
+                doc.amount_due()
+            } else {
+                (doc.amount_due() / doc.currency_rate).round_dp(2)
+            };
             match doc.doc_type.as_str() {
                 "ACCREC" => {
-                    outstanding += doc.amount_due();
-                    if doc.due_date.is_some_and(|due| due < today) {
-                        overdue += doc.amount_due();
+                    outstanding += due;
+                    if doc.due_date.is_some_and(|d| d < today) {
+                        overdue += due;
                     }
                 }
-                "ACCRECCREDIT" => outstanding -= doc.amount_due(),
+                "ACCRECCREDIT" => outstanding -= due,
                 _ => {}
             }
         }

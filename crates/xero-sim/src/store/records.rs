@@ -114,6 +114,8 @@ pub struct Line {
     pub line_amount: Decimal,
     /// The discount as given.
     pub discount: Discount,
+    /// `Tracking` (at most one option per category).
+    pub tracking: Vec<super::LineTracking>,
 }
 
 /// An invoice or a credit note.
@@ -143,6 +145,10 @@ pub struct Doc {
     pub lines: Vec<Line>,
     /// `CurrencyCode`.
     pub currency: String,
+    /// `CurrencyRate`: units of `currency` per unit of the base currency (1 in the base currency).
+    pub currency_rate: Decimal,
+    /// `BrandingThemeID`.
+    pub branding_theme: Option<Uuid>,
     /// `SubTotal`.
     pub sub_total: Decimal,
     /// `TotalTax`.
@@ -159,6 +165,8 @@ pub struct Doc {
     pub fully_paid_on: Option<NaiveDate>,
     /// `Url`.
     pub url: Option<String>,
+    /// `SentToContact`: emailed through `POST /Invoices/{id}/Email`.
+    pub sent_to_contact: bool,
     /// `UpdatedDateUTC`.
     pub updated: DateTime<Utc>,
     /// Payments applied, in order.

@@ -5,6 +5,7 @@ mod common;
 
 mod accounting;
 mod amend;
+mod beyond;
 mod cli;
 mod contacts;
 mod control;
@@ -15,6 +16,7 @@ mod lived_in;
 mod load;
 mod match_crm;
 mod maths;
+mod online;
 mod reads;
 mod summarize;
 mod tokens;

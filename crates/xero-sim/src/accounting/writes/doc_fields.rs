@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::doc_extras;
 use super::lines::{build_line, recompute};
 use super::{noun, WriteCtx};
 use crate::json::{parse_date, str_field};
@@ -29,6 +30,9 @@ pub(super) struct Header {
     pub date: NaiveDate,
     pub due_date: Option<NaiveDate>,
     pub amounts_are: AmountsAre,
+    pub currency: String,
+    pub currency_rate: Decimal,
+    pub branding_theme: Option<Uuid>,
 }
 
 fn allowed_types(kind: DocKind) -> &'static [&'static str] {
@@ -125,11 +129,9 @@ pub(super) fn read_header(
         }),
         None => existing.map_or(AmountsAre::Exclusive, |d| d.amounts_are),
     };
-    if let Some(code) = str_field(body, "CurrencyCode") {
-        if code != ctx.tenant.currency() {
-            errors.push(format!("Organisation is not subscribed to currency {code}"));
-        }
-    }
+    let (currency, currency_rate) =
+        doc_extras::read_currency(ctx.tenant, body, existing, date, errors);
+    let branding_theme = doc_extras::read_branding(ctx.tenant, body, existing, errors);
     Header {
         doc_type,
         contact,
@@ -137,6 +139,9 @@ pub(super) fn read_header(
         date,
         due_date,
         amounts_are,
+        currency,
+        currency_rate,
+        branding_theme,
     }
 }
 

@@ -152,6 +152,7 @@ pub(super) fn build_line(
             ));
         }
     }
+    let tracking = super::doc_extras::read_tracking(tenant, line, old_lines, errors);
     if errors.len() > before {
         return None;
     }
@@ -175,6 +176,7 @@ pub(super) fn build_line(
             tax_amount: tax,
             line_amount,
             discount,
+            tracking,
         },
         LineFigures {
             line_amount,

@@ -82,6 +82,7 @@ pub(super) fn check_len(
 }
 
 mod contacts;
+mod doc_extras;
 mod doc_fields;
 mod docs;
 mod items;

@@ -190,6 +190,13 @@ pub fn allocation(ctx: &mut WriteCtx, credit_note_key: &str, body: &Value) -> Ou
                 "The credit note and the invoice must belong to the same contact.".to_owned(),
             );
         }
+        // Rule M1: amounts in two currencies are never added up (message ours).
+        if inv.currency != credit_note.currency {
+            errors.push(format!(
+                "The credit note ({}) and the invoice ({}) must be in the same currency.",
+                credit_note.currency, inv.currency
+            ));
+        }
         let pair_ok = matches!(
             (credit_note.doc_type.as_str(), inv.doc_type.as_str()),
             ("ACCRECCREDIT", "ACCREC") | ("ACCPAYCREDIT", "ACCPAY")
