@@ -299,7 +299,9 @@ pub fn build_contact_payload(company: &Company, person: Option<&Person>) -> xero
     }
 }
 
-/// The company's address as Xero's `POBOX` (postal) address; `None` when it holds nothing. Xero has four address
+/// The company's address as Xero's `POBOX` (postal) address. Xero replaces a contact's address of a type whole, so
+/// a fragment (a country alone, a city without a street) would blank the lines Xero has: rule S3b sends an address
+/// only when it has a street line and a city or postcode, else `None` and Xero's stays. Xero has four address
 /// lines: a fifth and later are joined onto the fourth rather than lost.
 fn postal_address(address: &Address) -> Option<xero::ContactAddress> {
     let lines: Vec<String> = address
@@ -307,6 +309,11 @@ fn postal_address(address: &Address) -> Option<xero::ContactAddress> {
         .iter()
         .filter_map(|l| non_blank(Some(l)))
         .collect();
+    let placed = non_blank(address.city.as_deref()).is_some()
+        || non_blank(address.postal_code.as_deref()).is_some();
+    if lines.is_empty() || !placed {
+        return None;
+    }
     let line = |i: usize| lines.get(i).cloned();
     let built = xero::ContactAddress {
         address_type: "POBOX".into(),
@@ -449,6 +456,16 @@ mod tests {
         );
         for absent in ["Phones", "Addresses", "TaxNumber", "DefaultCurrency"] {
             assert!(contact.get(absent).is_none(), "{absent} sent: {contact}");
+        }
+        // A fragment of an address would replace Xero's whole postal address: it is not sent either.
+        for fragment in [
+            json!({ "country": "GB" }),
+            json!({ "lines": ["1 High St"] }),
+            json!({ "city": "Leeds", "postalCode": "LS1 1AA" }),
+        ] {
+            let contact =
+                contact_json(json!({ "id": "co-1", "name": "Acme Ltd", "address": fragment }));
+            assert!(contact.get("Addresses").is_none(), "{contact}");
         }
     }
 }

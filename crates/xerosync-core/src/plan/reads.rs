@@ -243,7 +243,21 @@ impl SendPlan {
                 for slot in &batch.slots {
                     match slot {
                         Slot::Company { id } => self.fail_company(id, "S3a", &message, &decoded),
-                        Slot::Document { index } => self.fail_invoice(*index, "S10", &message),
+                        Slot::Document { index } => {
+                            // The rule the read served: a number Xero has (S8), a cancellation (S10), a re-send (S11).
+                            let cancelled = decoded
+                                .get(*index)
+                                .and_then(|r| r.as_ref().ok())
+                                .is_some_and(|i| i.status == InvoiceStatus::Cancelled);
+                            let rule = if batch.request_id.starts_with("numberRead") {
+                                "S8"
+                            } else if cancelled {
+                                "S10"
+                            } else {
+                                "S11"
+                            };
+                            self.fail_invoice(*index, rule, &message)
+                        }
                         Slot::Product { .. } | Slot::Amendment { .. } => {}
                     }
                 }
