@@ -348,7 +348,7 @@ export interface SendCompanyResult {
   message?: string;
   /** Rule S3a: set when a person must choose (`by` is `ambiguous` or `archived`): store the chosen ContactID as the
    * company's `xeroContactId`, or `createXeroContact: true` for a new contact, and send again. */
-  contactMatch?: { by: ContactMatchedBy; contactId?: string; candidates: ContactCandidate[] };
+  contactMatch?: { by: ContactMatchedBy; candidates: ContactCandidate[] };
 }
 /** One Xero contact a company may be (rule S3a), as the page shows it. */
 export interface ContactCandidate {

@@ -256,18 +256,7 @@ fn list(v: &str, max: usize) -> Option<Vec<&str>> {
     (items.len() <= max && items.iter().all(|i| !i.is_empty())).then_some(items)
 }
 
-/// A GUID as Xero writes them: 8-4-4-4-12 hex digits.
-pub fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                *c == b'-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
-}
+pub use xerosync_core::xero::is_guid;
 
 fn check_idempotency_key(k: &str) -> Result<String, ProxyError> {
     if !k.is_empty() && k.len() <= 128 && k.bytes().all(|b| b.is_ascii_graphic()) {

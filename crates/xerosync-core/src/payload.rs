@@ -223,15 +223,7 @@ fn branding_theme(
         (None, None, Some(id)) => ("settings.brandingThemeId", id),
         (None, None, None) => return Ok(None),
     };
-    let guid = id.len() == 36
-        && id.bytes().enumerate().all(|(i, b)| {
-            if [8, 13, 18, 23].contains(&i) {
-                b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        });
-    if !guid {
+    if !xero::is_guid(&id) {
         return Err(Error::invalid(
             &invoice.record_ref(),
             field,
@@ -444,6 +436,60 @@ mod tests {
             contact["Addresses"],
             json!([{ "AddressType": "POBOX", "AddressLine1": "Unit 4", "AddressLine2": "1 High St", "AddressLine3": "Mill Yard",
                      "AddressLine4": "Off Lane", "City": "Leeds", "Region": "West Yorkshire", "PostalCode": "LS1 1AA", "Country": "GB" }])
+        );
+    }
+
+    /// Rule K2: the invoice's branding theme, else its company's, else the settings'; not a Xero id is an error
+    /// naming the field it came from.
+    #[test]
+    fn branding_theme_by_precedence_rule_k2() {
+        use crate::decode::{decode_invoice, Ctx};
+        let (a, b, c) = (
+            "5d4dd402-c851-497e-aae1-9ff265c0d15a",
+            "6e5ee513-d962-4a8f-bbf2-0aa376d1e26b",
+            "7f6ff624-ea73-4b90-8c03-1bb487e2f37c",
+        );
+        let ctx = |company: Value, settings: Value| {
+            Ctx::from_json(&json!({ "companies": [company], "settings": settings,
+                "taxRates": [{ "id": "t", "percent": "20", "xeroTaxType": "OUTPUT2" }] }))
+            .unwrap()
+        };
+        let invoice = |theme: Value| {
+            decode_invoice(&json!({ "id": "inv-1", "number": "INV-1", "companyId": "co-1", "issueDate": "2026-11-01",
+                "currency": "GBP", "status": "Live", "total": "12.00", "amountOutstanding": "12.00", "brandingThemeId": theme,
+                "lines": [{ "description": "x", "quantity": "1", "listPrice": "10", "taxRateId": "t" }] }), 0)
+            .unwrap()
+        };
+        let theme = |inv: &Invoice, ctx: &Ctx| {
+            let doc =
+                serde_json::to_value(build_invoice_payload(inv, ctx).unwrap().document).unwrap();
+            doc["BrandingThemeID"].as_str().map(str::to_owned)
+        };
+        let full = ctx(
+            json!({ "id": "co-1", "name": "Acme", "brandingThemeId": b }),
+            json!({ "brandingThemeId": c }),
+        );
+        assert_eq!(theme(&invoice(json!(a)), &full).as_deref(), Some(a));
+        assert_eq!(theme(&invoice(Value::Null), &full).as_deref(), Some(b));
+        let settings_only = ctx(
+            json!({ "id": "co-1", "name": "Acme" }),
+            json!({ "brandingThemeId": c }),
+        );
+        assert_eq!(
+            theme(&invoice(Value::Null), &settings_only).as_deref(),
+            Some(c)
+        );
+        let none = ctx(json!({ "id": "co-1", "name": "Acme" }), json!({}));
+        assert_eq!(theme(&invoice(Value::Null), &none), None);
+        let bad = ctx(
+            json!({ "id": "co-1", "name": "Acme", "brandingThemeId": "Standard" }),
+            json!({}),
+        );
+        let err = build_invoice_payload(&invoice(Value::Null), &bad).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("invoice inv-1: company.brandingThemeId"),
+            "{err}"
         );
     }
 

@@ -73,13 +73,48 @@ pub struct CompanyResult {
     pub contact_match: Option<ContactMatchReport>,
 }
 
+impl InvoiceResult {
+    /// Checked locally, waiting for Xero.
+    pub fn pending(id: String) -> Self {
+        InvoiceResult {
+            id,
+            outcome: Outcome::Pending,
+            rule: None,
+            message: None,
+            error: None,
+            changes: None,
+            amendment: None,
+            retryable: false,
+        }
+    }
+
+    /// Not sent, by a rule (S1, A1, S10), with its reason.
+    pub fn skipped(id: String, rule: &str, reason: String) -> Self {
+        InvoiceResult {
+            outcome: Outcome::Skipped,
+            rule: Some(rule.into()),
+            message: Some(reason),
+            ..InvoiceResult::pending(id)
+        }
+    }
+
+    /// Refused locally (rule L2, T1 or S6): the error as data too.
+    pub fn failed(id: String, error: &Error) -> Self {
+        InvoiceResult {
+            outcome: Outcome::Failed,
+            rule: Some(rule_for(error).into()),
+            message: Some(error.to_string()),
+            error: Some(error.to_json()),
+            ..InvoiceResult::pending(id)
+        }
+    }
+}
+
 /// Rule S3a, for a person: the evidence, and each candidate as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactMatchReport {
     pub by: MatchedBy,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
     pub candidates: Vec<ContactCandidate>,
 }
 
@@ -122,7 +157,7 @@ pub struct LogEntry {
     pub message: String,
 }
 
-pub(super) fn rule_for(error: &Error) -> &'static str {
+fn rule_for(error: &Error) -> &'static str {
     match error {
         Error::UnmappedTaxRate { .. } => "T1",
         Error::InvoiceHeld { .. } => "S6",

@@ -390,7 +390,6 @@ impl SendPlan {
                     message: Some(message),
                     contact_match: Some(ContactMatchReport {
                         by: matched.by,
-                        contact_id: None,
                         candidates,
                     }),
                 });

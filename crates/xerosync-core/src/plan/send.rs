@@ -4,9 +4,7 @@
 //! that JS can hold between answers. Every record ends `sent`, `failed` (with the rule and Xero's or our message)
 //! or `skipped`; nothing is half-sent: a record that fails locally never goes out (rule L2).
 
-use super::outcome::{
-    log, rule_for, CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, Stage,
-};
+use super::outcome::{log, CompanyResult, InvoiceResult, LogEntry, Outcome, ProductFailure, Stage};
 use super::refusals::REFUSED;
 use super::request::{write_request, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::date::IsoDate;
@@ -175,16 +173,7 @@ impl SendPlan {
             .and_then(|v| v.get("id"))
             .and_then(Value::as_str);
         let id = raw_id.map_or_else(|| format!("#{index}"), str::to_string);
-        let failed = |error: &Error| InvoiceResult {
-            id: id.clone(),
-            outcome: Outcome::Failed,
-            rule: Some(rule_for(error).into()),
-            message: Some(error.to_string()),
-            error: Some(error.to_json()),
-            changes: None,
-            amendment: None,
-            retryable: false,
-        };
+        let failed = |error: &Error| InvoiceResult::failed(id.clone(), error);
         let invoice = match record {
             Ok(invoice) => invoice,
             Err(error) => {
@@ -202,29 +191,11 @@ impl SendPlan {
         if let Some((rule, reason)) = send_skip_reason(invoice, self.input.mode) {
             self.log
                 .push(log(kind, &id, None, "skipped", reason.clone()));
-            return InvoiceResult {
-                id,
-                outcome: Outcome::Skipped,
-                rule: Some(rule.into()),
-                message: Some(reason),
-                error: None,
-                changes: None,
-                amendment: None,
-                retryable: false,
-            };
+            return InvoiceResult::skipped(id, rule, reason);
         }
         if invoice.status == InvoiceStatus::Cancelled {
             // Rule S10: only its Xero id goes out; its lines and company no longer matter.
-            return InvoiceResult {
-                id,
-                outcome: Outcome::Pending,
-                rule: None,
-                message: None,
-                error: None,
-                changes: None,
-                amendment: None,
-                retryable: false,
-            };
+            return InvoiceResult::pending(id);
         }
         let checked = ctx
             .company(&invoice.company_id, &invoice.record_ref(), "companyId")
@@ -234,16 +205,7 @@ impl SendPlan {
                 build_document(&plan, company, ctx, None).map(|_| ())
             });
         match checked {
-            Ok(()) => InvoiceResult {
-                id,
-                outcome: Outcome::Pending,
-                rule: None,
-                message: None,
-                error: None,
-                changes: None,
-                amendment: None,
-                retryable: false,
-            },
+            Ok(()) => InvoiceResult::pending(id),
             Err(error) => {
                 self.log
                     .push(log(kind, &id, None, REFUSED, error.to_string()));

@@ -133,14 +133,11 @@ mod tests {
 
     fn result(id: &str, outcome: Outcome, retryable: bool) -> InvoiceResult {
         InvoiceResult {
-            id: id.into(),
             outcome,
             rule: Some("S9".into()),
             message: Some("Xero answered 503: busy".into()),
-            error: None,
-            changes: None,
-            amendment: None,
             retryable,
+            ..InvoiceResult::pending(id.into())
         }
     }
 

@@ -1,7 +1,7 @@
 //! Applying Xero's documents to CRM invoices (rules U2-U5), shared by *Update from Xero* and the change feed
 //! (rule B1: the same code turns a feed entry into CRM field changes).
 
-use super::update::{is_guid, CompanyChanges, Target, UpdateEntry, UpdateOutcome};
+use super::update::{CompanyChanges, Target, UpdateEntry, UpdateOutcome};
 use crate::apply::apply_document;
 use crate::date::IsoDate;
 use crate::decode::decode_invoice;
@@ -9,6 +9,7 @@ use crate::error::{Error, RecordKind};
 use crate::parse::{parse_document, XeroDocumentState};
 use crate::records::{Company, InvoiceKind};
 use crate::rules::{update_skip_reason, UpdateMode};
+use crate::xero::is_guid;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -17,6 +17,7 @@ use crate::parse::{parse_document, Collection, XeroDocumentState};
 use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::records::{Company, InvoiceKind};
 use crate::rules::{update_skip_reason, UpdateMode};
+use crate::xero::is_guid;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -150,19 +151,6 @@ pub struct UpdateOptions {
     pub mode: UpdateMode,
     /// The previous run's `since`: only documents changed after it are read.
     pub since: Option<String>,
-}
-
-/// A Xero id as Xero writes them: 8-4-4-4-12 hex digits.
-pub(crate) fn is_guid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                *c == b'-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
 }
 
 /// What the proxy takes as `/{Resource}/{key}`: letters, digits, `-` and `_`.
