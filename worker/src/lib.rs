@@ -13,7 +13,6 @@ pub mod db;
 pub mod error;
 pub mod jwt;
 pub mod limits;
-pub mod lookup_filter;
 pub mod outcomes;
 pub mod relay_rules;
 pub mod retention;

@@ -3,10 +3,10 @@
 //! and two passed-through headers. Everything else is refused before anything leaves the Worker. Pure.
 //!
 //! The free-text filters, `where` on `GET /CreditNotes` (rule S8's look-up) and on `GET /Contacts` (rule S3a's
-//! search), are parsed and rebuilt by [`crate::lookup_filter`].
+//! search), are parsed and rebuilt by the core's `where_filter`, the module that also builds them.
 
 use crate::error::ProxyError;
-use crate::lookup_filter::{self, MAX_CONTACT_TERMS, MAX_LOOKUP_NUMBERS};
+use xerosync_core::where_filter::{self as lookup_filter, MAX_CONTACT_TERMS, MAX_LOOKUP_NUMBERS};
 
 /// Largest write body Xero takes (3.5 MB).
 pub const MAX_BODY_BYTES: usize = 3_500_000;

@@ -19,6 +19,7 @@ pub mod resolve;
 pub mod rules;
 pub mod sync;
 pub mod tax_strategy;
+pub mod where_filter;
 pub mod xero;
 
 pub use contacts::{match_contact, ContactMatch, MatchedBy, XeroContact};

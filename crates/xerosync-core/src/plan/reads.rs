@@ -10,7 +10,7 @@
 //!   contact and total agree, otherwise reported with Xero's document. No read at all when nothing collides.
 
 use super::outcome::{log, CompanyResult, ContactCandidate, ContactMatchReport, Outcome};
-use super::request::{lookup_request, read_request, where_string, XeroAnswer};
+use super::request::{lookup_request, read_request, XeroAnswer};
 use super::send::{Batch, Read, SendPlan, Slot};
 use crate::contacts::{match_contact, name_key, XeroContact};
 use crate::decimal::{from_json, money};
@@ -19,6 +19,7 @@ use crate::error::{Error, RecordKind};
 use crate::parse::{parse_document, Collection};
 use crate::plan::SendChanges;
 use crate::records::{Amendment, Company, Invoice, InvoiceKind, InvoiceStatus};
+use crate::where_filter;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -27,28 +28,20 @@ const WHERE_BUDGET: usize = 1_500;
 /// Ids per `GET /Invoices?IDs=` (xero-api-notes: about 50 before the URL is too long).
 const IDS_PER_READ: usize = 50;
 
-/// The `where` terms that find a company's possible contacts (rule S3a's evidence). A value with a quote, a
-/// backslash or a control character is left out: Xero's filter syntax has no agreed escape for them (the proxy
-/// refuses them), and the other terms still find the contact.
+/// The `where` terms that find a company's possible contacts (rule S3a's evidence, in
+/// [`where_filter::CONTACT_SEARCH_FIELDS`] order). A value the filter grammar cannot carry is left out (the proxy
+/// would refuse it), and the other terms still find the contact.
 fn search_terms(company: &Company) -> Vec<String> {
-    let term = |field: &str, value: &str| {
-        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-        let plain = !value.is_empty()
-            && value.chars().count() <= 255
-            && !value
-                .chars()
-                .any(|c| c == '"' || c == '\\' || c.is_control());
-        plain.then(|| format!("{field}=={}", where_string(&value)))
-    };
-    let email = company.primary_person().and_then(|p| p.email.as_deref());
+    let [number, account, name, email] = where_filter::CONTACT_SEARCH_FIELDS;
+    let primary_email = company.primary_person().and_then(|p| p.email.as_deref());
     [
-        term("ContactNumber", &company.id),
+        where_filter::term(number, &company.id),
         company
             .account_number
             .as_deref()
-            .and_then(|a| term("AccountNumber", a)),
-        term("Name", &company.name),
-        email.and_then(|e| term("EmailAddress", e)),
+            .and_then(|a| where_filter::term(account, a)),
+        where_filter::term(name, &company.name),
+        primary_email.and_then(|e| where_filter::term(email, e)),
     ]
     .into_iter()
     .flatten()

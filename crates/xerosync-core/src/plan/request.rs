@@ -130,11 +130,10 @@ pub fn lookup_request(
     let mut query = BTreeMap::new();
     match collection {
         Collection::CreditNotes => {
-            let filter: Vec<String> = numbers
-                .iter()
-                .map(|n| format!("CreditNoteNumber=={}", where_string(n)))
-                .collect();
-            query.insert("where".to_string(), filter.join(" OR "));
+            query.insert(
+                "where".to_string(),
+                crate::where_filter::credit_note_numbers(numbers),
+            );
         }
         _ => {
             query.insert("InvoiceNumbers".to_string(), numbers.join(","));
@@ -171,11 +170,6 @@ pub(crate) fn read_request(
         headers,
         body: None,
     }
-}
-
-/// A string inside a `where` filter: `"` escaped as Xero's filter syntax wants.
-pub(crate) fn where_string(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\\\""))
 }
 
 #[cfg(test)]

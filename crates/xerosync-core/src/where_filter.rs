@@ -1,5 +1,6 @@
-//! The free-text filters the relay lets through, each parsed with a strict grammar and rebuilt from its parts, so the
-//! caller's text never reaches Xero as it came. Pure.
+//! The `where` filters xerosync sends, defined once: the send plan builds them ([`credit_note_numbers`],
+//! [`contact_search`]) and the proxy's relay parses them with the same grammar and rebuilds them from their parts, so
+//! a caller's text never reaches Xero as it came. Pure.
 //! - `where` on `GET /CreditNotes`: rule S8's look-up by number after a lost answer (the core's `lookup_request`).
 //! - `where` on `GET /Contacts`: rule S3a's search for the customers Xero already has (the core's send plan).
 
@@ -45,6 +46,31 @@ pub fn rebuild(v: &str) -> Option<String> {
     )
 }
 
+/// The contact fields rule S3a searches by, in its order of evidence.
+pub const CONTACT_SEARCH_FIELDS: [&str; 4] =
+    ["ContactNumber", "AccountNumber", "Name", "EmailAddress"];
+
+/// A `Field=="value"` term; `None` for a value the grammar cannot carry (a quote, a backslash, a control character,
+/// empty or over 255 characters). Spaces are collapsed, as Xero compares names.
+pub fn term(field: &str, value: &str) -> Option<String> {
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let plain = !value.is_empty()
+        && value.chars().count() <= 255
+        && !value
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control());
+    plain.then(|| format!("{field}==\"{value}\""))
+}
+
+/// The `where` filter of a look-up by credit-note numbers (rule S8).
+pub fn credit_note_numbers(numbers: &[String]) -> String {
+    numbers
+        .iter()
+        .map(|n| format!("CreditNoteNumber==\"{}\"", n.replace('"', "\\\"")))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
 /// Most terms one contact search may hold (the core sends about 1,500 characters of them).
 pub const MAX_CONTACT_TERMS: usize = 200;
 
@@ -52,14 +78,13 @@ pub const MAX_CONTACT_TERMS: usize = 200;
 /// `AccountNumber`, `Name`, `EmailAddress`, each value 1-255 characters without `"`, `\` or control characters, at
 /// most [`MAX_CONTACT_TERMS`] terms and 4,000 characters. `None` for anything else.
 pub fn parse_contact_search(v: &str) -> Option<Vec<(&'static str, &str)>> {
-    const FIELDS: [&str; 4] = ["ContactNumber", "AccountNumber", "Name", "EmailAddress"];
     if v.len() > 4_000 {
         return None;
     }
     let mut terms = Vec::new();
     let mut rest = v;
     loop {
-        let field = FIELDS
+        let field = CONTACT_SEARCH_FIELDS
             .iter()
             .copied()
             .find(|f| rest.starts_with(f) && rest[f.len()..].starts_with("==\""))?;
@@ -95,6 +120,31 @@ pub fn rebuild_contact_search(v: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rules S3a, S8: what the send plan builds, the relay's parser takes back unchanged (one grammar).
+    #[test]
+    fn what_is_built_parses_back_rules_s3a_s8() {
+        let terms: Vec<String> = [
+            ("ContactNumber", "co-1"),
+            ("Name", "  Redfern &  Hale "),
+            ("EmailAddress", "a@b.test"),
+        ]
+        .iter()
+        .filter_map(|(f, v)| term(f, v))
+        .collect();
+        let search = terms.join(" OR ");
+        assert_eq!(
+            rebuild_contact_search(&search).as_deref(),
+            Some(search.as_str())
+        );
+        assert_eq!(
+            parse_contact_search(&search).unwrap()[1],
+            ("Name", "Redfern & Hale")
+        );
+        assert_eq!(term("Name", "say \"hi\""), None, "no quotes in the grammar");
+        let numbers = credit_note_numbers(&["CN-1".into(), "CN 2".into()]);
+        assert_eq!(rebuild(&numbers).as_deref(), Some(numbers.as_str()));
+    }
 
     #[test]
     fn rule_s3a_contact_search_accepts_the_cores_shape_only() {
