@@ -192,10 +192,9 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     },
     // Rule U6 needs Xero's own invoice beside the CRM's: the sync client has no call that reads one, so it is read
     // through the proxy's relay (GET /xero/Invoices?IDs=…, or CreditNotes), a logged Xero call like any other.
-    // Rule U6: a person's choice goes to the proxy's xero_log (outcome resolved, the session's user).
-    async logResolution(log) {
-      return client ? client.logResolution(log) : call("/log/refusals", { method: "POST", body: { action: log.action, refusals: [{ recordKind: log.recordKind, crmId: log.crmId, message: log.message, outcome: log.outcome }] } });
-    },
+    // Rule U6: a person's choice goes to the proxy's xero_log (outcome resolved, the session's user); the client
+    // owns the report's shape.
+    logResolution: client ? (log) => client.logResolution(log) : noClient,
     async readXeroDocument({ kind, xeroId }) {
       const [collection, idField] = kind === "creditNote" ? ["CreditNotes", "CreditNoteID"] : ["Invoices", "InvoiceID"];
       // Xero filters invoices by IDs=; a credit note is read by its id in the path (the relay passes no IDs= for it).

@@ -94,15 +94,12 @@ export async function chooseContact(app, companyId, { contactId = null, create =
   return company;
 }
 
-/**
- * Log lines the page makes itself (rule U6's choices), with who and when. The proxy has no route for lines made
- * outside a Xero call yet, so they are kept in the CRM and shown by the Discrepancies view.
- */
-export async function logLocally(app, entry, { now = new Date().toISOString() } = {}) {
-  const lines = (await app.store.getMeta("localLog")) ?? [];
+/** Rule U6: a person's decision on a discrepancy (the package's log line), kept in the CRM with who and when. */
+export async function recordDecision(app, entry, { now = new Date().toISOString() } = {}) {
+  const lines = (await app.store.getMeta("decisions")) ?? [];
   const line = { time: now, user: app.user.name, userId: app.user.id, ...entry };
   lines.push(line);
-  await app.store.setMeta("localLog", lines);
+  await app.store.setMeta("decisions", lines);
   return line;
 }
 

@@ -6,7 +6,7 @@
 
 import { callEngine } from "../engine.js";
 import { formatMoney } from "../money.js";
-import { applyInvoiceChanges, applyResult, logLocally } from "../sync.js";
+import { applyInvoiceChanges, applyResult, recordDecision } from "../sync.js";
 import { announce, formatDate, h, replace } from "../ui.js";
 
 const CHOICES = [
@@ -95,7 +95,7 @@ async function resolveOne(app, entry, choice) {
     await applyResult(app, result);
     const outcome = result.outcomes.find((o) => o.id === invoice.id);
     if (outcome?.outcome !== "sent") {
-      await logLocally(app, { ...log, outcome: "error", message: `${log.message}; Xero did not take it: ${outcome?.message ?? "no answer"}` });
+      await recordDecision(app, { ...log, outcome: "error", message: `${log.message}; Xero did not take it: ${outcome?.message ?? "no answer"}` });
       throw new Error(`${entry.number}: the CRM's figures were not sent again: ${outcome?.message ?? "Xero gave no answer"}.`);
     }
     message = `${entry.number}: the CRM's figures were sent to Xero again.`;
@@ -104,7 +104,7 @@ async function resolveOne(app, entry, choice) {
   } else {
     message = `${entry.number}: dismissed; these differences no longer stop Update from Xero.`;
   }
-  await logLocally(app, log);
+  await recordDecision(app, log);
   try {
     await app.link.logResolution(log);
   } catch (error) {
@@ -116,7 +116,7 @@ async function resolveOne(app, entry, choice) {
 
 /** The U6 choices made in this CRM, newest first, with who made them. */
 async function showDecisions(app, element) {
-  const lines = ((await app.store.getMeta("localLog")) ?? []).filter((line) => line.action === "resolve discrepancy").reverse();
+  const lines = ((await app.store.getMeta("decisions")) ?? []).slice().reverse();
   if (lines.length === 0) {
     replace(element);
     return;
