@@ -8,7 +8,9 @@
 //! its content (rule X1). Documents are written with `POST` (create or update, matched by `InvoiceID` when the CRM
 //! knows it, else by number), so a retried request never creates a second invoice (rule S8).
 
+mod amend;
 mod answers;
+mod collisions;
 mod outcome;
 mod reads;
 pub mod refusals;

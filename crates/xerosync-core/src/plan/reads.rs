@@ -5,28 +5,27 @@
 //!   contributing its ContactNumber, AccountNumber, Name and email terms; then [`match_contact`] decides per company.
 //! - **Cancellations** (S10): the Xero state of cancelled invoices, `GET /Invoices?IDs=` (50 a request) and
 //!   `GET /CreditNotes/{id}`: a draft is deleted, an approved one without payments voided, one with payments left alone.
-//! - **Numbers Xero already has** (S8): new documents are created with `PUT`, which Xero refuses for a number it has
-//!   ("must be unique") rather than overwriting that document. Only those are read back, by number: linked when the
-//!   contact and total agree, otherwise reported with Xero's document. No read at all when nothing collides.
+//! - **Known documents** (S11): the Xero state of each invoice re-sent, whose amendment `amend.rs` decides.
+//!
+//! The reads after a number collision (S8) are in `collisions.rs`.
 
 use super::outcome::{log, CompanyResult, ContactCandidate, ContactMatchReport, Outcome};
-use super::request::{lookup_request, read_request, XeroAnswer};
+use super::request::{read_request, XeroAnswer};
 use super::send::{Batch, Read, SendPlan, Slot};
-use crate::contacts::{match_contact, name_key, XeroContact};
+use crate::contacts::{match_contact, XeroContact};
 use crate::decimal::{from_json, money};
 use crate::decode::Ctx;
 use crate::error::{Error, RecordKind};
 use crate::parse::{parse_document, Collection};
-use crate::plan::SendChanges;
-use crate::records::{Amendment, Company, Invoice, InvoiceKind, InvoiceStatus};
+use crate::records::{Company, Invoice, InvoiceKind, InvoiceStatus};
 use crate::where_filter;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Characters of `where` filter per contacts read: well inside the URL lengths Xero and the proxy accept.
 const WHERE_BUDGET: usize = 1_500;
 /// Ids per `GET /Invoices?IDs=` (xero-api-notes: about 50 before the URL is too long).
-const IDS_PER_READ: usize = 50;
+pub(super) const IDS_PER_READ: usize = 50;
 
 /// The `where` terms that find a company's possible contacts (rule S3a's evidence, in
 /// [`where_filter::CONTACT_SEARCH_FIELDS`] order). A value the filter grammar cannot carry is left out (the proxy
@@ -85,7 +84,12 @@ fn candidate(contact: &Value) -> ContactCandidate {
 }
 
 impl SendPlan {
-    fn add_read(&mut self, collection: Collection, request: super::XeroRequest, slots: Vec<Slot>) {
+    pub(super) fn add_read(
+        &mut self,
+        collection: Collection,
+        request: super::XeroRequest,
+        slots: Vec<Slot>,
+    ) {
         self.batches.push(Batch {
             request_id: request.id.clone(),
             collection,
@@ -102,7 +106,7 @@ impl SendPlan {
         self.requests.push(request);
     }
 
-    fn read_id(&self, name: &str) -> String {
+    pub(super) fn read_id(&self, name: &str) -> String {
         let n = self
             .batches
             .iter()
@@ -264,7 +268,7 @@ impl SendPlan {
         self.advance_if_done(&decoded, &ctx)
     }
 
-    fn fail_invoice(&mut self, index: usize, rule: &str, message: &str) {
+    pub(super) fn fail_invoice(&mut self, index: usize, rule: &str, message: &str) {
         if let Some(result) = self
             .invoices
             .get_mut(index)
@@ -393,125 +397,7 @@ impl SendPlan {
         Ok(())
     }
 
-    /// Rule S11: an invoice Xero has with payments or credits cannot be edited; the CRM's change goes as a credit
-    /// note (decrease) or a further invoice (increase) for the difference, drafted and linked by its reference.
-    /// Without payments it is updated in place (Xero allows editing an approved, unpaid invoice).
-    fn resolve_amendments(&mut self, decoded: &[Result<Invoice, Error>]) {
-        for (index, invoice) in self.pending_writes(decoded) {
-            if invoice.kind != InvoiceKind::Invoice {
-                continue;
-            }
-            let Some(state) = self
-                .found_document(invoice, false)
-                .and_then(|d| parse_document(&d).ok())
-            else {
-                continue; // not read (a new invoice) or not in Xero: the write says so
-            };
-            let zero = rust_decimal::Decimal::ZERO;
-            let touched = state.amount_paid.unwrap_or(zero) + state.amount_credited.unwrap_or(zero);
-            match state.status.as_str() {
-                "VOIDED" | "DELETED" => {
-                    let message = format!(
-                        "Xero's {} is {}: not written again (resolve it in Xero, or cancel it in the CRM) (rule S11)",
-                        invoice.number, state.status
-                    );
-                    self.fail_invoice(index, "S11", &message);
-                    continue;
-                }
-                "PAID" => {}
-                _ if touched.is_zero() => continue,
-                _ => {}
-            }
-            let Some(total) = state.total else {
-                self.fail_invoice(
-                    index,
-                    "S11",
-                    "Xero's answer has no Total for it: not amended",
-                );
-                continue;
-            };
-            let in_xero = total + invoice.amended_by();
-            let difference = money(invoice.total) - money(in_xero);
-            if difference.is_zero() {
-                if let Some(result) = self.invoices.get_mut(index) {
-                    result.outcome = Outcome::Skipped;
-                    result.rule = Some("S11".into());
-                    result.message = Some(format!(
-                        "Xero's {} has payments and its total is the CRM's: nothing to amend (rule S11)",
-                        invoice.number
-                    ));
-                }
-                continue;
-            }
-            self.found.amendments.insert(index, difference);
-        }
-    }
-
-    /// Records the answer for an amending document (rule S11).
-    pub(super) fn record_amendment(
-        &mut self,
-        index: usize,
-        element: crate::parse::ElementResult,
-        decoded: &[Result<Invoice, Error>],
-    ) {
-        let (Some(Ok(invoice)), Some(difference)) = (
-            decoded.get(index),
-            self.found.amendments.get(&index).copied(),
-        ) else {
-            return;
-        };
-        let kind = amendment_kind(difference);
-        let number = amendment_number(invoice);
-        let text = element.messages.join("; ");
-        let ok = element.status != crate::parse::ElementStatus::Error;
-        let Some(result) = self.invoices.get_mut(index) else {
-            return;
-        };
-        match (ok, element.xero_id) {
-            (true, Some(xero_id)) => {
-                let what = match kind {
-                    InvoiceKind::CreditNote => "credit note",
-                    InvoiceKind::Invoice => "invoice",
-                };
-                let message = format!(
-                    "Xero's {} has payments: the change of {} went as {what} {number}, a draft referring to it (rule S11)",
-                    invoice.number,
-                    money(difference)
-                );
-                result.outcome = Outcome::Sent;
-                result.rule = Some("S11".into());
-                result.message = Some(message.clone());
-                result.amendment = Some(Amendment {
-                    kind,
-                    number,
-                    xero_id: Some(xero_id.clone()),
-                    amount: money(difference.abs()),
-                });
-                let entry = log(
-                    invoice.kind.record_kind(),
-                    &invoice.id,
-                    Some(xero_id),
-                    "ok",
-                    message,
-                );
-                self.log.push(entry);
-            }
-            _ => {
-                let text = if text.is_empty() {
-                    "Xero returned no id".to_string()
-                } else {
-                    text
-                };
-                result.outcome = Outcome::Failed;
-                result.rule = Some("S11".into());
-                result.message = Some(format!("Xero: {text}"));
-                let entry = log(invoice.kind.record_kind(), &invoice.id, None, "error", text);
-                self.log.push(entry);
-            }
-        }
-    }
-
-    fn found_contact(&self, contact_id: &str) -> Option<Value> {
+    pub(super) fn found_contact(&self, contact_id: &str) -> Option<Value> {
         self.found
             .contacts
             .iter()
@@ -520,7 +406,7 @@ impl SendPlan {
     }
 
     /// The document read whose id (or number) is `key`.
-    fn found_document(&self, invoice: &Invoice, by_number: bool) -> Option<Value> {
+    pub(super) fn found_document(&self, invoice: &Invoice, by_number: bool) -> Option<Value> {
         let (id_key, number_key) = match invoice.kind {
             InvoiceKind::Invoice => ("InvoiceID", "InvoiceNumber"),
             InvoiceKind::CreditNote => ("CreditNoteID", "CreditNoteNumber"),
@@ -611,201 +497,4 @@ impl SendPlan {
             }
         }
     }
-
-    /// Rule S8: the documents whose create Xero refused for their number, read back by number.
-    pub(super) fn start_collision_reads(
-        &mut self,
-        decoded: &[Result<Invoice, Error>],
-    ) -> Result<(), Error> {
-        self.found.collisions_read = true;
-        let mut by_kind: BTreeMap<u8, Vec<(usize, String)>> = BTreeMap::new();
-        for &index in &self.found.collisions {
-            if let Some(Ok(invoice)) = decoded.get(index) {
-                let group = u8::from(invoice.kind == InvoiceKind::CreditNote);
-                by_kind
-                    .entry(group)
-                    .or_default()
-                    .push((index, invoice.number.clone()));
-            }
-        }
-        for (group, list) in by_kind {
-            let collection = if group == 0 {
-                Collection::Invoices
-            } else {
-                Collection::CreditNotes
-            };
-            for chunk in list.chunks(IDS_PER_READ) {
-                let numbers: Vec<String> = chunk.iter().map(|(_, n)| n.clone()).collect();
-                let request =
-                    lookup_request(self.read_id("numberRead"), collection, &numbers, false);
-                let slots = chunk
-                    .iter()
-                    .map(|(index, _)| Slot::Document { index: *index })
-                    .collect();
-                self.add_read(collection, request, slots);
-            }
-        }
-        if self.requests.is_empty() {
-            let (decoded, ctx) = self.read_input()?;
-            return self.advance_if_done(&decoded, &ctx);
-        }
-        Ok(())
-    }
-
-    /// Rule S8: a number Xero already has, created by someone else: linked when the contact and the total agree
-    /// (the CRM invoice takes its id; nothing is written), otherwise reported with Xero's document.
-    pub(super) fn resolve_collisions(&mut self, decoded: &[Result<Invoice, Error>], ctx: &Ctx) {
-        let today = self.input.today.to_string();
-        for index in self.found.collisions.clone() {
-            let Some(Ok(invoice)) = decoded.get(index) else {
-                continue;
-            };
-            if self
-                .invoices
-                .get(index)
-                .is_none_or(|r| r.outcome != Outcome::Pending)
-            {
-                continue; // its read failed: already reported
-            }
-            let kind = invoice.kind.record_kind();
-            let Some(document) = self.found_document(invoice, true) else {
-                self.fail_invoice(index, "S8", "Xero refused the number as already used, but no document with it could be found");
-                continue;
-            };
-            let state = parse_document(&document).ok();
-            let contact = document.get("Contact").cloned().unwrap_or(json!({}));
-            let company = ctx
-                .company_entry(&invoice.company_id)
-                .and_then(|c| c.as_ref().ok());
-            let our_contact = company.and_then(|c| {
-                self.companies
-                    .iter()
-                    .find(|r| r.id == c.id)
-                    .and_then(|r| r.xero_contact_id.clone())
-                    .or_else(|| c.xero_contact_id.clone())
-            });
-            let text = |k: &str| {
-                contact
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let same_contact = company.is_some_and(|c| {
-                our_contact
-                    .as_deref()
-                    .is_some_and(|id| id.eq_ignore_ascii_case(&text("ContactID")))
-                    || text("ContactNumber") == c.id
-                    || (!text("Name").is_empty() && name_key(&text("Name")) == name_key(&c.name))
-            });
-            let total = state.as_ref().and_then(|s| s.total);
-            let same_total = total.is_some_and(|t| money(t) == money(invoice.total));
-            let status = state.as_ref().map(|s| s.status.clone()).unwrap_or_default();
-            let xero_id = state.as_ref().and_then(|s| s.xero_id.clone());
-            let contact_name = if text("Name").is_empty() {
-                text("ContactID")
-            } else {
-                text("Name")
-            };
-            let total_text = total
-                .map(|t| money(t).to_string())
-                .unwrap_or_else(|| "?".into());
-            match (same_contact && same_total, xero_id) {
-                (true, Some(xero_id)) => {
-                    let message = format!(
-                        "{} is already in Xero ({status}, same contact and total): linked to it, not written again (rule S8)",
-                        invoice.number
-                    );
-                    if let Some(result) = self.invoices.get_mut(index) {
-                        result.outcome = Outcome::Sent;
-                        result.rule = Some("S8".into());
-                        result.message = Some(message.clone());
-                        result.changes = Some(SendChanges {
-                            sent_to_accounts: true,
-                            sent_to_accounts_date: today.clone(),
-                            xero_id: xero_id.clone(),
-                        });
-                    }
-                    self.log
-                        .push(log(kind, &invoice.id, Some(xero_id), "ok", message));
-                }
-                (_, xero_id) => {
-                    let message = format!(
-                        "Xero already has {} ({status}, contact {contact_name}, total {total_text}), not created by xerosync: not overwritten; renumber the CRM invoice or resolve it in Xero (rule S8)",
-                        invoice.number
-                    );
-                    self.fail_invoice(index, "S8", &message);
-                    self.log
-                        .push(log(kind, &invoice.id, xero_id, "refused", message));
-                }
-            }
-        }
-    }
-}
-
-fn amendment_kind(difference: rust_decimal::Decimal) -> InvoiceKind {
-    if difference < rust_decimal::Decimal::ZERO {
-        InvoiceKind::CreditNote
-    } else {
-        InvoiceKind::Invoice
-    }
-}
-
-/// `INV-1-A1`, `INV-1-A2`…: the next in the invoice's chain (deterministic, so a retried write is the same document).
-fn amendment_number(invoice: &Invoice) -> String {
-    format!(
-        "{}-A{}",
-        invoice.number.trim(),
-        invoice.amendments.len() + 1
-    )
-}
-
-/// Rule S11: the draft that amends a paid invoice by `difference` (tax included): a credit note for a decrease, a
-/// further invoice for an increase, on the same contact, currency, account and tax type as the invoice's first line,
-/// its reference naming the invoice it amends.
-pub(super) fn amendment_document(
-    invoice: &Invoice,
-    base: &crate::xero::Document,
-    difference: rust_decimal::Decimal,
-    today: &str,
-) -> Result<Value, Error> {
-    let base = serde_json::to_value(base).map_err(|e| Error::xero("Invoices", e.to_string()))?;
-    let first = base.pointer("/LineItems/0").cloned().unwrap_or(json!({}));
-    let amounts = if base["LineAmountTypes"] == "NoTax" {
-        "NoTax"
-    } else {
-        "Inclusive"
-    };
-    let mut line = json!({
-        "Description": format!("Amendment of {}: total changed by {} (rule S11)", invoice.number.trim(), money(difference)),
-        "Quantity": 1,
-        "UnitAmount": crate::decimal::json_number(money(difference.abs())),
-    });
-    for key in ["AccountCode", "TaxType"] {
-        if let Some(v) = first.get(key) {
-            line[key] = v.clone();
-        }
-    }
-    let number = amendment_number(invoice);
-    let mut doc = json!({
-        "Reference": format!("Amends {}", invoice.number.trim()),
-        "Contact": base["Contact"],
-        "Date": today,
-        "CurrencyCode": base["CurrencyCode"],
-        "LineAmountTypes": amounts,
-        "Status": "DRAFT",
-        "LineItems": [line],
-    });
-    match amendment_kind(difference) {
-        InvoiceKind::CreditNote => {
-            doc["Type"] = json!("ACCRECCREDIT");
-            doc["CreditNoteNumber"] = json!(number);
-        }
-        InvoiceKind::Invoice => {
-            doc["Type"] = json!("ACCREC");
-            doc["InvoiceNumber"] = json!(number);
-            doc["DueDate"] = base.get("DueDate").cloned().unwrap_or(json!(today));
-        }
-    }
-    Ok(doc)
 }

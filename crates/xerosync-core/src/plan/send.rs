@@ -490,7 +490,7 @@ impl SendPlan {
                     ctx,
                     contact_id.as_deref(),
                 )?;
-                let value = super::reads::amendment_document(
+                let value = super::amend::amendment_document(
                     invoice,
                     &base.document,
                     difference,
