@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use xerosync_worker::{csv, outcomes, relay_rules};
+use xerosync_core::csv;
+use xerosync_worker::{outcomes, relay_rules};
 
 fn main() {
     let request = json!({ "Invoices": (0..50).map(|i| json!({

@@ -2,13 +2,12 @@
 //! only place with Xero credentials. See `README.md` for routes, secrets and bindings.
 //!
 //! Pure logic lives in small modules with native unit tests ([`jwt`], [`state`], [`crypto`], [`limits`],
-//! [`relay_rules`], [`schedule`], [`csv`], [`webhook`], [`settings`], [`outcomes`], [`tenancy`], [`time`], [`connection::record`]);
+//! [`relay_rules`], [`schedule`], [`webhook`], [`settings`], [`outcomes`], [`tenancy`], [`time`], [`connection::record`]);
 //! [`xero`] is the one place that calls `Fetch`; [`routes`] the router; [`connection`] the Durable Object.
 
 pub mod config;
 pub mod connection;
 pub mod crypto;
-pub mod csv;
 pub mod db;
 pub mod error;
 pub mod jwt;

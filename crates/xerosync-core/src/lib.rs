@@ -4,6 +4,7 @@ pub mod api;
 pub mod apply;
 pub mod batch;
 pub mod contacts;
+pub mod csv;
 pub mod date;
 pub mod decimal;
 pub mod decode;

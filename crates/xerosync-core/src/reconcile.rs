@@ -10,6 +10,7 @@
 //! Bills (ACCPAY) are left out: their numbers are the supplier's.
 //! Amounts are compared to the cent and never added across currencies.
 
+use crate::csv;
 use crate::date::IsoDate;
 use crate::decimal::money;
 use crate::error::{Error, RecordKind};
@@ -253,23 +254,13 @@ pub fn reconcile(
     Ok(report)
 }
 
-/// A CSV cell: quoted, a formula-looking start defused (as the proxy's log CSV does).
-fn cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
 /// The report as CSV (rule RC1: exportable): one line per finding, `Finding,CRM id,Number,Xero id,Field,CRM,Xero`.
 pub fn reconciliation_csv(report: &Reconciliation) -> String {
-    let mut lines = vec!["Finding,CRM id,Number,Xero id,Field,CRM,Xero".to_string()];
-    let mut line =
-        |cells: [&str; 7]| lines.push(cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+    // No byte order mark: this is a string in a JSON answer; whoever writes the file puts `csv::BOM` first.
+    // The header is fixed text (nothing to quote or defuse); every finding goes through the shared guard.
+    let mut out = String::from("Finding,CRM id,Number,Xero id,Field,CRM,Xero\r\n");
     for o in &report.only_in_crm {
-        line([
+        out.push_str(&csv::line(&[
             "only in the CRM",
             &o.id,
             &o.number,
@@ -277,28 +268,27 @@ pub fn reconciliation_csv(report: &Reconciliation) -> String {
             "reason",
             &o.reason,
             "",
-        ]);
+        ]));
     }
     for o in &report.only_in_xero {
-        line([
+        let total = o.total.to_string();
+        out.push_str(&csv::line(&[
             "only in Xero",
             "",
             &o.number,
             &o.xero_id,
             "total",
             "",
-            &o.total.to_string(),
-        ]);
+            &total,
+        ]));
     }
     for d in &report.differing {
         for diff in &d.differences {
-            line([
+            out.push_str(&csv::line(&[
                 "differs", &d.id, &d.number, &d.xero_id, diff.field, &diff.crm, &diff.xero,
-            ]);
+            ]));
         }
     }
-    let mut out = lines.join("\r\n");
-    out.push_str("\r\n");
     out
 }
 

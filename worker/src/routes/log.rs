@@ -12,9 +12,9 @@ use serde_json::json;
 use worker::{D1Database, Response};
 
 use super::{internal, json_response, Call};
-use crate::csv;
 use crate::db::{self, LogFilter, LogRow};
 use crate::error::ProxyError;
+use xerosync_core::csv;
 
 /// Rows read per statement of a CSV export.
 pub const CSV_PAGE: u32 = 1_000;

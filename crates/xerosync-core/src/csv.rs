@@ -1,4 +1,4 @@
-//! CSV export of the log (rule L1). Pure.
+//! CSV for finance staff: the proxy's log export (rule L1) and the reconciliation report (RC1). Pure.
 //!
 //! Finance staff open these files in Excel, so the format is chosen for Excel as much as for RFC 4180:
 //! - every cell is quoted (RFC 4180 allows it): a cell is then one cell whatever separator the reader's locale
