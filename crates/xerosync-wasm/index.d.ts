@@ -712,6 +712,8 @@ export declare class XeroClient {
   updateAll(invoices: Invoice[] | null, options?: UpdateOptions): Promise<UpdateResult>;
   /** Rule B1: the change feed after `cursor`, applied with the update rules. */
   changes(cursor: number, options: ChangesOptions): Promise<ChangesResult>;
+  /** Rule U6: Xero's own record of one sent invoice or credit note, as Xero returns it (for `resolveDiscrepancy`). */
+  readDocument(options: { kind: InvoiceKind; xeroId: string }): Promise<XeroInvoiceAnswer>;
   /** Rule U6: records `resolveDiscrepancy`'s `log` in the proxy's log, as the session's user (outcome `resolved`). */
   logResolution(log: ReturnType<typeof resolveDiscrepancy>["log"]): Promise<{ stored: number }>;
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */

@@ -190,20 +190,11 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
       const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? "xero-log.csv";
       return { blob: await response.blob(), filename };
     },
-    // Rule U6 needs Xero's own invoice beside the CRM's: the sync client has no call that reads one, so it is read
-    // through the proxy's relay (GET /xero/Invoices?IDs=…, or CreditNotes), a logged Xero call like any other.
+    // Rule U6 needs Xero's own invoice beside the CRM's: the client reads it through the relay (a logged call).
+    readXeroDocument: client ? ({ kind, xeroId }) => client.readDocument({ kind, xeroId }) : noClient,
     // Rule U6: a person's choice goes to the proxy's xero_log (outcome resolved, the session's user); the client
     // owns the report's shape.
     logResolution: client ? (log) => client.logResolution(log) : noClient,
-    async readXeroDocument({ kind, xeroId }) {
-      const [collection, idField] = kind === "creditNote" ? ["CreditNotes", "CreditNoteID"] : ["Invoices", "InvoiceID"];
-      // Xero filters invoices by IDs=; a credit note is read by its id in the path (the relay passes no IDs= for it).
-      const path = kind === "creditNote" ? `/xero/CreditNotes/${encodeURIComponent(xeroId)}` : `/xero/Invoices?IDs=${encodeURIComponent(xeroId)}`;
-      const answer = await call(path);
-      const found = (answer[collection] ?? []).find((record) => record[idField] === xeroId);
-      if (!found) throw Object.assign(new Error(`Xero has no ${kind === "creditNote" ? "credit note" : "invoice"} with the id ${xeroId} any more.`), { code: "not_found" });
-      return found;
-    },
     async readSettings() {
       return call("/settings");
     },

@@ -22,6 +22,7 @@ pub use outcome::{
     ProductFailure, SendChanges, Stage,
 };
 pub use request::{
-    idempotency_key, lookup_request, XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST,
+    document_in_answer, document_request, idempotency_key, lookup_request, XeroAnswer, XeroRequest,
+    MAX_RECORDS_PER_REQUEST,
 };
 pub use send::SendPlan;

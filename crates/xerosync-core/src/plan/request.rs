@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use crate::parse::Collection;
+use crate::records::InvoiceKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -119,6 +120,58 @@ pub(crate) fn write_request(
     })
 }
 
+/// Rule U6: a read of one document Xero has, by its id, for a person comparing it with the CRM's: invoices by
+/// `IDs=`, a credit note by its id in the path (Xero filters credit notes by `where` only).
+pub fn document_request(kind: InvoiceKind, xero_id: &str) -> XeroRequest {
+    let mut query = BTreeMap::new();
+    let path = match kind {
+        InvoiceKind::Invoice => {
+            query.insert("IDs".to_string(), xero_id.trim().to_string());
+            "/Invoices".to_string()
+        }
+        InvoiceKind::CreditNote => format!("/CreditNotes/{}", xero_id.trim()),
+    };
+    read_request("document".into(), path, query)
+}
+
+/// The document of [`document_request`] in its answer, or an error saying Xero has none with that id.
+pub fn document_in_answer(
+    answer: &XeroAnswer,
+    kind: InvoiceKind,
+    xero_id: &str,
+) -> Result<Value, Error> {
+    let (key, id_field) = match kind {
+        InvoiceKind::Invoice => ("Invoices", "InvoiceID"),
+        InvoiceKind::CreditNote => ("CreditNotes", "CreditNoteID"),
+    };
+    let body = answer
+        .json()
+        .filter(|_| answer.status == 200)
+        .ok_or_else(|| {
+            let error = crate::parse::parse_xero_error(answer.status, &answer.text(), None, None);
+            Error::xero(
+                key,
+                format!("Xero answered {}: {}", answer.status, error.message),
+            )
+        })?;
+    body.get(key)
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter().find(|d| {
+                d.get(id_field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(xero_id.trim()))
+            })
+        })
+        .cloned()
+        .ok_or_else(|| {
+            Error::xero(
+                key,
+                format!("Xero has no document with the id {}", xero_id.trim()),
+            )
+        })
+}
+
 /// A read request for documents by number (rule S8): after a lost answer, the client looks the documents up before
 /// writing again. Invoices use `InvoiceNumbers=`, credit notes a `where` filter on `CreditNoteNumber`.
 pub fn lookup_request(
@@ -208,6 +261,48 @@ mod tests {
         assert!(a.headers["Idempotency-Key"].len() <= 128);
         assert_eq!(a.query["summarizeErrors"], "false");
         assert_eq!(a.method, "POST");
+    }
+
+    /// Rule U6: one document by id, through what the relay takes (IDs= for invoices, the id in the path for a
+    /// credit note); an answer without it says so.
+    #[test]
+    fn one_document_by_id_rule_u6() {
+        let id = "a1000000-0000-4000-8000-000000000001";
+        let r = document_request(InvoiceKind::Invoice, id);
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str(), r.query["IDs"].as_str()),
+            ("GET", "/Invoices", id)
+        );
+        let r = document_request(InvoiceKind::CreditNote, id);
+        assert_eq!(
+            (r.path.as_str(), r.query.len()),
+            (format!("/CreditNotes/{id}").as_str(), 0)
+        );
+        let answer = |status, body| XeroAnswer {
+            request_id: "document".into(),
+            status,
+            body,
+            retry_after: None,
+            rate_limit_problem: None,
+        };
+        let found = json!({ "CreditNotes": [{ "CreditNoteID": id.to_uppercase(), "Total": 5 }] });
+        assert_eq!(
+            document_in_answer(&answer(200, found), InvoiceKind::CreditNote, id).unwrap()["Total"],
+            5
+        );
+        let none = document_in_answer(
+            &answer(200, json!({ "Invoices": [] })),
+            InvoiceKind::Invoice,
+            id,
+        )
+        .unwrap_err();
+        assert!(
+            none.to_string().contains("no document with the id"),
+            "{none}"
+        );
+        let down =
+            document_in_answer(&answer(503, json!("busy")), InvoiceKind::Invoice, id).unwrap_err();
+        assert!(down.to_string().contains("Xero answered 503"), "{down}");
     }
 
     #[test]

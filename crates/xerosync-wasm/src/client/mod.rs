@@ -22,11 +22,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
 use xerosync_core::plan::refusals::{Refusal, RefusalReport, RESOLVE_ACTION};
+use xerosync_core::plan::{document_in_answer, document_request};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
     apply_change_feed, auto_send_selection, parse_tax_rates, preview_send, record_refusals,
     xero_time, Refusals, SendRun, UpdateOptions, UpdateRun,
 };
+use xerosync_core::InvoiceKind;
 use xerosync_core::IsoDate;
 
 struct Inner {
@@ -267,6 +269,33 @@ async fn tax_rates(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
     to_js(&to_json(&parse_tax_rates(&body).map_err(core)?)?)
 }
 
+/// Rule U6: Xero's own record of one sent invoice or credit note (`{ kind, xeroId }`), read through the relay.
+async fn read_document(inner: Rc<Inner>, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = crate::convert::json("options", options)?;
+    let kind: InvoiceKind = serde_json::from_value(
+        options.get("kind").cloned().unwrap_or(Value::Null),
+    )
+    .map_err(|_| {
+        error(
+            "invalid_options",
+            "options.kind: expected invoice or creditNote",
+        )
+    })?;
+    let xero_id = options
+        .get("xeroId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| error("invalid_options", "options.xeroId: missing"))?;
+    let request = document_request(kind, xero_id);
+    let controller = AbortController::new()?;
+    let answer = inner
+        .proxy
+        .xero(&request, "read document", &controller.signal())
+        .await
+        .map_err(|e| error("upstream_unavailable", &e))?;
+    to_js(&document_in_answer(&answer, kind, xero_id).map_err(core)?)
+}
+
 /// Rule U6: the resolution's log line as a one-entry report of action `resolve discrepancy` (checked by the proxy
 /// with the core's `validate_report`).
 async fn log_resolution(inner: Rc<Inner>, log: JsValue) -> Result<JsValue, JsValue> {
@@ -496,6 +525,12 @@ impl XeroClient {
             options,
             UpdateMode::All,
         ))
+    }
+
+    /// Rule U6: Xero's own record of one sent invoice or credit note, `{ kind, xeroId }` → Xero's object.
+    #[wasm_bindgen(js_name = readDocument)]
+    pub fn read_document(&self, options: JsValue) -> Promise {
+        future_to_promise(read_document(self.inner.clone(), options))
     }
 
     /// Rule U6: records a person's choice on a discrepancy (the `log` of `resolveDiscrepancy`) in the proxy's log,
