@@ -3,7 +3,9 @@
 //! and two passed-through headers. Everything else is refused before anything leaves the Worker. Pure.
 //!
 //! The free-text filters, `where` on `GET /CreditNotes` (rule S8's look-up) and on `GET /Contacts` (rule S3a's
-//! search), are parsed and rebuilt by the core's `where_filter`, the module that also builds them.
+//! search), and the period on `GET /Invoices` and `GET /CreditNotes` (rule RC1's reconciliation), are parsed and
+//! rebuilt by the core's `where_filter`, the module that also builds them. Two actions on one invoice are relayed
+//! as sub-paths: `GET /Invoices/{id}/OnlineInvoice` (rule O1) and `POST /Invoices/{id}/Email` (rule O2).
 
 use crate::error::ProxyError;
 use xerosync_core::where_filter::{self as lookup_filter, MAX_CONTACT_TERMS, MAX_LOOKUP_NUMBERS};
@@ -20,6 +22,8 @@ pub struct RelayCall {
     pub resource: &'static str,
     /// A record id or number.
     pub id: Option<String>,
+    /// An action on that record: `OnlineInvoice` (rule O1) or `Email` (rule O2).
+    pub action: Option<&'static str>,
     /// Checked query parameters, in a canonical order, decoded.
     pub query: Vec<(&'static str, String)>,
     /// `Idempotency-Key`, passed through.
@@ -35,12 +39,18 @@ struct Resource {
     filters: &'static [&'static str],
 }
 
-const RESOURCES: [Resource; 7] = [
+/// The actions on one record, `/{Resource}/{id}/{action}`, with their one method (rules O1, O2).
+const ACTIONS: [(&str, &str, &str); 2] = [
+    ("Invoices", "OnlineInvoice", "GET"),
+    ("Invoices", "Email", "POST"),
+];
+
+const RESOURCES: [Resource; 10] = [
     Resource {
         name: "Invoices",
         get_one: true,
         write: true,
-        filters: &["IDs", "InvoiceNumbers", "ContactIDs", "Statuses"],
+        filters: &["IDs", "InvoiceNumbers", "ContactIDs", "Statuses", "where"],
     },
     Resource {
         name: "CreditNotes",
@@ -78,6 +88,25 @@ const RESOURCES: [Resource; 7] = [
         write: false,
         filters: &[],
     },
+    // Rules M1, K1, K2: what the settings' pickers offer.
+    Resource {
+        name: "Currencies",
+        get_one: false,
+        write: false,
+        filters: &[],
+    },
+    Resource {
+        name: "TrackingCategories",
+        get_one: false,
+        write: false,
+        filters: &[],
+    },
+    Resource {
+        name: "BrandingThemes",
+        get_one: false,
+        write: false,
+        filters: &[],
+    },
 ];
 
 const STATUSES: [&str; 6] = [
@@ -106,9 +135,10 @@ pub fn check(
         .strip_prefix('/')
         .ok_or_else(|| refuse("path must start with /"))?;
     let segments: Vec<&str> = rest.split('/').collect();
-    if segments.len() > 2 || segments.iter().any(|s| !is_safe_segment(s)) {
+    if segments.len() > 3 || segments.iter().any(|s| !is_safe_segment(s)) {
         return Err(refuse(
-            "path must be /<Resource> or /<Resource>/<id> with letters, digits, - and _ only",
+            "path must be /<Resource>, /<Resource>/<id> or /Invoices/<id>/<action> with letters, digits, - and _ \
+             only",
         ));
     }
     let resource = RESOURCES
@@ -123,6 +153,34 @@ pub fn check(
     let id = segments.get(1).map(|s| (*s).to_owned());
     if id.is_some() && !resource.get_one {
         return Err(refuse(format!("{} takes no id", resource.name)));
+    }
+    if let Some(action) = segments.get(2) {
+        let (_, action, only) = ACTIONS
+            .iter()
+            .find(|(r, a, _)| *r == resource.name && a == action)
+            .ok_or_else(|| refuse(format!("`{action}` is not an action xerosync relays")))?;
+        if method != *only {
+            return Err(refuse(format!(
+                "{method} /{}/<id>/{action} is not relayed",
+                resource.name
+            )));
+        }
+        if query.is_some_and(|q| !q.is_empty()) || idempotency_key.is_some() {
+            return Err(refuse(format!(
+                "/{}/<id>/{action} takes no query and no Idempotency-Key",
+                resource.name
+            )));
+        }
+        let method = if *only == "GET" { "GET" } else { "POST" };
+        return Ok(RelayCall {
+            method,
+            resource: resource.name,
+            id,
+            action: Some(action),
+            query: Vec::new(),
+            idempotency_key: None,
+            if_modified_since: None,
+        });
     }
     let method = match method {
         "GET" => "GET",
@@ -145,6 +203,7 @@ pub fn check(
         method,
         resource: resource.name,
         id,
+        action: None,
         query,
         idempotency_key,
         if_modified_since,
@@ -210,12 +269,20 @@ fn check_query(
                 ))
             })?
         } else if key == "where" {
-            lookup_filter::rebuild(&value).ok_or_else(|| {
-                refuse(format!(
-                    "`where` must be CreditNoteNumber==\"<number>\" terms joined by ` OR ` (at most \
-                     {MAX_LOOKUP_NUMBERS}; numbers of letters, digits, space and _ . / - only)"
-                ))
-            })?
+            // Rule RC1's period (invoices and credit notes), else rule S8's look-up (credit notes only).
+            lookup_filter::rebuild_date_range(&value)
+                .or_else(|| {
+                    (resource.name == "CreditNotes")
+                        .then(|| lookup_filter::rebuild(&value))
+                        .flatten()
+                })
+                .ok_or_else(|| {
+                    refuse(format!(
+                        "`where` must be a period `Date >= DateTime(y, mm, dd) && Date <= DateTime(y, mm, dd)`, \
+                         or on CreditNotes CreditNoteNumber==\"<number>\" terms joined by ` OR ` (at most \
+                         {MAX_LOOKUP_NUMBERS}; numbers of letters, digits, space and _ . / - only)"
+                    ))
+                })?
         } else {
             check_value(key, &value)?;
             value
@@ -326,6 +393,10 @@ impl RelayCall {
             p.push('/');
             p.push_str(id);
         }
+        if let Some(action) = self.action {
+            p.push('/');
+            p.push_str(action);
+        }
         for (i, (k, v)) in self.query.iter().enumerate() {
             p.push(if i == 0 { '?' } else { '&' });
             p.push_str(k);
@@ -337,7 +408,10 @@ impl RelayCall {
 
     /// What the log calls this call, e.g. `PUT Invoices`.
     pub fn action(&self) -> String {
-        format!("{} {}", self.method, self.resource)
+        match self.action {
+            Some(action) => format!("{} {} {action}", self.method, self.resource),
+            None => format!("{} {}", self.method, self.resource),
+        }
     }
 }
 
@@ -417,6 +491,8 @@ mod tests {
             "/Invoices/",
             "//evil.example/Invoices",
             "/Invoices/a/b",
+            "/Invoices/a/b/c",
+            "/Invoices//OnlineInvoice",
             "/Invoices/a.b",
             "/Invoices/%00",
             "/Invoices\\..",
@@ -428,6 +504,85 @@ mod tests {
         ] {
             assert!(refused("GET", p, None), "{p}");
         }
+    }
+
+    /// Rules O1, O2: the allowlist grows by exactly these two actions on one invoice, each with its one method.
+    #[test]
+    fn rules_o1_o2_online_invoice_and_email_are_the_only_actions() {
+        let online = ok("GET", &format!("/Invoices/{G}/OnlineInvoice"), None);
+        assert_eq!(
+            online.upstream_path(),
+            format!("/Invoices/{G}/OnlineInvoice")
+        );
+        assert_eq!(online.action(), "GET Invoices OnlineInvoice");
+        let email = ok("POST", &format!("/Invoices/{G}/Email"), None);
+        assert_eq!(email.upstream_path(), format!("/Invoices/{G}/Email"));
+        assert_eq!(email.action(), "POST Invoices Email");
+        for (method, path, q) in [
+            ("POST", format!("/Invoices/{G}/OnlineInvoice"), None),
+            ("GET", format!("/Invoices/{G}/Email"), None),
+            ("PUT", format!("/Invoices/{G}/Email"), None),
+            (
+                "POST",
+                format!("/Invoices/{G}/Email"),
+                Some("summarizeErrors=false"),
+            ),
+            ("GET", format!("/Invoices/{G}/History"), None),
+            ("GET", format!("/Invoices/{G}/Attachments"), None),
+            ("POST", format!("/CreditNotes/{G}/Email"), None),
+            ("GET", format!("/Contacts/{G}/OnlineInvoice"), None),
+            ("GET", format!("/Invoices/{G}/OnlineInvoice/x"), None),
+        ] {
+            assert!(refused(method, &path, q), "{method} {path}");
+        }
+        assert!(check(
+            "POST",
+            &format!("/Invoices/{G}/Email"),
+            None,
+            Some("k-1"),
+            None
+        )
+        .is_err());
+    }
+
+    /// Rules M1, K1, K2: the organisation's currencies, tracking categories and branding themes are read, never
+    /// written, and take no id.
+    #[test]
+    fn rules_m1_k1_k2_pickers_are_read_only() {
+        for r in ["Currencies", "TrackingCategories", "BrandingThemes"] {
+            assert_eq!(
+                ok("GET", &format!("/{r}"), None).upstream_path(),
+                format!("/{r}")
+            );
+            assert!(refused("PUT", &format!("/{r}"), None), "{r}");
+            assert!(refused("POST", &format!("/{r}"), None), "{r}");
+            assert!(refused("GET", &format!("/{r}/{G}"), None), "{r}");
+        }
+    }
+
+    /// Rule RC1: the period filter passes on invoices and credit notes, rebuilt; other `where` shapes do not.
+    #[test]
+    fn rule_rc1_period_where_is_relayed_rebuilt() {
+        let filter = "Date >= DateTime(2026, 11, 01) && Date <= DateTime(2026, 11, 30)";
+        for r in ["Invoices", "CreditNotes"] {
+            let c = ok(
+                "GET",
+                &format!("/{r}"),
+                Some(&format!("page=1&pageSize=1000&{}", where_query(filter))),
+            );
+            assert_eq!(c.query.last().unwrap(), &("where", filter.to_owned()));
+        }
+        assert!(refused(
+            "GET",
+            "/Invoices",
+            Some(&where_query("CreditNoteNumber==\"CN-1\""))
+        ));
+        assert!(refused(
+            "GET",
+            "/Invoices",
+            Some(&where_query("Date >= DateTime(2026, 11, 01) || Total > 0"))
+        ));
+        assert!(refused("GET", "/Contacts", Some(&where_query(filter))));
     }
 
     #[test]

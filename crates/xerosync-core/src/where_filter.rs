@@ -3,6 +3,10 @@
 //! a caller's text never reaches Xero as it came. Pure.
 //! - `where` on `GET /CreditNotes`: rule S8's look-up by number after a lost answer (the core's `lookup_request`).
 //! - `where` on `GET /Contacts`: rule S3a's search for the customers Xero already has (the core's send plan).
+//! - `where` on `GET /Invoices` and `GET /CreditNotes`: rule RC1's period, `Date >= DateTime(2026, 11, 01) && Date
+//!   <= DateTime(2026, 11, 30)` (the reconciliation run).
+
+use crate::date::IsoDate;
 
 /// Most credit notes one look-up may name.
 pub const MAX_LOOKUP_NUMBERS: usize = 50;
@@ -117,9 +121,92 @@ pub fn rebuild_contact_search(v: &str) -> Option<String> {
     )
 }
 
+fn date_time(date: IsoDate) -> String {
+    let text = date.to_string(); // YYYY-MM-DD
+    format!("DateTime({}, {}, {})", &text[..4], &text[5..7], &text[8..])
+}
+
+/// Rule RC1's period as Xero's `where` on documents: `Date >= DateTime(y, m, d)`, `Date <= DateTime(y, m, d)`, or
+/// both joined by ` && `; `None` for an open period (no filter).
+pub fn date_range(from: Option<IsoDate>, to: Option<IsoDate>) -> Option<String> {
+    let terms: Vec<String> = [(">=", from), ("<=", to)]
+        .into_iter()
+        .filter_map(|(op, date)| date.map(|d| format!("Date {op} {}", date_time(d))))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" && "))
+}
+
+/// Parses what [`date_range`] builds (exactly that shape, valid dates, `from` not after `to`); `None` otherwise.
+pub fn parse_date_range(v: &str) -> Option<(Option<IsoDate>, Option<IsoDate>)> {
+    let term = |t: &str, op: &str| -> Option<IsoDate> {
+        let inner = t
+            .strip_prefix("Date ")?
+            .strip_prefix(op)?
+            .strip_prefix(" DateTime(")?
+            .strip_suffix(')')?;
+        let parts: Vec<&str> = inner.split(", ").collect();
+        let [y, m, d] = parts.as_slice() else {
+            return None;
+        };
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+            return None;
+        }
+        IsoDate::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    };
+    let (from, to) = match v.split_once(" && ") {
+        Some((a, b)) => (Some(term(a, ">=")?), Some(term(b, "<=")?)),
+        None => match term(v, ">=") {
+            Some(from) => (Some(from), None),
+            None => (None, Some(term(v, "<=")?)),
+        },
+    };
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return None;
+        }
+    }
+    Some((from, to))
+}
+
+/// The period filter to send upstream, rebuilt from its parsed dates; `None` when `v` is not of that shape.
+pub fn rebuild_date_range(v: &str) -> Option<String> {
+    let (from, to) = parse_date_range(v)?;
+    date_range(from, to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rule RC1: the period's filter parses back to the same dates, and nothing else of its look passes.
+    #[test]
+    fn date_range_round_trips_and_other_shapes_are_refused_rule_rc1() {
+        let (a, b) = (IsoDate::parse("2026-11-01"), IsoDate::parse("2026-11-30"));
+        let both = date_range(a, b).unwrap();
+        assert_eq!(
+            both,
+            "Date >= DateTime(2026, 11, 01) && Date <= DateTime(2026, 11, 30)"
+        );
+        assert_eq!(parse_date_range(&both), Some((a, b)));
+        for (from, to) in [(a, None), (None, b)] {
+            let one = date_range(from, to).unwrap();
+            assert_eq!(parse_date_range(&one), Some((from, to)), "{one}");
+        }
+        assert_eq!(date_range(None, None), None);
+        assert_eq!(rebuild_date_range(&both).as_deref(), Some(both.as_str()));
+        for bad in [
+            "Date >= DateTime(2026, 11, 30) && Date <= DateTime(2026, 11, 01)",
+            "Date >= DateTime(2026, 02, 30)",
+            "Date > DateTime(2026, 11, 01)",
+            "Date >= DateTime(2026, 11, 01) || Total > 0",
+            "Date >= DateTime(2026, 11, 01) && Date <= DateTime(2026, 11, 30) && Total > 0",
+            "Date >= DateTime(2026,11,01)",
+            "Status == \"PAID\"",
+        ] {
+            assert_eq!(parse_date_range(bad), None, "{bad}");
+        }
+    }
 
     /// Rules S3a, S8: what the send plan builds, the relay's parser takes back unchanged (one grammar).
     #[test]

@@ -6,7 +6,7 @@
 //! | `POST /dev/session` (only with `DEV_MODE` and every Xero URL on loopback) | [`session`] |
 //! | `POST /oauth/ticket`, `GET /oauth/connect?ticket=`, `GET /oauth/callback` | [`oauth`] |
 //! | `GET /connection`, `GET /connections`, `POST /connections/select`, `POST /connection/disconnect` | [`connection`] |
-//! | `GET|PUT|POST /xero/{Resource}[/{id}]` | [`relay`] |
+//! | `GET|PUT|POST /xero/{Resource}[/{id}[/{action}]]` | [`relay`] |
 //! | `GET|PUT /settings` | [`settings`] |
 //! | `GET /log` | [`log`] |
 //! | `POST /log/refusals` | [`refusals`] |

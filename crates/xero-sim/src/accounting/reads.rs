@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -38,13 +38,59 @@ fn list_param(p: &Params, key: &str) -> Option<Vec<String>> {
     })
 }
 
-/// Xero's `where` filter, modelled only in the one shape xerosync sends: `CreditNoteNumber=="CN-1" OR
-/// CreditNoteNumber=="CN-2"` (`InvoiceNumber==…` likewise on invoices) (the look-up after a lost answer, rule S8). Any other expression is refused with a 400
-/// rather than ignored, so a client relying on a filter the simulator does not model finds out.
+/// A period in Xero's `where` on documents: `Date >= DateTime(2026, 11, 01) && Date <= DateTime(2026, 11, 30)`
+/// (operators `>=`, `>`, `<=`, `<`, `==`; spaces optional), as a reconciliation reads a month (rule RC1).
+struct DateRange(Vec<(String, NaiveDate)>);
+
+impl DateRange {
+    fn parse(filter: &str) -> Option<DateRange> {
+        let terms = filter
+            .split("&&")
+            .map(|term| {
+                let rest = term.trim().strip_prefix("Date")?.trim_start();
+                let op = [">=", "<=", "==", ">", "<"]
+                    .into_iter()
+                    .find(|op| rest.starts_with(op))?;
+                let args = rest[op.len()..]
+                    .trim()
+                    .strip_prefix("DateTime(")?
+                    .strip_suffix(')')?;
+                let parts: Vec<u32> = args
+                    .split(',')
+                    .map(|n| n.trim().parse().ok())
+                    .collect::<Option<_>>()?;
+                let [y, m, d] = parts.as_slice() else {
+                    return None;
+                };
+                let date = NaiveDate::from_ymd_opt(i32::try_from(*y).ok()?, *m, *d)?;
+                Some((op.to_owned(), date))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(DateRange(terms))
+    }
+
+    fn holds(&self, date: NaiveDate) -> bool {
+        self.0.iter().all(|(op, d)| match op.as_str() {
+            ">=" => date >= *d,
+            ">" => date > *d,
+            "<=" => date <= *d,
+            "<" => date < *d,
+            _ => date == *d,
+        })
+    }
+}
+
+/// Xero's `where` filter, modelled only in the shapes xerosync sends: a period (see [`DateRange`]), or
+/// `CreditNoteNumber=="CN-1" OR CreditNoteNumber=="CN-2"` (`InvoiceNumber==…` likewise on invoices) (the look-up
+/// after a lost answer, rule S8). Any other expression is refused with a 400 rather than ignored, so a client
+/// relying on a filter the simulator does not model finds out.
 fn where_numbers(p: &Params, field: &str) -> Result<Option<Vec<String>>, Response> {
     let Some(filter) = p.get("where") else {
         return Ok(None);
     };
+    if DateRange::parse(filter).is_some() {
+        return Ok(None);
+    }
     let prefix = format!("{field}==\"");
     filter
         .split(" OR ")
@@ -59,7 +105,8 @@ fn where_numbers(p: &Params, field: &str) -> Result<Option<Vec<String>>, Respons
         .map(Some)
         .ok_or_else(|| {
             bad_request(&format!(
-                "the simulator models `where` only as {field}==\"…\" terms joined by OR"
+                "the simulator models `where` only as {field}==\"…\" terms joined by OR, or a period \
+                 Date >= DateTime(y, m, d) && Date <= DateTime(y, m, d)"
             ))
         })
 }
@@ -175,6 +222,7 @@ fn list_docs(sim: &Sim, ctx: &Ctx, kind: DocKind, p: Params, headers: &HeaderMap
             .collect::<Vec<_>>()
     });
     let statuses = list_param(&p, "statuses");
+    let period = p.get("where").and_then(DateRange::parse);
     let since = modified_since(headers);
     let unit_dp = p.unit_dp();
     // Xero returns line items in lists only when paging (or filtering by IDs).
@@ -201,6 +249,7 @@ fn list_docs(sim: &Sim, ctx: &Ctx, kind: DocKind, p: Params, headers: &HeaderMap
                     .is_none_or(|s| s.iter().any(|s| s == d.status.as_str()))
             })
             .filter(|d| since.is_none_or(|since| d.updated > since))
+            .filter(|d| period.as_ref().is_none_or(|p| p.holds(d.date)))
             .collect();
         let (page, pagination) = paginate(matching, &paging);
         (

@@ -194,3 +194,63 @@ async fn credit_notes_by_number_with_a_where_filter() {
     let unmodelled = h.get("/CreditNotes?where=Total%3E%3D10").await;
     assert_eq!(unmodelled.status, 400, "{}", unmodelled.text);
 }
+
+/// Rule RC1: a reconciliation reads a period with `where` on `Date` (both ends included), paged.
+#[tokio::test]
+async fn documents_of_a_period_with_a_where_on_date_rule_rc1() {
+    let h = H::start().await;
+    for (number, date) in [
+        ("P-OCT", "2026-10-31"),
+        ("P-NOV1", "2026-11-01"),
+        ("P-NOV30", "2026-11-30"),
+        ("P-DEC", "2026-12-01"),
+    ] {
+        let mut body = invoice(number, vec![line("1", "5", "OUTPUT2")]);
+        body["Date"] = json!(date);
+        h.create_invoice(body).await;
+    }
+    let period = enc("Date >= DateTime(2026, 11, 01) && Date <= DateTime(2026, 11, 30)");
+    let found = h
+        .get(&format!("/Invoices?page=1&pageSize=1000&where={period}"))
+        .await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    let numbers: Vec<_> = found
+        .records("Invoices")
+        .iter()
+        .filter_map(|i| i["InvoiceNumber"].as_str())
+        .filter(|n| n.starts_with("P-"))
+        .collect();
+    assert_eq!(numbers, vec!["P-NOV1", "P-NOV30"]);
+    // Every document of the page is of November (`/Date(ms)/`, 2026-11-01 to 2026-11-30 at midnight UTC).
+    for i in found.records("Invoices") {
+        let text = i["Date"].as_str().unwrap();
+        let ms: i64 = text["/Date(".len()..text.find('+').unwrap()]
+            .parse()
+            .unwrap();
+        assert!(
+            (1_793_491_200_000..=1_795_996_800_000).contains(&ms),
+            "{text}"
+        );
+    }
+    let open_end = h
+        .get(&format!(
+            "/Invoices?where={}",
+            enc("Date >= DateTime(2026, 12, 01)")
+        ))
+        .await;
+    assert!(open_end
+        .records("Invoices")
+        .iter()
+        .any(|i| i["InvoiceNumber"] == "P-DEC"));
+    assert!(!open_end
+        .records("Invoices")
+        .iter()
+        .any(|i| i["InvoiceNumber"] == "P-NOV30"));
+    let unmodelled = h
+        .get(&format!(
+            "/Invoices?where={}",
+            enc("Date >= DateTime(2026, 13, 01)")
+        ))
+        .await;
+    assert_eq!(unmodelled.status, 400, "{}", unmodelled.text);
+}
