@@ -6,7 +6,7 @@ use crate::records::{Company, Invoice, InvoiceKind, Product, Settings, TaxRate};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Reads the record's id for error messages, before the record itself is decoded.
 fn record_ref_of(value: &Value, kind: RecordKind, index: usize) -> RecordRef {
@@ -272,6 +272,9 @@ pub struct Ctx {
     products: HashMap<String, Result<Product, Error>>,
     tax_rates: HashMap<String, Result<TaxRate, Error>>,
     pub settings: Settings,
+    /// Rule M1: the currency codes the Xero organisation has enabled (`ctx.currencies`, from `GET /Currencies`);
+    /// `None` when the caller did not say (Xero itself then refuses another currency, per invoice).
+    pub currencies: Option<BTreeSet<String>>,
 }
 
 fn keyed<T: DeserializeOwned>(
@@ -304,6 +307,44 @@ fn keyed<T: DeserializeOwned>(
         out.entry(key).or_insert(decoded);
     }
     Ok(out)
+}
+
+/// `ctx.currencies`: ISO codes (`"EUR"`) or Xero's `{ code }` / `{ Code }` objects, as `organisationOptions` and
+/// `GET /Currencies` give them.
+fn currencies(value: Option<&Value>) -> Result<Option<BTreeSet<String>>, Error> {
+    let list = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            return Err(Error::options(
+                RecordKind::Options,
+                "ctx.currencies",
+                format!(
+                    "expected an array of currency codes, got {}",
+                    json_kind(other)
+                ),
+            ))
+        }
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let code = item
+                .as_str()
+                .or_else(|| item.get("code").and_then(Value::as_str))
+                .or_else(|| item.get("Code").and_then(Value::as_str))
+                .map(|c| c.trim().to_ascii_uppercase())
+                .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
+            code.ok_or_else(|| {
+                Error::options(
+                    RecordKind::Options,
+                    format!("ctx.currencies[{i}]"),
+                    "expected a three-letter currency code",
+                )
+            })
+        })
+        .collect::<Result<BTreeSet<_>, _>>()
+        .map(Some)
 }
 
 fn check_company(company: &Company, record: &RecordRef) -> Result<(), Error> {
@@ -393,6 +434,7 @@ impl Ctx {
                 .map(|t| (t.id.clone(), Ok(t)))
                 .collect(),
             settings,
+            currencies: None,
         }
     }
 
@@ -438,6 +480,7 @@ impl Ctx {
                 check_tax_rate,
                 |t: &TaxRate| &t.id,
             )?,
+            currencies: currencies(value.get("currencies"))?,
             settings,
         })
     }

@@ -117,6 +117,42 @@ pub enum Error {
     /// An answer from Xero that cannot be read.
     #[error("Xero answer: {context}: {message}")]
     InvalidXeroResponse { context: String, message: String },
+    /// Rule M1: the document's currency is not enabled in the Xero organisation.
+    #[error("{record}: {field}: {currency} is not a currency this Xero organisation has enabled (rule M1)")]
+    UnknownCurrency {
+        record: RecordRef,
+        field: String,
+        currency: String,
+    },
+    /// Rules O1, O2: Xero refused an action on one invoice, for a reason a person can act on.
+    #[error("{record}: {message}")]
+    ActionRefused {
+        record: RecordRef,
+        reason: ActionRefusal,
+        message: String,
+    },
+}
+
+/// Why Xero refused an action on an invoice (rules O1, O2); each is its own error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActionRefusal {
+    /// Still a draft in Xero (or voided): no online invoice, no email.
+    NotApproved,
+    /// The contact has no email address to send to.
+    NoContactEmail,
+    /// The organisation's daily email limit is reached.
+    EmailLimit,
+}
+
+impl ActionRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionRefusal::NotApproved => "not_approved",
+            ActionRefusal::NoContactEmail => "no_contact_email",
+            ActionRefusal::EmailLimit => "email_limit",
+        }
+    }
 }
 
 impl Error {
@@ -130,6 +166,8 @@ impl Error {
             Error::InvoiceHeld { .. } => "invoice_held",
             Error::InvalidOptions { .. } => "invalid_options",
             Error::InvalidXeroResponse { .. } => "invalid_xero_response",
+            Error::UnknownCurrency { .. } => "unknown_currency",
+            Error::ActionRefused { reason, .. } => reason.code(),
         }
     }
 
@@ -141,7 +179,9 @@ impl Error {
             | Error::UnknownReference { record, .. }
             | Error::UnmappedTaxRate { record, .. }
             | Error::InvoiceHeld { record, .. }
-            | Error::InvalidOptions { record, .. } => Some(record),
+            | Error::InvalidOptions { record, .. }
+            | Error::UnknownCurrency { record, .. }
+            | Error::ActionRefused { record, .. } => Some(record),
             Error::InvalidXeroResponse { .. } => None,
         }
     }
@@ -153,8 +193,11 @@ impl Error {
             | Error::MissingField { field, .. }
             | Error::UnknownReference { field, .. }
             | Error::UnmappedTaxRate { field, .. }
-            | Error::InvalidOptions { field, .. } => Some(field),
-            Error::InvoiceHeld { .. } | Error::InvalidXeroResponse { .. } => None,
+            | Error::InvalidOptions { field, .. }
+            | Error::UnknownCurrency { field, .. } => Some(field),
+            Error::InvoiceHeld { .. }
+            | Error::InvalidXeroResponse { .. }
+            | Error::ActionRefused { .. } => None,
         }
     }
 

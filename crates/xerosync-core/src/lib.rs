@@ -10,6 +10,7 @@ pub mod decimal;
 pub mod decode;
 pub mod error;
 pub mod money;
+pub mod organisation;
 pub mod parse;
 pub mod payload;
 pub mod plan;

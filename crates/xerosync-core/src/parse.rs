@@ -248,6 +248,10 @@ pub struct XeroDocumentState {
     pub amount_credited: Option<Decimal>,
     pub remaining_credit: Option<Decimal>,
     pub contact_id: Option<String>,
+    /// `CurrencyCode` (rule M1), upper case.
+    pub currency: Option<String>,
+    /// `Date` (or `DateString`): the document's date, for rule RC1's period.
+    pub date: Option<IsoDate>,
     pub fully_paid_on: Option<IsoDate>,
     /// `Payments`, when Xero sent them (rule U7); `None` when the answer has no such list.
     pub payments: Option<Vec<Payment>>,
@@ -366,6 +370,10 @@ pub fn parse_document(value: &Value) -> Result<XeroDocumentState, Error> {
             .and_then(|c| c.get("ContactID"))
             .and_then(Value::as_str)
             .map(str::to_string),
+        currency: string("CurrencyCode").map(|c| c.trim().to_ascii_uppercase()),
+        date: string("DateString")
+            .or_else(|| string("Date"))
+            .and_then(|d| IsoDate::parse_any(&d)),
         fully_paid_on: string("FullyPaidOnDate").and_then(|d| IsoDate::parse_any(&d)),
         payments,
         credits,

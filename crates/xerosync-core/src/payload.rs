@@ -90,7 +90,7 @@ pub fn build_document(
     let reference = non_blank(invoice.reference.as_deref());
     let date = invoice.issue_date.to_string();
     let due_date = invoice.due_date.map(|d| d.to_string());
-    let currency_code = invoice.currency.clone();
+    let currency_code = check_currency(invoice, ctx)?;
     let line_amount_types = invoice.amounts_are.xero_name().to_string();
     let currency_rate = check_currency_rate(invoice)?;
     let branding_theme_id = branding_theme(invoice, company, ctx)?;
@@ -192,6 +192,19 @@ fn line_tracking(
         ));
     }
     Ok(out)
+}
+
+/// Rule M1: only a currency the organisation has enabled, when the caller said which (`ctx.currencies`).
+fn check_currency(invoice: &Invoice, ctx: &Ctx) -> Result<String, Error> {
+    let code = invoice.currency.trim().to_ascii_uppercase();
+    match &ctx.currencies {
+        Some(enabled) if !enabled.contains(&code) => Err(Error::UnknownCurrency {
+            record: invoice.record_ref(),
+            field: "currency".into(),
+            currency: code,
+        }),
+        _ => Ok(invoice.currency.clone()),
+    }
 }
 
 /// Rule M1: a rate the CRM fixed must be positive, at most 6 decimals (Xero's precision).

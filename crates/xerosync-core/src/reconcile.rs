@@ -40,7 +40,10 @@ pub struct OnlyInXero {
     pub xero_id: String,
     pub number: String,
     pub contact_id: String,
+    pub date: Option<IsoDate>,
     pub total: Decimal,
+    /// Xero's `CurrencyCode`; empty when Xero gave none.
+    pub currency: String,
     pub status: String,
 }
 
@@ -58,6 +61,8 @@ pub struct Differing {
     pub id: String,
     pub number: String,
     pub xero_id: String,
+    /// The CRM's currency: the amounts of `differences` are in it (and Xero's, when `currency` is among them).
+    pub currency: String,
     pub differences: Vec<Difference>,
 }
 
@@ -80,7 +85,7 @@ pub struct Period {
 }
 
 impl Period {
-    fn holds(&self, day: Option<IsoDate>) -> bool {
+    pub(crate) fn holds(&self, day: Option<IsoDate>) -> bool {
         match day {
             None => self.from.is_none() && self.to.is_none(),
             Some(d) => self.from.is_none_or(|f| d >= f) && self.to.is_none_or(|t| d <= t),
@@ -100,13 +105,6 @@ fn status_agrees(crm: InvoiceStatus, xero: &XeroDocumentState) -> bool {
             matches!(xero.status.as_str(), "DRAFT" | "SUBMITTED" | "AUTHORISED") && paid.is_zero()
         }
     }
-}
-
-fn document_date(value: &Value) -> Option<IsoDate> {
-    ["DateString", "Date"]
-        .iter()
-        .filter_map(|k| value.get(*k).and_then(Value::as_str))
-        .find_map(IsoDate::parse_any)
 }
 
 /// Rule RC1: see the module docs. `xero` is Xero's `Invoices` list (credit notes too, if the caller read them).
@@ -136,7 +134,7 @@ pub fn reconcile(
             .and_then(Value::as_str)
             .is_none_or(|t| t == "ACCREC" || t == "ACCRECCREDIT");
         if sales {
-            documents.push((state, value));
+            documents.push(state);
         }
     }
     let mut used = vec![false; documents.len()];
@@ -149,7 +147,7 @@ pub fn reconcile(
     for invoice in crm.iter().filter(|i| period.holds(Some(i.issue_date))) {
         let credit = invoice.kind == InvoiceKind::CreditNote;
         let by_id = invoice.xero_id.as_deref().and_then(|id| {
-            documents.iter().position(|(d, _)| {
+            documents.iter().position(|d| {
                 d.is_credit_note == credit
                     && d.xero_id
                         .as_deref()
@@ -157,7 +155,7 @@ pub fn reconcile(
             })
         });
         let found = by_id.or_else(|| {
-            documents.iter().position(|(d, _)| {
+            documents.iter().position(|d| {
                 d.is_credit_note == credit
                     && d.number.as_deref().map(str::trim) == Some(invoice.number.trim())
             })
@@ -181,7 +179,7 @@ pub fn reconcile(
             continue;
         };
         used[at] = true;
-        let (state, _) = &documents[at];
+        let state = &documents[at];
         let mut differences = Vec::new();
         let mut differ = |field: &'static str, crm: String, xero: String| {
             if crm != xero {
@@ -202,6 +200,15 @@ pub fn reconcile(
                     .clone()
                     .unwrap_or_default()
                     .to_ascii_lowercase(),
+            );
+        }
+        // Rule M1: the same amount in another currency is a different amount; a missing CurrencyCode is not a
+        // difference (Xero always sends one; a caller's trimmed list may not).
+        if let Some(theirs) = &state.currency {
+            differ(
+                "currency",
+                invoice.currency.trim().to_ascii_uppercase(),
+                theirs.clone(),
             );
         }
         let text = |d: Option<Decimal>| d.map(|d| money(d).to_string()).unwrap_or_default();
@@ -230,15 +237,16 @@ pub fn reconcile(
                 id: invoice.id.clone(),
                 number: invoice.number.clone(),
                 xero_id: state.xero_id.clone().unwrap_or_default(),
+                currency: invoice.currency.clone(),
                 differences,
             });
         }
     }
-    for (at, (state, value)) in documents.iter().enumerate() {
+    for (at, state) in documents.iter().enumerate() {
         let contact = state.contact_id.clone().unwrap_or_default();
         let listed = !used[at]
             && state.status != "DELETED"
-            && period.holds(document_date(value))
+            && period.holds(state.date)
             && linked.contains(&contact.to_ascii_lowercase());
         if !listed {
             continue;
@@ -247,26 +255,31 @@ pub fn reconcile(
             xero_id: state.xero_id.clone().unwrap_or_default(),
             number: state.number.clone().unwrap_or_default(),
             contact_id: contact,
+            date: state.date,
             total: money(state.total.unwrap_or_default()),
+            currency: state.currency.clone().unwrap_or_default(),
             status: state.status.clone(),
         });
     }
     Ok(report)
 }
 
-/// The report as CSV (rule RC1: exportable): one line per finding, `Finding,CRM id,Number,Xero id,Field,CRM,Xero`.
+/// The report as CSV (rule RC1: exportable): one line per finding,
+/// `Finding,CRM id,Number,Xero id,Currency,Field,CRM,Xero`; amounts are in the line's currency (rule M1).
 pub fn reconciliation_csv(report: &Reconciliation) -> String {
     // No byte order mark: this is a string in a JSON answer; whoever writes the file puts `csv::BOM` first.
     // The header is fixed text (nothing to quote or defuse); every finding goes through the shared guard.
-    let mut out = String::from("Finding,CRM id,Number,Xero id,Field,CRM,Xero\r\n");
+    let mut out = String::from("Finding,CRM id,Number,Xero id,Currency,Field,CRM,Xero\r\n");
     for o in &report.only_in_crm {
+        let total = o.total.to_string();
         out.push_str(&csv::line(&[
             "only in the CRM",
             &o.id,
             &o.number,
             "",
-            "reason",
+            &o.currency,
             &o.reason,
+            &total,
             "",
         ]));
     }
@@ -277,6 +290,7 @@ pub fn reconciliation_csv(report: &Reconciliation) -> String {
             "",
             &o.number,
             &o.xero_id,
+            &o.currency,
             "total",
             "",
             &total,
@@ -285,7 +299,14 @@ pub fn reconciliation_csv(report: &Reconciliation) -> String {
     for d in &report.differing {
         for diff in &d.differences {
             out.push_str(&csv::line(&[
-                "differs", &d.id, &d.number, &d.xero_id, diff.field, &diff.crm, &diff.xero,
+                "differs",
+                &d.id,
+                &d.number,
+                &d.xero_id,
+                &d.currency,
+                diff.field,
+                &diff.crm,
+                &diff.xero,
             ]));
         }
     }

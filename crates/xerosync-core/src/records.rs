@@ -66,6 +66,9 @@ pub struct Invoice {
     /// Rule S11: the chain of documents that amended it in Xero after it had payments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amendments: Vec<Amendment>,
+    /// Rule O1: the customer's online invoice, once read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_invoice_url: Option<String>,
 }
 
 /// A document that amends a paid invoice in Xero (rule S11): a credit note for a decrease, a further invoice for an

@@ -9,6 +9,7 @@ mod changes;
 mod preview;
 mod progress;
 pub mod pump;
+mod reconcile_run;
 mod send;
 mod tax_rates;
 mod update;
@@ -19,6 +20,7 @@ pub use changes::{apply_change_feed, ChangeFeedResult};
 pub use preview::preview_send;
 pub use progress::Progress;
 pub use pump::Verdict;
+pub use reconcile_run::{ReconcileResult, ReconcileRun};
 pub use send::{RunStop, SendResult, SendRun};
 pub use tax_rates::{parse_tax_rates, XeroTaxRate};
 pub use update::{

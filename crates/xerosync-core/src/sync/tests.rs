@@ -48,6 +48,8 @@ struct FakeXero {
     creates: usize,
     writes: usize,
     reads: usize,
+    /// Rule O1: `GET /Invoices/{id}/OnlineInvoice` calls.
+    online_reads: usize,
     /// Invoice numbers Xero refuses (a validation error on the element).
     refuse: Vec<String>,
 }
@@ -178,6 +180,12 @@ impl FakeXero {
                     })
                     .collect();
                 json!({ "Contacts": out, "pagination": { "page": 1, "pageSize": 1000, "pageCount": 1, "itemCount": out.len() } })
+            }
+            ("GET", path) if path.ends_with("/OnlineInvoice") => {
+                // Rule O1: the customer's link of an approved invoice.
+                self.online_reads += 1;
+                let id = &path["/Invoices/".len()..path.len() - "/OnlineInvoice".len()];
+                json!({ "OnlineInvoices": [{ "OnlineInvoiceUrl": format!("https://in.xero.test/{id}") }] })
             }
             other => panic!("unexpected request {other:?}"),
         };
@@ -530,16 +538,70 @@ fn update_reads_ids_in_groups_of_50_and_applies_payments_rules_u2_u3() {
     let by_id = |id: &str| result.invoices.iter().find(|e| e.id == id).unwrap().clone();
     let part = by_id("inv-0");
     assert_eq!(part.outcome, UpdateOutcome::Updated);
+    let link = format!(
+        "https://in.xero.test/{}",
+        xero.invoices[&numbers[0]]["InvoiceID"].as_str().unwrap()
+    );
     assert_eq!(
         part.changes.unwrap(),
-        json!({ "status": "Part Paid", "amountOutstanding": "5.00" })
+        json!({ "status": "Part Paid", "amountOutstanding": "5.00", "onlineInvoiceUrl": link }),
+        "rule O1: an invoice Xero approved gets its customer link"
     );
     assert_eq!(by_id("inv-1").changes.unwrap()["status"], "Paid");
     assert_eq!(by_id("inv-2").outcome, UpdateOutcome::Unchanged);
     assert_eq!(
+        xero.online_reads, 2,
+        "rule O1: only the two approved invoices"
+    );
+    assert_eq!(
         result.companies.len(),
         10,
         "rule U3: every company learns its ContactID"
+    );
+}
+
+/// Rule O1: links are read once (a stored one is not read again), at most 50 a run, and never by *Update all*.
+#[test]
+fn online_links_are_read_once_at_most_50_a_run_rule_o1() {
+    let mut xero = FakeXero::default();
+    let mut invoices = sent(60, &mut xero);
+    for doc in xero.invoices.values_mut() {
+        doc["Status"] = json!("AUTHORISED");
+    }
+    let options = |mode| UpdateOptions {
+        today: Some(today()),
+        mode,
+        since: None,
+    };
+    let mut all =
+        UpdateRun::new(invoices.clone(), Value::Null, options(UpdateMode::All), 0).unwrap();
+    drive_update(&mut all, &mut xero);
+    assert_eq!(xero.online_reads, 0, "Update all reads no links");
+    let mut run = UpdateRun::new(
+        invoices.clone(),
+        Value::Null,
+        options(UpdateMode::Selected),
+        0,
+    )
+    .unwrap();
+    drive_update(&mut run, &mut xero);
+    assert_eq!(xero.online_reads, 50, "at most 50 a run");
+    for (i, entry) in run.result().invoices.iter().enumerate() {
+        if let Some(url) = entry
+            .changes
+            .as_ref()
+            .and_then(|c| c.get("onlineInvoiceUrl"))
+        {
+            assert_eq!(entry.outcome, UpdateOutcome::Updated);
+            invoices[i]["onlineInvoiceUrl"] = url.clone();
+        }
+    }
+    let mut again =
+        UpdateRun::new(invoices, Value::Null, options(UpdateMode::Selected), 0).unwrap();
+    drive_update(&mut again, &mut xero);
+    assert_eq!(
+        xero.online_reads, 60,
+        "the next run reads only the 10 still without a link"
     );
 }
 

@@ -13,6 +13,7 @@ use crate::date::IsoDate;
 use crate::decimal::{from_json, money};
 use crate::decode::decode_invoice;
 use crate::error::{Error, RecordKind};
+use crate::organisation::online_invoice_url;
 use crate::parse::{parse_document, Collection, XeroDocumentState};
 use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::records::{Company, InvoiceKind};
@@ -119,7 +120,12 @@ enum Read {
     },
     /// Page `page` of a collection (documents or contacts); page 1 queues the others.
     Page { collection: Collection, page: usize },
+    /// Rule O1: the online invoice link of the invoice at `index`, approved in Xero.
+    OnlineInvoice { index: usize },
 }
+
+/// Rule O1: most online invoice links one *Update from Xero* reads (one call each); the next run reads more.
+pub const ONLINE_LINKS_PER_RUN: usize = 50;
 
 /// *Update from Xero* from the first read to the last answer; serialisable (checkpoint).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,7 +167,12 @@ fn is_path_segment(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn get(id: String, path: String, query: &[(&str, String)], since: Option<&str>) -> XeroRequest {
+pub(super) fn get(
+    id: String,
+    path: String,
+    query: &[(&str, String)],
+    since: Option<&str>,
+) -> XeroRequest {
     let mut headers = BTreeMap::new();
     headers.insert("Accept".to_string(), "application/json".to_string());
     if let Some(since) = since {
@@ -475,6 +486,12 @@ impl UpdateRun {
         };
         let collection = match read {
             Read::Documents { collection, .. } | Read::Page { collection, .. } => collection,
+            Read::OnlineInvoice { index } => {
+                if let Some(url) = online_invoice_url(answer) {
+                    self.store_online_link(index, url);
+                }
+                return;
+            }
         };
         let records: Vec<Value> = body
             .get(collection.key())
@@ -529,6 +546,74 @@ impl UpdateRun {
                 .filter_map(|r| parse_document(r).ok())
                 .collect();
             self.apply_documents(&documents);
+            self.read_online_links(&documents, now);
+        }
+    }
+
+    /// Rule O1: on *Update from Xero* (the selected invoices), each invoice Xero has approved and the CRM has no
+    /// link for gets its online invoice read once, at most [`ONLINE_LINKS_PER_RUN`] a run. *Update all* and the
+    /// feed leave it: thousands of invoices would spend the day's calls on links nobody asked for.
+    fn read_online_links(&mut self, documents: &[XeroDocumentState], now: u64) {
+        if self.mode != UpdateMode::Selected {
+            return;
+        }
+        let mut queued = self
+            .reads
+            .values()
+            .filter(|r| matches!(r, Read::OnlineInvoice { .. }))
+            .count();
+        for document in documents {
+            let approved = matches!(document.status.as_str(), "AUTHORISED" | "PAID");
+            let Some(xero_id) = document.xero_id.as_deref().filter(|id| is_guid(id)) else {
+                continue;
+            };
+            if !approved || document.is_credit_note || queued >= ONLINE_LINKS_PER_RUN {
+                continue;
+            }
+            let target = self.targets.iter().find(|t| {
+                !t.credit_note
+                    && t.xero_id
+                        .as_deref()
+                        .is_some_and(|id| id.eq_ignore_ascii_case(xero_id))
+            });
+            let Some(index) = target.map(|t| t.index) else {
+                continue;
+            };
+            let has_link = self.invoices[index]
+                .get("onlineInvoiceUrl")
+                .and_then(Value::as_str)
+                .is_some_and(|u| !u.trim().is_empty());
+            let answered = self.results.get(index).is_some_and(|e| {
+                matches!(e.outcome, UpdateOutcome::Updated | UpdateOutcome::Unchanged)
+            });
+            if has_link || !answered {
+                continue;
+            }
+            let request = get(
+                format!("online-invoice-{index}"),
+                format!("/Invoices/{xero_id}/OnlineInvoice"),
+                &[],
+                None,
+            );
+            if !self.pump.knows(&request.id) {
+                self.queue(request, Read::OnlineInvoice { index }, now);
+                queued += 1;
+            }
+        }
+    }
+
+    fn store_online_link(&mut self, index: usize, url: String) {
+        let Some(entry) = self.results.get_mut(index) else {
+            return;
+        };
+        let changes = entry
+            .changes
+            .get_or_insert_with(|| Value::Object(Default::default()));
+        if let Some(map) = changes.as_object_mut() {
+            map.insert("onlineInvoiceUrl".into(), Value::String(url));
+        }
+        if entry.outcome == UpdateOutcome::Unchanged {
+            entry.outcome = UpdateOutcome::Updated;
         }
     }
 
@@ -587,6 +672,8 @@ impl UpdateRun {
             return;
         };
         let indexes: Vec<usize> = match read {
+            // Rule O1: a link that could not be read is read by a later run; the update itself stands.
+            Read::OnlineInvoice { .. } => Vec::new(),
             Read::Documents { targets, .. } => targets,
             Read::Page {
                 collection: Collection::Contacts,
