@@ -74,6 +74,8 @@ export interface Invoice {
   dismissedDiscrepancies?: string[];
   /** Rule S11: the chain of drafts that amended it in Xero after it had payments (from send results). */
   amendments?: Amendment[];
+  /** Rule O1: the customer's online invoice (Xero's link), read once the invoice is approved in Xero. */
+  onlineInvoiceUrl?: string | null;
 }
 
 export interface Person {
@@ -141,12 +143,27 @@ export interface Settings {
   trackingMapping?: Record<string, { category: string; options: Record<string, string> }>;
 }
 
+/** Rules M1, K1, K2: `XeroClient.organisationOptions()`: what the settings' pickers offer. */
+export interface OrganisationOptions {
+  /** The organisation's base currency (`GET /Organisation`). */
+  baseCurrency: string | null;
+  /** The currencies enabled in Xero, base first: an invoice in any other is refused (rule M1). */
+  currencies: { code: string; description: string }[];
+  /** The active tracking categories (Xero allows at most two) and their active options (rule K1). */
+  trackingCategories: { id: string; name: string; options: { id: string; name: string }[] }[];
+  /** Rule K2: the branding themes, in Xero's order. */
+  brandingThemes: { id: string; name: string }[];
+}
+
 /** What an invoice refers to. */
 export interface Ctx {
   companies: Company[];
   products: Product[];
   taxRates: TaxRate[];
   settings: Settings;
+  /** Rule M1: the currency codes the Xero organisation has enabled (`organisationOptions().currencies`); an invoice
+   * in another is refused locally (`unknown_currency`). Absent: not checked here (Xero refuses it per invoice). */
+  currencies?: string[];
 }
 
 // ---- Results -----------------------------------------------------------------------------------------------------
@@ -402,7 +419,11 @@ export type ErrorCode =
   | "invalid_options"
   | "invalid_xero_response"
   | "invalid_argument"
-  | "internal";
+  | "internal"
+  | "unknown_currency"
+  | "not_approved"
+  | "no_contact_email"
+  | "email_limit";
 
 /** What every function throws on bad input: an `Error` whose message names the record and the field (rule L2). */
 export interface XerosyncError extends Error {
@@ -489,13 +510,23 @@ export function reconcile(
   invoices: Invoice[],
   xeroInvoices: XeroInvoiceAnswer[],
   options?: { companies?: Company[]; from?: IsoDate; to?: IsoDate },
-): {
+): Reconciliation;
+
+/** Rule RC1's report (`reconcile`, `XeroClient.reconcile`). Amounts are each in their own `currency`, never summed. */
+export interface Reconciliation {
   onlyInCrm: { id: string; number: string; total: Decimal; currency: string; reason: string }[];
-  onlyInXero: { xeroId: string; number: string; contactId: string; total: Decimal; status: string }[];
-  differing: { id: string; number: string; xeroId: string; differences: { field: "number" | "contact" | "total" | "amountOutstanding" | "status"; crm: string; xero: string }[] }[];
+  onlyInXero: { xeroId: string; number: string; contactId: string; date: IsoDate | null; total: Decimal; currency: string; status: string }[];
+  differing: {
+    id: string;
+    number: string;
+    xeroId: string;
+    currency: string;
+    differences: { field: "number" | "contact" | "currency" | "total" | "amountOutstanding" | "status"; crm: string; xero: string }[];
+  }[];
   matched: number;
+  /** One line per finding: `Finding,CRM id,Number,Xero id,Currency,Field,CRM,Xero` (only in the CRM: Field is the reason, CRM the total) (no byte order mark: prepend one for Excel). */
   csv: string;
-};
+}
 
 /** Rule U6: a person's choice on a discrepancy (U4). `acceptXero`: the CRM takes Xero's total, outstanding amount
  * and status; `sendCrm`: send the invoice again (`send: true`; refused where Xero can no longer edit it);
@@ -716,6 +747,24 @@ export declare class XeroClient {
   readDocument(options: { kind: InvoiceKind; xeroId: string }): Promise<XeroInvoiceAnswer>;
   /** Rule U6: records `resolveDiscrepancy`'s `log` in the proxy's log, as the session's user (outcome `resolved`). */
   logResolution(log: ReturnType<typeof resolveDiscrepancy>["log"]): Promise<{ stored: number }>;
+  /** Rules M1, K1, K2: what the organisation offers for the settings' pickers (4 reads, made together). */
+  organisationOptions(): Promise<OrganisationOptions>;
+  /**
+   * Rule O1: the customer's online invoice link of one sent, approved invoice: store `changes` on the invoice.
+   * (*Update from Xero* on selected invoices also reads it for invoices Xero reports approved.)
+   * Throws `not_approved` while Xero has it as a draft.
+   */
+  onlineInvoice(invoice: Invoice): Promise<{ changes: { onlineInvoiceUrl: string } }>;
+  /**
+   * Rule O2: asks Xero to email the approved invoice to its contact (logged by the proxy). Throws `not_approved`
+   * (a draft), `no_contact_email`, or `email_limit` (the organisation's daily email limit is reached).
+   */
+  emailInvoice(invoice: Invoice): Promise<{ emailed: true; message: string }>;
+  /** Rule RC1: reads Xero's sales documents of the period (pages of 1,000) and reconciles them with `invoices`. */
+  reconcile(
+    invoices: Invoice[],
+    options: { companies: Company[]; from?: IsoDate; to?: IsoDate; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void },
+  ): Promise<Reconciliation & { finished: boolean; calls: number }>;
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
   cancel(): void;
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 use xerosync_core::plan::{XeroAnswer, XeroRequest};
-use xerosync_core::sync::{Progress, SendRun, UpdateRun, Verdict};
+use xerosync_core::sync::{Progress, ReconcileRun, SendRun, UpdateRun, Verdict};
 
 /// What the loop needs of a run; implemented by the core's [`SendRun`] and [`UpdateRun`].
 pub trait Run {
@@ -50,6 +50,7 @@ macro_rules! run_impl {
 }
 run_impl!(SendRun);
 run_impl!(UpdateRun);
+run_impl!(ReconcileRun);
 
 /// How long a request may take before it counts as lost (the proxy waits for Xero's slots and retries a 401).
 pub const REQUEST_TIMEOUT_MS: u64 = 120_000;

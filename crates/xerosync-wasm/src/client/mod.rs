@@ -9,6 +9,7 @@
 mod driver;
 mod http;
 mod js;
+mod organisation;
 mod refusals;
 
 use driver::{drive, Ended};
@@ -31,7 +32,7 @@ use xerosync_core::sync::{
 use xerosync_core::InvoiceKind;
 use xerosync_core::IsoDate;
 
-struct Inner {
+pub(crate) struct Inner {
     proxy: Proxy,
     /// Rule B2: invoices auto-send saw refused, with the key of their inputs then.
     refusals: RefCell<Refusals>,
@@ -46,7 +47,7 @@ pub struct XeroClient {
     inner: Rc<Inner>,
 }
 
-fn core(e: xerosync_core::Error) -> JsValue {
+pub(crate) fn core(e: xerosync_core::Error) -> JsValue {
     crate::error::core_error(&e)
 }
 
@@ -77,13 +78,13 @@ fn today(options: &JsValue) -> Result<IsoDate, JsValue> {
 }
 
 /// A run's controller, aborted by `options.signal` or by `cancel()`.
-struct Running {
+pub(crate) struct Running {
     inner: Rc<Inner>,
     controller: AbortController,
 }
 
 impl Running {
-    fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<Running, JsValue> {
+    pub(crate) fn start(inner: &Rc<Inner>, options: &JsValue) -> Result<Running, JsValue> {
         let controller = AbortController::new()?;
         let user = field(options, "signal");
         if !user.is_undefined() && !user.is_null() {
@@ -109,7 +110,7 @@ impl Running {
         })
     }
 
-    fn signal(&self) -> AbortSignal {
+    pub(crate) fn signal(&self) -> AbortSignal {
         self.controller.signal()
     }
 }
@@ -125,7 +126,7 @@ impl Drop for Running {
 }
 
 /// Adds `cancelled`, `progress` and, unless finished, the resumable `checkpoint` to a run's result.
-fn finish(
+pub(crate) fn finish(
     mut result: Value,
     ended: Ended,
     progress: Value,
@@ -139,7 +140,7 @@ fn finish(
     to_js(&result)
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, JsValue> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, JsValue> {
     serde_json::to_value(value).map_err(|e| error("internal", &e.to_string()))
 }
 
@@ -544,6 +545,34 @@ impl XeroClient {
     /// today? }`.
     pub fn changes(&self, cursor: JsValue, options: JsValue) -> Promise {
         future_to_promise(changes(self.inner.clone(), cursor, options))
+    }
+
+    /// Rules M1, K1, K2: `{ baseCurrency, currencies, trackingCategories, brandingThemes }` for the settings.
+    #[wasm_bindgen(js_name = organisationOptions)]
+    pub fn organisation_options(&self) -> Promise {
+        future_to_promise(organisation::organisation_options(self.inner.clone()))
+    }
+
+    /// Rule O1: `{ changes: { onlineInvoiceUrl } }`, the customer's link of one sent, approved invoice.
+    #[wasm_bindgen(js_name = onlineInvoice)]
+    pub fn online_invoice(&self, invoice: JsValue) -> Promise {
+        future_to_promise(organisation::online_invoice(self.inner.clone(), invoice))
+    }
+
+    /// Rule O2: asks Xero to email one approved invoice to its contact: `{ emailed, message }`.
+    #[wasm_bindgen(js_name = emailInvoice)]
+    pub fn email_invoice(&self, invoice: JsValue) -> Promise {
+        future_to_promise(organisation::email_invoice(self.inner.clone(), invoice))
+    }
+
+    /// Rule RC1: reads Xero's documents of the period and reconciles `invoices` with them. Options: `{ companies,
+    /// from?, to?, onProgress?, signal? }`.
+    pub fn reconcile(&self, invoices: JsValue, options: JsValue) -> Promise {
+        future_to_promise(organisation::reconcile(
+            self.inner.clone(),
+            invoices,
+            options,
+        ))
     }
 
     /// Rule A3: stops every running operation; each resolves with `cancelled: true` and a `checkpoint`.

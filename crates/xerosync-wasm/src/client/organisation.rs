@@ -1,0 +1,109 @@
+//! `XeroClient`'s calls beyond send and update (rules M1, K1, K2, O1, O2, RC1): the core says what to read and what
+//! the answers mean; this only fetches.
+
+use super::driver::drive;
+use super::js::{error, function_field, now, to_js};
+use super::{core, finish, to_json, Inner, Running};
+use futures_util::future::try_join4;
+use serde_json::Value;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::AbortController;
+use xerosync_core::organisation::{
+    email_in_answer, email_request, online_invoice_in_answer, online_invoice_request,
+    OrganisationOptions, OPTIONS_PATHS,
+};
+use xerosync_core::plan::XeroRequest;
+use xerosync_core::sync::pump::proxy_error;
+use xerosync_core::sync::ReconcileRun;
+use xerosync_core::{decode_invoice, decode_invoices, Invoice, XeroAnswer};
+
+/// Rules M1, K1, K2: the four reads made together, read by the core.
+pub async fn organisation_options(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
+    let [o, c, t, b] = OPTIONS_PATHS.map(|path| format!("/xero{path}"));
+    let proxy = &inner.proxy;
+    let (o, c, t, b) = try_join4(
+        proxy.get_json(&o, None),
+        proxy.get_json(&c, None),
+        proxy.get_json(&t, None),
+        proxy.get_json(&b, None),
+    )
+    .await?;
+    let options = OrganisationOptions::from_answers(&o, &c, &t, &b).map_err(core)?;
+    to_js(&to_json(&options)?)
+}
+
+fn invoice(value: JsValue) -> Result<Invoice, JsValue> {
+    let value = crate::convert::json("invoice", value)?;
+    decode_invoice(&value, 0).map_err(core)
+}
+
+/// One action request through the relay; the proxy's own refusal (not connected, role…) is thrown with its code.
+async fn act(inner: &Inner, request: &XeroRequest, action: &str) -> Result<XeroAnswer, JsValue> {
+    let controller = AbortController::new()?;
+    let answer = inner
+        .proxy
+        .xero(request, action, &controller.signal())
+        .await
+        .map_err(|e| error("upstream_unavailable", &e))?;
+    match proxy_error(&answer) {
+        Some((code, message)) => Err(error(&code, &message)),
+        None => Ok(answer),
+    }
+}
+
+/// Rule O1: `{ changes: { onlineInvoiceUrl } }` for one sent, approved invoice.
+pub async fn online_invoice(inner: Rc<Inner>, value: JsValue) -> Result<JsValue, JsValue> {
+    let invoice = invoice(value)?;
+    let request = online_invoice_request(&invoice).map_err(core)?;
+    let answer = act(&inner, &request, "online invoice").await?;
+    let url = online_invoice_in_answer(&invoice, &answer).map_err(core)?;
+    to_js(&serde_json::json!({ "changes": { "onlineInvoiceUrl": url } }))
+}
+
+/// Rule O2: `{ emailed: true, message }`, or the reason Xero gave as an error with its code.
+pub async fn email_invoice(inner: Rc<Inner>, value: JsValue) -> Result<JsValue, JsValue> {
+    let invoice = invoice(value)?;
+    let request = email_request(&invoice).map_err(core)?;
+    let answer = act(&inner, &request, "email invoice").await?;
+    let message = email_in_answer(&invoice, &answer).map_err(core)?;
+    to_js(&serde_json::json!({ "emailed": true, "message": message }))
+}
+
+/// Rule RC1: the core's reconciliation run, driven like send and update.
+pub async fn reconcile(
+    inner: Rc<Inner>,
+    invoices: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let on_progress = function_field(&options, "onProgress")?;
+    let invoices = crate::convert::json("invoices", invoices)?;
+    let invoices = decode_invoices(&invoices)
+        .and_then(|list| list.into_iter().collect::<Result<Vec<_>, _>>())
+        .map_err(core)?;
+    let settings = options_without_functions(&options)?;
+    let mut run = ReconcileRun::new(invoices, &settings, now()).map_err(core)?;
+    let running = Running::start(&inner, &options)?;
+    let ended = drive(
+        &mut run,
+        &inner.proxy,
+        "reconcile",
+        &running.signal(),
+        on_progress.as_ref(),
+    )
+    .await;
+    let progress = to_json(&run.progress(now()))?;
+    finish(to_json(&run.result())?, ended, progress, None)
+}
+
+/// `{ companies, from, to }` of the options (the signal and callback stay in JS).
+fn options_without_functions(options: &JsValue) -> Result<Value, JsValue> {
+    let mut out = serde_json::Map::new();
+    for key in ["companies", "from", "to"] {
+        let value = super::js::json_field(options, key)?;
+        if !value.is_null() {
+            out.insert(key.into(), value);
+        }
+    }
+    Ok(Value::Object(out))
+}
