@@ -5,7 +5,7 @@ import { test, expect } from "@playwright/test";
 import * as xerosync from "xerosync";
 import { crmTotals } from "../../www/src/crm-totals.js";
 import { generateDemoData, STATUSES } from "../../www/src/demo-data.js";
-import { formatMoney, fixed, round, dec } from "../../www/src/money.js";
+import { formatByCurrency, formatMoney, fixed, round, dec, sumByCurrency } from "../../www/src/money.js";
 import { browserEntry } from "../../www/serve.js";
 import { chooseBackend, STATUS, XeroLink } from "../../www/src/xero.js";
 
@@ -19,11 +19,22 @@ test.describe("demo data", () => {
     expect(JSON.stringify(generateDemoData({ seed: 7 }))).not.toBe(JSON.stringify(data));
   });
 
-  test("has the sizes of the brief: 40 companies, 25 products, 3 tax rates, 500 invoices, credit notes in every status", () => {
-    expect(data.companies).toHaveLength(40);
+  test("has the sizes of the brief: 40 companies, 25 products, 3 tax rates, 500 invoices, credit notes in every status; and rule M1's customers abroad", () => {
+    const uk = data.invoices.filter((i) => i.currency === "GBP");
+    expect(data.companies.filter((c) => !c.currency)).toHaveLength(40);
     expect(data.products).toHaveLength(25);
     expect(data.taxRates).toHaveLength(3);
-    expect(data.invoices.filter((i) => i.kind === "invoice")).toHaveLength(500);
+    expect(uk.filter((i) => i.kind === "invoice")).toHaveLength(500);
+    // Rule M1: two customers invoiced in EUR and one in USD, eight invoices each, some open and some paid.
+    const abroad = data.companies.filter((c) => c.currency);
+    expect(abroad.map((c) => c.currency)).toEqual(["EUR", "EUR", "USD"]);
+    for (const company of abroad) {
+      const theirs = data.invoices.filter((i) => i.companyId === company.id);
+      expect(theirs).toHaveLength(8);
+      expect(theirs.every((i) => i.currency === company.currency)).toBe(true);
+      expect(theirs.some((i) => i.status === "Created") && theirs.some((i) => i.status === "Paid")).toBe(true);
+    }
+    expect(data.invoices.filter((i) => i.currencyRate)).toHaveLength(1);
     for (const status of STATUSES) {
       expect(data.invoices.some((i) => i.kind === "invoice" && i.status === status), `invoice ${status}`).toBe(true);
       expect(data.invoices.some((i) => i.kind === "creditNote" && i.status === status), `credit note ${status}`).toBe(true);
@@ -31,6 +42,17 @@ test.describe("demo data", () => {
     expect(new Set(data.invoices.map((i) => i.id)).size).toBe(data.invoices.length);
     expect(new Set(data.invoices.map((i) => i.number)).size).toBe(data.invoices.length);
     expect(new Set(data.products.map((p) => p.code)).size).toBe(25);
+  });
+
+  test("rule K1: every line carries the CRM's tracking fields, Region by company and Department by product", () => {
+    const values = { Region: new Set(), Department: new Set() };
+    for (const invoice of data.invoices) {
+      const regions = new Set(invoice.lines.map((line) => line.tracking?.Region));
+      expect(regions.size, `${invoice.id}: one region per invoice (the company's)`).toBe(1);
+      for (const line of invoice.lines) for (const field of Object.keys(values)) values[field].add(line.tracking[field]);
+    }
+    expect([...values.Region].sort()).toEqual(["East Anglia", "North", "South"]);
+    expect([...values.Department].sort()).toEqual(["Sales", "Support"]);
   });
 
   test("records are in the contract's shapes, penny-exact and consistent with their status", () => {
@@ -89,6 +111,9 @@ test("money: exact rounding and formatting without floats", () => {
   expect(fixed(round(dec("-2.675"), 2))).toBe("-2.68");
   expect(formatMoney("1234567.5", "GBP")).toBe("£1,234,567.50");
   expect(formatMoney("-0.01", "EUR")).toBe("−€0.01");
+  // Rule M1: Intl.NumberFormat in the amount's own currency, from the exact decimal string (no float on the way).
+  expect(formatMoney("12345678901234567.05", "USD")).toBe("US$12,345,678,901,234,567.05");
+  expect(formatByCurrency(sumByCurrency([{ currency: "EUR", a: "0.10" }, { currency: "GBP", a: "2" }, { currency: "EUR", a: "0.20" }], (r) => r.a))).toBe("£2.00 · €0.30");
   expect(() => dec("1,5")).toThrow(/not a decimal/);
 });
 

@@ -1,5 +1,7 @@
-// The demo CRM's data: ~40 companies with their people, 25 products, 3 tax rates, 500 invoices and a few credit
-// notes in every status, in the shapes of ../../shared/spec/contract.md. Deterministic: the same seed gives the same
+// The demo CRM's data: 40 UK companies with their people, 25 products, 3 tax rates, 500 invoices and a few credit
+// notes in every status, in the shapes of ../../shared/spec/contract.md; then three customers abroad (two in EUR, one
+// in USD: rule M1) with 24 invoices in their currency. Every line carries the CRM's tracking fields Region and
+// Department (rule K1). Deterministic: the same seed gives the same
 // data, byte for byte, in the browser and in Node (the e2e tests import this module to know what the page shows).
 // Amounts are exact decimal strings; totals are the CRM's own (see crm-totals.js), so some differ from Xero's.
 
@@ -103,6 +105,108 @@ function addDays(isoDate, days) {
   const date = new Date(`${isoDate}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
+}
+
+/** Rule K1: the CRM's line fields that the settings can map to Xero tracking categories, with their values. */
+export const TRACKING_FIELDS = {
+  Region: ["North", "South", "East Anglia"],
+  Department: ["Sales", "Support"],
+};
+
+/** A company's sales region (a CRM field of its own, not random: the PRNG's sequence stays as it was). */
+function regionOf(companyIndex) {
+  return TRACKING_FIELDS.Region[companyIndex % TRACKING_FIELDS.Region.length];
+}
+
+/** Support and subscriptions are the support team's; everything else is sales. */
+function departmentOf(line, products) {
+  const code = products.find((product) => product.id === line.productId)?.code ?? "";
+  return /^(SUPP|LIC|SW|HOSTING|DOMAIN)-/.test(code) ? "Support" : "Sales";
+}
+
+function withTracking(record, companies, products) {
+  const region = regionOf(companies.findIndex((company) => company.id === record.companyId));
+  for (const line of record.lines) line.tracking = { Region: region, Department: departmentOf(line, products) };
+  return record;
+}
+
+/**
+ * Rule M1: customers abroad, invoiced in their own currency (the simulator's demo organisation enables EUR and USD).
+ * Their lines are zero-rated exports, priced from the price list at a fixed rate of the CRM's own.
+ */
+const FOREIGN_COMPANIES = [
+  { name: "Lumiere Atelier SARL", currency: "EUR", rate: "1.17", address: { lines: ["12 Rue de la Republique"], city: "Lyon", postalCode: "69002", country: "FR" } },
+  { name: "Hafenblick Software GmbH", currency: "EUR", rate: "1.17", address: { lines: ["Am Sandtorkai 41"], city: "Hamburg", postalCode: "20457", country: "DE" } },
+  { name: "Cedar Ridge Analytics Inc", currency: "USD", rate: "1.27", address: { lines: ["1600 Market St"], city: "Denver", region: "CO", postalCode: "80202", country: "US" } },
+];
+/** The statuses of each foreign customer's eight invoices: open ones to send, and some paid already. */
+const FOREIGN_STATUSES = ["Created", "Live", "Created", "Part Paid", "Paid", "Live", "Pending", "Created"];
+const FOREIGN_PRODUCTS = ["CONS-HOUR", "CONS-DAY", "TRAIN-SEAT", "SUPP-PRM-M", "LIC-CRM-ANN", "HW-ROUTER", "HW-DOCK", "EXPORT-SVC"];
+
+function makeForeign(r, { companies, products, taxRates, firstNumber }) {
+  const foreign = FOREIGN_COMPANIES.map((spec, k) => {
+    const index = companies.length + k;
+    const domain = `${slug(spec.name)}.example`;
+    const firstName = r.pick(FIRST_NAMES);
+    const lastName = r.pick(LAST_NAMES);
+    const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, "");
+    return {
+      id: `co-${index + 1}`,
+      name: spec.name,
+      accountNumber: `${spec.name.replace(/[^A-Za-z]/g, "").slice(0, 4).toUpperCase()}${String(index + 1).padStart(2, "0")}`,
+      xeroContactId: null,
+      balance: "0.00",
+      currency: spec.currency,
+      address: spec.address,
+      people: [{ id: `p-f${k + 1}`, firstName, lastName, email: `${local}@${domain}`, primary: true }],
+    };
+  });
+  const all = [...companies, ...foreign];
+  const invoices = [];
+  let number = firstNumber;
+  foreign.forEach((company, k) => {
+    const { rate } = FOREIGN_COMPANIES[k];
+    for (const status of FOREIGN_STATUSES) {
+      const issueDate = addDays(DEMO_TODAY, -r.int(2, 150));
+      const lines = Array.from({ length: r.int(1, 3) }, () => {
+        const code = r.pick(FOREIGN_PRODUCTS);
+        const product = products.find((p) => p.code === code);
+        const line = {
+          productId: product.id,
+          description: product.description,
+          quantity: r.pick(["1", "1", "2", "3", "5"]),
+          listPrice: fixed(round(mul(product.unitPrice, rate), 2)),
+          taxRateId: "vat0",
+        };
+        if (r.chance(0.2)) line.discount = { percent: r.pick(["5", "10"]) };
+        return line;
+      });
+      const record = {
+        id: `inv-${number}`,
+        kind: "invoice",
+        number: `INV-${number}`,
+        reference: `PO ${r.int(1000, 9999)}`,
+        companyId: company.id,
+        issueDate,
+        dueDate: addDays(issueDate, 30),
+        currency: company.currency,
+        // One invoice whose exchange rate the CRM fixed (M1: sent as CurrencyRate); the others take Xero's.
+        ...(number === firstNumber + 2 ? { currencyRate: "1.165000" } : {}),
+        amountsAre: "exclusive",
+        status,
+        lines,
+      };
+      const totals = crmTotals(record, taxRates);
+      record.total = totals.total;
+      record.amountOutstanding = outstandingFor(status, totals.total, r);
+      record.sentToAccounts = false;
+      record.sentToAccountsDate = null;
+      record.xeroId = null;
+      invoices.push(withTracking(record, all, products));
+      number++;
+    }
+  });
+  return { companies: foreign, invoices };
 }
 
 function makeCompanies(r) {
@@ -220,6 +324,8 @@ function makeRecord(r, { kind, id, number, status, companies, products, taxRates
 /**
  * Generates the demo CRM. Options: `seed`, `invoiceCount` (500), `creditNotesPerStatus` (2).
  * Returns { companies, products, taxRates, invoices, settings } (credit notes are in `invoices`, kind "creditNote").
+ * The customers abroad and their invoices (M1) come from a PRNG of their own, after everything else, so the UK part
+ * is what it always was (the simulator's lived-in seed mirrors its companies).
  */
 export function generateDemoData({ seed = DEFAULT_SEED, invoiceCount = 500, creditNotesPerStatus = 2 } = {}) {
   const r = prng(seed);
@@ -242,6 +348,10 @@ export function generateDemoData({ seed = DEFAULT_SEED, invoiceCount = 500, cred
       invoices.push(makeRecord(r, { ...common, kind: "creditNote", id: `cn-${n}`, number: `CN-${n}`, status }));
     }
   }
+  for (const record of invoices) withTracking(record, companies, products);
+  const foreign = makeForeign(prng(seed + 1), { companies, products, taxRates, firstNumber: 1001 + invoiceCount });
+  companies.push(...foreign.companies);
+  invoices.push(...foreign.invoices);
   // Newest first, as an invoice list shows them.
   invoices.sort((a, b) => b.issueDate.localeCompare(a.issueDate) || b.number.localeCompare(a.number));
   return { companies, products, taxRates, invoices, settings: defaultSettings() };

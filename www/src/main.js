@@ -11,6 +11,7 @@ import { renderCompanies } from "./views/companies.js";
 import { renderDiscrepancies } from "./views/discrepancies.js";
 import { renderInvoices } from "./views/invoices.js";
 import { renderLog } from "./views/log.js";
+import { renderReconciliation } from "./views/reconciliation.js";
 import { renderSettings } from "./views/settings.js";
 import { renderTools } from "./views/tools.js";
 
@@ -21,6 +22,7 @@ const ROUTES = [
   { path: "tools", label: "Xero tools", render: renderTools, xero: true },
   { path: "log", label: "Xero log", render: renderLog, xero: true },
   { path: "discrepancies", label: "Discrepancies", render: renderDiscrepancies, xero: true },
+  { path: "reconciliation", label: "Reconciliation", render: renderReconciliation, xero: true },
 ];
 
 /** Everything the views share: the CRM data, the current user, the package and the Xero link. */

@@ -89,14 +89,52 @@ export function sum(values) {
   return values.reduce((total, value) => add(total, value), dec("0"));
 }
 
-const SYMBOLS = { GBP: "£", EUR: "€", USD: "$", AUD: "A$", NZD: "NZ$" };
+const FORMATS = new Map();
 
-/** "1234.5", "GBP" → "£1,234.50" (grouping by string, so no float ever touches the amount). */
+/** The page's Intl.NumberFormat for `currency` (en-GB: "£", "€", "US$"), or null for a code Intl does not know. */
+function currencyFormat(currency) {
+  if (!FORMATS.has(currency)) {
+    let format = null;
+    try {
+      format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
+    } catch {
+      format = null;
+    }
+    FORMATS.set(currency, format);
+  }
+  return FORMATS.get(currency);
+}
+
+/**
+ * "1234.5", "GBP" → "£1,234.50"; "1234.5", "USD" → "US$1,234.50": Intl.NumberFormat in the amount's own currency
+ * (rule M1). The amount goes to Intl as an exact decimal string, never as a float; the minus is a real minus sign.
+ */
 export function formatMoney(value, currency = "GBP") {
   const text = fixed(value, 2);
-  const negative = text.startsWith("-");
-  const [whole, fraction] = (negative ? text.slice(1) : text).split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const symbol = SYMBOLS[currency] ?? `${currency} `;
-  return `${negative ? "−" : ""}${symbol}${grouped}.${fraction}`;
+  const code = String(currency ?? "").trim().toUpperCase() || "GBP";
+  const format = currencyFormat(code);
+  if (!format) return `${text.startsWith("-") ? "−" : ""}${code} ${text.replace(/^-/, "")}`;
+  return format
+    .formatToParts(text)
+    .map((part) => (part.type === "minusSign" ? "−" : part.value))
+    .join("");
+}
+
+/**
+ * Sums `amount(record)` per `currency(record)`, never across currencies (rule M1): a Map currency → decimal,
+ * in first-seen order.
+ */
+export function sumByCurrency(records, amount, currency = (record) => record.currency) {
+  const totals = new Map();
+  for (const record of records) {
+    const code = currency(record) || "GBP";
+    totals.set(code, add(totals.get(code) ?? dec("0"), amount(record)));
+  }
+  return totals;
+}
+
+/** A per-currency Map of amounts as "£1.00 · €2.00", the base currency (when given) first; "—" when empty. */
+export function formatByCurrency(totals, { base = "GBP", empty = "—" } = {}) {
+  const codes = [...totals.keys()].sort((a, b) => (a === base ? -1 : b === base ? 1 : a.localeCompare(b)));
+  return codes.length ? codes.map((code) => formatMoney(totals.get(code), code)).join(" · ") : empty;
 }

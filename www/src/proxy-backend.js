@@ -195,6 +195,18 @@ export function proxyBackend({ proxyUrl, xerosync, currentUser, crm, org = DEMO_
     // Rule U6: a person's choice goes to the proxy's xero_log (outcome resolved, the session's user); the client
     // owns the report's shape.
     logResolution: client ? (log) => client.logResolution(log) : noClient,
+    // Rules M1, K1, K2, O1, O2, RC1: the client reads and writes through the proxy's relay (logged calls).
+    organisationOptions: client ? () => client.organisationOptions() : noClient,
+    onlineInvoice: client ? (invoice) => client.onlineInvoice(invoice) : noClient,
+    emailInvoice: client ? (invoice) => client.emailInvoice(invoice) : noClient,
+    reconcile: client
+      ? (invoices, { companies, from, to, signal, onProgress }) => {
+          const options = { companies, signal, onProgress: (progress) => onProgress?.(pageProgress(progress)) };
+          if (from) options.from = from;
+          if (to) options.to = to;
+          return client.reconcile(invoices, options);
+        }
+      : noClient,
     async readSettings() {
       return call("/settings");
     },

@@ -3,10 +3,11 @@
 // writes their results into the CRM's tables, and writes them before the page says they are done.
 
 // U7 adds the payments, credits and paid date behind a balance; U6's choices may change the total (Xero's figures
-// accepted) and the discrepancies a person dismissed.
+// accepted) and the discrepancies a person dismissed; O1 the customer's online invoice link, which Update from Xero
+// (or XeroClient.onlineInvoice) reads once Xero has the invoice approved.
 const INVOICE_FIELDS = [
   "status", "amountOutstanding", "sentToAccounts", "sentToAccountsDate", "xeroId",
-  "payments", "credits", "fullyPaidOnDate", "total", "dismissedDiscrepancies",
+  "payments", "credits", "fullyPaidOnDate", "total", "dismissedDiscrepancies", "onlineInvoiceUrl",
 ];
 const COMPANY_FIELDS = ["xeroContactId", "balance"];
 

@@ -20,6 +20,10 @@
 //   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
 //   readXeroDocument({ kind, xeroId }) → Xero's invoice or credit note as Xero returns it (rule U6 needs it)
 //   readSettings() / writeSettings({ settings, taxRates }) → the organisation's shared settings (C2, T1, S6, B2)
+//   organisationOptions()        → { baseCurrency, currencies, trackingCategories, brandingThemes } (M1, K1, K2)
+//   onlineInvoice(invoice)       → { changes: { onlineInvoiceUrl } }: the customer's link of an approved invoice (O1)
+//   emailInvoice(invoice)        → { emailed: true, message }: Xero emails the approved invoice to its contact (O2)
+//   reconcile(invoices, { companies, from, to, signal, onProgress }) → Reconciliation & { finished, calls } (RC1)
 //
 // The proxy (worker/) serves these as: GET /connection (status not_connected | pick_required | connected |
 // reconnect_required, tenantId, tenantName, reason), GET /connections + POST /connections/select (C7),
@@ -81,6 +85,10 @@ export function unavailableBackend(reason) {
     changes: refuse,
     readSettings: refuse,
     writeSettings: refuse,
+    organisationOptions: refuse,
+    onlineInvoice: refuse,
+    emailInvoice: refuse,
+    reconcile: refuse,
     invoiceUrl: () => null,
   };
 }
@@ -180,6 +188,55 @@ export class XeroLink extends EventTarget {
     return this.backend.readXeroDocument({ kind: invoice.kind, xeroId: invoice.xeroId });
   }
 
+  /**
+   * Rules M1, K1, K2: the organisation's base and enabled currencies, active tracking categories with their options,
+   * and branding themes, for the settings' pickers. Read once per organisation and kept for ten minutes (four Xero
+   * calls each time); `fresh` reads them again.
+   */
+  async organisationOptions({ fresh = false } = {}) {
+    this.#requireConnected();
+    const tenantId = this.state.organisation?.tenantId ?? null;
+    const cached = this.#options;
+    if (!fresh && cached && cached.tenantId === tenantId && Date.now() - cached.at < 10 * 60 * 1000) return cached.promise;
+    const entry = { tenantId, at: Date.now(), promise: null, value: null };
+    entry.promise = this.backend.organisationOptions().then(
+      (value) => {
+        entry.value = value;
+        return value;
+      },
+      (error) => {
+        if (this.#options === entry) this.#options = null;
+        throw error;
+      },
+    );
+    this.#options = entry;
+    return entry.promise;
+  }
+
+  /** The organisation's options if they were read already for the organisation connected now, else null. */
+  get knownOrganisationOptions() {
+    const entry = this.#options;
+    return entry && entry.tenantId === (this.state.organisation?.tenantId ?? null) ? entry.value : null;
+  }
+
+  /** Rule O1: the customer's online invoice link of a sent, approved invoice: { changes: { onlineInvoiceUrl } }. */
+  async onlineInvoice(invoice) {
+    this.#requireConnected();
+    return this.backend.onlineInvoice(invoice);
+  }
+
+  /** Rule O2: Xero emails the approved invoice to its contact: { emailed, message }. */
+  async emailInvoice(invoice) {
+    this.#requireConnected();
+    return this.backend.emailInvoice(invoice);
+  }
+
+  /** Rule RC1: the CRM's invoices of a period against Xero's: a Reconciliation with `finished` and `calls`. */
+  async reconcile(invoices, { companies, from, to, signal, onProgress } = {}) {
+    this.#requireConnected();
+    return this.backend.reconcile(invoices, { companies, from, to, signal, onProgress });
+  }
+
   /** One page of xero_log matching { outcome, action, recordKind, crmRef, from, to } (L1): { rows, nextBefore }. */
   async readLog(filters = {}, page = {}) {
     this.#requireConnected();
@@ -228,6 +285,9 @@ export class XeroLink extends EventTarget {
     if (!invoice?.xeroId) return null;
     return this.backend.invoiceUrl({ kind: invoice.kind, xeroId: invoice.xeroId });
   }
+
+  /** The organisation's options as last read: { tenantId, at, promise, value }. */
+  #options = null;
 
   #requireConnected() {
     if (!this.connected) {

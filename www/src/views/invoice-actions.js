@@ -9,6 +9,7 @@ import { applyResult, waitingInvoiceIds } from "../sync.js";
 import { announce, formatDate, h, openDialog, replace, statusClass } from "../ui.js";
 import { contactChoicePanel } from "./contact-choice.js";
 import { paymentsSection } from "./invoice-payments.js";
+import { invoiceXeroSection } from "./invoice-xero.js";
 
 const money = (value, currency) => (value === undefined || value === null ? "—" : formatMoney(value, currency));
 
@@ -28,6 +29,13 @@ function xeroDiscount(xeroLine, currency) {
   if (xeroLine?.discountRate !== undefined && xeroLine.discountRate !== null) return `${plain(String(xeroLine.discountRate))}%`;
   if (xeroLine?.discountAmount !== undefined && xeroLine.discountAmount !== null) return money(xeroLine.discountAmount, currency);
   return "";
+}
+
+/** Rule K1: a line's CRM tracking fields ("Region North · Department Sales"), under its description. */
+function trackingText(line) {
+  const entries = Object.entries(line.tracking ?? {}).filter(([, value]) => value);
+  if (entries.length === 0) return null;
+  return h("span", { class: "line-tracking" }, entries.map(([field, value]) => `${field} ${value}`).join(" · "));
 }
 
 export function openInvoiceDetail(app, invoice) {
@@ -69,7 +77,7 @@ export function openInvoiceDetail(app, invoice) {
         return h(
           "tr",
           { class: differs ? "differs" : null },
-          h("td", {}, line.description),
+          h("td", {}, line.description, trackingText(line)),
           h("td", { class: "num" }, plain(line.quantity)),
           h("td", { class: "num" }, money(line.listPrice, invoice.currency)),
           h("td", { class: "num" }, discountText(line.discount)),
@@ -94,6 +102,7 @@ export function openInvoiceDetail(app, invoice) {
       h("dt", {}, "Issued"), h("dd", {}, formatDate(invoice.issueDate)),
       h("dt", {}, "Due"), h("dd", {}, formatDate(invoice.dueDate)),
       h("dt", {}, "Status"), h("dd", {}, h("span", { class: statusClass(invoice.status) }, invoice.status)),
+      h("dt", {}, "Currency"), h("dd", { id: "invoice-currency" }, invoice.currency, invoice.currencyRate ? ` (rate fixed by the CRM: ${plain(String(invoice.currencyRate))} per 1 of the base currency)` : ""),
       h("dt", {}, "Amounts are"), h("dd", {}, { exclusive: "Tax exclusive", inclusive: "Tax inclusive", noTax: "No tax" }[invoice.amountsAre]),
       invoice.reference ? [h("dt", {}, "Reference"), h("dd", {}, invoice.reference)] : null,
       h("dt", {}, "Outstanding"), h("dd", {}, money(invoice.amountOutstanding, invoice.currency)),
@@ -105,6 +114,7 @@ export function openInvoiceDetail(app, invoice) {
     lines,
     totalsComparison(invoice, crm, showXero ? previewed : null),
     paymentsSection(invoice),
+    invoiceXeroSection(app, invoice),
   );
   return openDialog({ title: `${invoice.kind === "creditNote" ? "Credit note" : "Invoice"} ${invoice.number}`, body, wide: true });
 }

@@ -1,7 +1,7 @@
 // The Invoices list: filters, selection, paging, and the Xero button area, which shows what rule C6 allows:
 // Send to Xero / Update from Xero while enabled and connected, otherwise Connect to Xero (to the settings).
 
-import { compare, formatMoney } from "../money.js";
+import { compare, formatByCurrency, formatMoney, sumByCurrency } from "../money.js";
 import { formatDate, h, replace, statusClass } from "../ui.js";
 import { STATUSES } from "../demo-data.js";
 import { openInvoiceDetail, openSendFlow, openUpdateFlow, openPreview } from "./invoice-actions.js";
@@ -53,7 +53,7 @@ export function renderInvoices(app, main) {
   };
 
   main.append(
-    h("div", { class: "page-header" }, h("h1", {}, "Invoices"), h("p", { class: "subtle" }, summary(app))),
+    h("div", { class: "page-header" }, h("h1", {}, "Invoices"), h("p", { class: "subtle" }, summary(app)), outstanding(app)),
     filters(app, rerender),
     actionBar(app, filtered, rerender),
     table(app, pageRows, rerender),
@@ -65,6 +65,13 @@ function summary(app) {
   const invoices = app.data.invoices.filter((i) => i.kind === "invoice").length;
   const credits = app.data.invoices.length - invoices;
   return `${invoices} invoices and ${credits} credit notes · ${app.data.companies.length} companies`;
+}
+
+/** Rule M1: what customers owe on open invoices, one amount per currency (never added across currencies). */
+function outstanding(app) {
+  const open = app.data.invoices.filter((i) => i.kind === "invoice" && i.status !== "Cancelled");
+  const base = app.link.knownOrganisationOptions?.baseCurrency ?? "GBP";
+  return h("p", { class: "subtle", id: "outstanding-by-currency" }, "Outstanding: ", h("strong", {}, formatByCurrency(sumByCurrency(open, (i) => i.amountOutstanding), { base })));
 }
 
 function filters(app, rerender) {

@@ -1,9 +1,11 @@
 // Xero settings (finance and admin only, rule C1): enable (C2), connect / disconnect (C3), the organisation (C7),
-// tax mapping from Xero's rates (T1), discount strategy (S6), tax on the invoice total (S6a) and auto-send (B2).
-// Opening this page only *reads* the connection; it never clears it (C5).
+// tax mapping from Xero's rates (T1), the organisation's currencies (M1, shown), the default branding theme (K2),
+// the tracking mapping of the CRM's line fields (K1), discount strategy (S6), tax on the invoice total (S6a) and
+// auto-send (B2). Opening this page only *reads* the connection; it never clears it (C5).
 
 import { announce, h, replace } from "../ui.js";
 import { STATUS } from "../xero.js";
+import { brandingSection, currenciesSection, trackingSection } from "./organisation-options.js";
 
 const STRATEGIES = [
   ["auto", "Automatic", "Send a discount percentage; where it cannot reproduce the CRM's line to the penny, send the discount as an amount."],
@@ -29,6 +31,7 @@ export function renderSettings(app, main) {
     integrationSection(app, rerender),
     app.data.settings.enabled ? connectionSection(app, rerender) : null,
     app.data.settings.enabled ? taxSection(app) : null,
+    app.data.settings.enabled ? organisationSections(app) : null,
     app.data.settings.enabled ? sendingSection(app, rerender) : null,
   );
 }
@@ -105,6 +108,20 @@ function connectionSection(app, rerender) {
     h("div", { class: "field" }, h("label", { for: "organisation" }, "Xero organisation"), orgSelect, h("p", { class: "hint" }, "When one consent gives several organisations, choose which one this CRM sends to; it is never guessed.")),
     error,
   );
+}
+
+/**
+ * Rules M1, K2, K1: three cards filled from the organisation's options (one read, kept by the Xero link); while not
+ * connected they show what is saved and say why nothing can be chosen.
+ */
+function organisationSections(app) {
+  const cards = [currenciesSection(app), brandingSection(app), trackingSection(app)];
+  const load = app.link.connected ? app.link.organisationOptions() : Promise.reject(new Error(app.link.state.reason ?? "not connected"));
+  load.then(
+    (options) => cards.forEach((c) => c.fill(options)),
+    (error) => cards.forEach((c) => c.fail(error)),
+  );
+  return cards.map((c) => c.element);
 }
 
 function taxSection(app) {
