@@ -751,7 +751,7 @@ export declare class XeroClient {
   organisationOptions(): Promise<OrganisationOptions>;
   /**
    * Rule O1: the customer's online invoice link of one sent, approved invoice: store `changes` on the invoice.
-   * (*Update from Xero* on selected invoices also reads it for invoices Xero reports approved.)
+   * (*Update from Xero* on selected invoices and the change feed also read it for invoices Xero reports approved.)
    * Throws `not_approved` while Xero has it as a draft.
    */
   onlineInvoice(invoice: Invoice): Promise<{ changes: { onlineInvoiceUrl: string } }>;

@@ -253,12 +253,108 @@ fn web_sys_set_timeout(callback: &Function, ms: i32) {
 /// One test, three phases in order: the simulator's faults are global, so the phases must not overlap.
 #[wasm_bindgen_test]
 async fn send_update_fault_run_and_resume_through_the_proxy() {
-    connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2().await;
+    let (crm, companies) =
+        connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2().await;
+    beyond_the_peers_rules_m1_o1_o2_rc1(crm, companies).await;
     the_fault_run_sends_each_invoice_once_rules_r1_s8_x2_l1().await;
     a_cancelled_run_resumes_and_finishes_rule_a3().await;
 }
 
-async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
+/// A rejected promise's `{ code, message }`.
+async fn rejection(promise: Promise) -> Value {
+    match JsFuture::from(promise).await {
+        Ok(v) => panic!("resolved: {}", to_json(&v)),
+        Err(e) => {
+            let text = |key: &str| {
+                Reflect::get(&e, &key.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            json!({ "code": text("code"), "message": text("message") })
+        }
+    }
+}
+
+/// Rules M1, K1, K2, O1, O2, RC1 through the proxy: the pickers' options, a link, an email (and a draft's refusal
+/// with its own code), and a reconciliation of what the first test sent.
+async fn beyond_the_peers_rules_m1_o1_o2_rc1(crm: Vec<Value>, companies: Value) {
+    let token = setting!("XEROSYNC_TEST_BASIC_TOKEN");
+    let tenant = setting!("XEROSYNC_TEST_BASIC_TENANT");
+    let xero = client(token);
+    let options = settle(xero.organisation_options()).await;
+    assert_eq!(options["baseCurrency"], "GBP", "{options}");
+    assert_eq!(
+        options["currencies"][0]["code"], "GBP",
+        "base first: {options}"
+    );
+    assert!(options["brandingThemes"]
+        .as_array()
+        .is_some_and(|t| !t.is_empty()));
+    assert!(options["trackingCategories"].is_array());
+    // Rule O1 on demand: the same link the update read.
+    let link = settle(xero.online_invoice(to_js(&crm[0]))).await;
+    assert!(
+        link["changes"]["onlineInvoiceUrl"]
+            .as_str()
+            .unwrap()
+            .contains("/online/"),
+        "{link}"
+    );
+    // Rule O2: emailed once, recorded by Xero; a draft is refused with its own code and a sentence.
+    let emailed = settle(xero.email_invoice(to_js(&crm[0]))).await;
+    assert_eq!(emailed["emailed"], true, "{emailed}");
+    let emails = dump(tenant).await["Emails"].clone();
+    let id = crm[0]["xeroId"].as_str().unwrap();
+    assert_eq!(
+        emails
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["InvoiceID"] == id)
+            .count(),
+        1,
+        "{emails}"
+    );
+    let draft = rejection(xero.email_invoice(to_js(&crm[2]))).await;
+    assert_eq!(draft["code"], "not_approved", "{draft}");
+    assert!(
+        draft["message"].as_str().unwrap().contains("approved"),
+        "{draft}"
+    );
+    let not_sent = rejection(xero.online_invoice(to_js(&invoice(99, 2, 2)))).await;
+    assert_eq!(not_sent["code"], "not_approved", "{not_sent}");
+    // Rule RC1: the three sent invoices, as the CRM stores them after the update, agree with Xero.
+    let report = settle(xero.reconcile(
+        to_js(&Value::Array(crm.clone())),
+        options_value(json!({ "companies": companies, "from": "2026-11-01", "to": "2026-11-30" })),
+    ))
+    .await;
+    assert_eq!(report["finished"], true, "{report}");
+    assert!(
+        report["calls"].as_u64().unwrap() >= 2,
+        "a page of invoices and one of credit notes: {report}"
+    );
+    let named = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| crm.iter().any(|i| i["id"] == f["id"]))
+            .count()
+    };
+    assert_eq!(named(&report["differing"]), 0, "{report}");
+    assert_eq!(named(&report["onlyInCrm"]), 0, "{report}");
+    assert!(report["matched"].as_u64().unwrap() >= 3, "{report}");
+    assert!(report["csv"].as_str().unwrap().starts_with("Finding,"));
+}
+
+fn options_value(value: Value) -> JsValue {
+    to_js(&value)
+}
+
+/// Returns the three sent invoices as the CRM stores them after the update, and their companies.
+async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() -> (Vec<Value>, Value)
+{
     let token = setting!("XEROSYNC_TEST_BASIC_TOKEN");
     let tenant = setting!("XEROSYNC_TEST_BASIC_TENANT");
     let xero = client(token);
@@ -442,6 +538,26 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
     ))
     .await;
     assert_eq!(updated["finished"], true, "{updated}");
+    // Rule O1: both invoices Xero approved get their customer link, read once; the draft does not.
+    let links: Vec<String> = (0..2)
+        .map(|i| {
+            updated["invoices"][i]["changes"]["onlineInvoiceUrl"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        links.iter().all(|l| l.contains("/online/")),
+        "rule O1: {links:?}"
+    );
+    let mut updated = updated;
+    for i in 0..2 {
+        updated["invoices"][i]["changes"]
+            .as_object_mut()
+            .unwrap()
+            .remove("onlineInvoiceUrl");
+    }
     assert_eq!(
         updated["invoices"][0]["changes"],
         json!({ "status": "Part Paid", "amountOutstanding": "19.00",
@@ -455,7 +571,10 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
         "{updated}"
     );
     assert_eq!(updated["invoices"][2]["outcome"], "unchanged");
-    assert_eq!(updated["calls"], 1, "one IDs= read for three invoices");
+    assert_eq!(
+        updated["calls"], 3,
+        "one IDs= read for three invoices, and rule O1's two links"
+    );
     // Rule B1: the same changes through the change feed (webhook entries carry no record: the client reads them).
     let mut feed = Value::Null;
     for _ in 0..50 {
@@ -477,15 +596,17 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
         .iter()
         .find(|e| e["id"] == "inv-0")
         .cloned();
+    // The feed reads what changed like Update from Xero does, the approved invoice's link included (rule O1).
     assert_eq!(
         entry.map(|e| e["changes"].clone()),
         Some(json!({ "status": "Part Paid", "amountOutstanding": "19.00",
-                     "payments": [{ "date": "2026-11-20", "amount": "5.00" }] })),
+                     "payments": [{ "date": "2026-11-20", "amount": "5.00" }],
+                     "onlineInvoiceUrl": links[0] })),
         "rule B1: {feed}"
     );
     assert!(feed["cursor"].as_i64().unwrap() > 0);
     let all = settle(xero.update_all(
-        to_js(&Value::Array(crm)),
+        to_js(&Value::Array(crm.clone())),
         options(json!({ "companies": companies }), None),
     ))
     .await;
@@ -498,6 +619,20 @@ async fn connection_tax_rates_send_and_update_rules_c6_t1_s1_s3_s9_u2_u3_a2() {
         .collect();
     assert!(!balances.is_empty(), "rule A2: company balances: {all}");
     assert!(all["since"].is_string());
+    let stored: Vec<Value> = crm
+        .iter()
+        .enumerate()
+        .map(|(i, invoice)| {
+            let mut invoice = invoice.clone();
+            if let Some(changes) = updated["invoices"][i]["changes"].as_object() {
+                for (k, v) in changes {
+                    invoice[k] = v.clone();
+                }
+            }
+            invoice
+        })
+        .collect();
+    (stored, companies)
 }
 
 async fn futures_join(a: Promise, b: Promise) -> (Value, Value) {

@@ -550,9 +550,10 @@ impl UpdateRun {
         }
     }
 
-    /// Rule O1: on *Update from Xero* (the selected invoices), each invoice Xero has approved and the CRM has no
-    /// link for gets its online invoice read once, at most [`ONLINE_LINKS_PER_RUN`] a run. *Update all* and the
-    /// feed leave it: thousands of invoices would spend the day's calls on links nobody asked for.
+    /// Rule O1: on *Update from Xero* (the selected invoices) and the change feed's reads of what changed, each
+    /// invoice Xero has approved and the CRM has no link for gets its online invoice read once, at most
+    /// [`ONLINE_LINKS_PER_RUN`] a run. *Update all* leaves it: thousands of invoices would spend the day's calls on
+    /// links nobody asked for (they come as each is next updated or changes).
     fn read_online_links(&mut self, documents: &[XeroDocumentState], now: u64) {
         if self.mode != UpdateMode::Selected {
             return;
