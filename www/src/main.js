@@ -47,10 +47,22 @@ class App {
     return this.mayUseXero && this.data.settings.enabled === true;
   }
 
-  /** The `ctx` of contract.md for the package's functions. */
+  /**
+   * The `ctx` of contract.md for the package's functions; with the organisation's enabled currencies once the Xero
+   * link has read them (rule M1: an invoice in another currency is then refused before any call).
+   */
   get ctx() {
     const { companies, products, taxRates, settings } = this.data;
-    return { companies, products, taxRates, settings };
+    const options = this.link.connected ? this.link.knownOrganisationOptions : null;
+    const ctx = { companies, products, taxRates, settings };
+    if (options?.currencies?.length) ctx.currencies = options.currencies.map((currency) => currency.code);
+    return ctx;
+  }
+
+  /** The ctx for a run against Xero: the organisation's options read first (kept by the link), when they can be. */
+  async xeroCtx() {
+    if (this.link.connected) await this.link.organisationOptions().catch(() => null);
+    return this.ctx;
   }
 
   companyById(id) {

@@ -247,7 +247,7 @@ async function runOperation(app, { kind, invoices, content, confirm, rerender })
   confirm.disabled = true;
   replace(content, panel.element);
   try {
-    const options = { invoices, ctx: app.ctx, mode: "selected", onProgress: (p) => panel.update(p), signal: controller.signal };
+    const options = { invoices, ctx: await app.xeroCtx(), mode: "selected", onProgress: (p) => panel.update(p), signal: controller.signal };
     const result = kind === "send" ? await app.link.send(options) : await app.link.update(options);
     await applyResult(app, result);
     panel.finish(result.stopped ? `Stopped: ${result.stopped.message}. What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");

@@ -26,13 +26,16 @@ export function renderSettings(app, main) {
     replace(main);
     renderSettings(app, main);
   };
-  main.append(
+  const enabled = app.data.settings.enabled;
+  // Through replace(): it skips what is null and flattens the organisation's cards (a bare DOM append would not).
+  replace(
+    main,
     h("div", { class: "page-header" }, h("h1", {}, "Xero settings")),
     integrationSection(app, rerender),
-    app.data.settings.enabled ? connectionSection(app, rerender) : null,
-    app.data.settings.enabled ? taxSection(app) : null,
-    app.data.settings.enabled ? organisationSections(app) : null,
-    app.data.settings.enabled ? sendingSection(app, rerender) : null,
+    enabled ? connectionSection(app, rerender) : null,
+    enabled ? taxSection(app) : null,
+    enabled ? organisationSections(app) : null,
+    enabled ? sendingSection(app, rerender) : null,
   );
 }
 

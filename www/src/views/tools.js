@@ -77,7 +77,7 @@ async function startRun(app, tool, { status, rerender, checkpoint }) {
   const ids = new Set(plan.value ? tool.ids(plan.value) : []);
   const invoices = app.data.invoices.filter((invoice) => ids.has(invoice.id));
   try {
-    const result = await tool.run(app, { invoices, ctx: app.ctx, onProgress: (p) => panel.update(p), signal: controller.signal, checkpoint });
+    const result = await tool.run(app, { invoices, ctx: await app.xeroCtx(), onProgress: (p) => panel.update(p), signal: controller.signal, checkpoint });
     await applyResult(app, result);
     // A cancelled run leaves a checkpoint to resume from; a finished one clears it.
     await app.store.setMeta(`checkpoint:${tool.key}`, result.cancelled ? result.checkpoint : undefined);
