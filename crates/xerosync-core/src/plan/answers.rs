@@ -52,7 +52,8 @@ impl SendPlan {
                 vec![failed; batch.slots.len()]
             }
         };
-        let (decoded, ctx) = self.read_input()?;
+        let input = self.read_input()?;
+        let (decoded, ctx) = (&input.0, &input.1);
         let failed_before = self.failed_indexes();
         for (i, slot) in batch.slots.iter().enumerate() {
             let missing = ElementResult {
@@ -68,14 +69,14 @@ impl SendPlan {
                     continue;
                 }
             }
-            self.record_element(slot, element, &decoded);
+            self.record_element(slot, element, decoded);
         }
         if !matches!(answer.status, 200 | 400) {
             self.mark_retryable(&failed_before);
         }
         self.batches[position].answered = true;
         self.requests.retain(|r| r.id != answer.request_id);
-        self.advance_if_done(&decoded, &ctx)
+        self.advance_if_done(decoded, ctx)
     }
 
     pub(super) fn failed_indexes(&self) -> Vec<bool> {
@@ -230,7 +231,8 @@ impl SendPlan {
     /// to [`SendPlan::apply_lookup`]; documents found count as sent, and the write request stays open for the rest.
     pub fn lookup_request(&self, request_id: &str) -> Result<XeroRequest, Error> {
         let batch = self.open_document_batch(request_id)?;
-        let (decoded, _) = self.read_input()?;
+        let input = self.read_input()?;
+        let decoded = &input.0;
         let numbers: Vec<String> = batch
             .slots
             .iter()
@@ -281,7 +283,8 @@ impl SendPlan {
         } else {
             "InvoiceNumber"
         };
-        let (decoded, _) = self.read_input()?;
+        let input = self.read_input()?;
+        let decoded = &input.0;
         let mut elements = Vec::new();
         for slot in &batch.slots {
             let Slot::Document { index } = slot else {

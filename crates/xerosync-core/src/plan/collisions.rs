@@ -51,8 +51,9 @@ impl SendPlan {
             }
         }
         if self.requests.is_empty() {
-            let (decoded, ctx) = self.read_input()?;
-            return self.advance_if_done(&decoded, &ctx);
+            let input = self.read_input()?;
+            let (decoded, ctx) = (&input.0, &input.1);
+            return self.advance_if_done(decoded, ctx);
         }
         Ok(())
     }

@@ -211,7 +211,8 @@ impl SendPlan {
             .json()
             .filter(|_| answer.status == 200)
             .and_then(|body| body.get(key).and_then(Value::as_array).cloned());
-        let (decoded, ctx) = self.read_input()?;
+        let input = self.read_input()?;
+        let (decoded, ctx) = (&input.0, &input.1);
         let failed_before = self.failed_indexes();
         // A malformed contact fails the read like an error answer would (never a plan left waiting on it).
         let malformed = list
@@ -239,7 +240,7 @@ impl SendPlan {
                 );
                 for slot in &batch.slots {
                     match slot {
-                        Slot::Company { id } => self.fail_company(id, "S3a", &message, &decoded),
+                        Slot::Company { id } => self.fail_company(id, "S3a", &message, decoded),
                         Slot::Document { index } => {
                             // The rule the read served: a number Xero has (S8), a cancellation (S10), a re-send (S11).
                             let cancelled = decoded
@@ -265,7 +266,7 @@ impl SendPlan {
         }
         self.batches[position].answered = true;
         self.requests.retain(|r| r.id != answer.request_id);
-        self.advance_if_done(&decoded, &ctx)
+        self.advance_if_done(decoded, ctx)
     }
 
     pub(super) fn fail_invoice(&mut self, index: usize, rule: &str, message: &str) {

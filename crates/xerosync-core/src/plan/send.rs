@@ -93,6 +93,29 @@ pub struct SendPlan {
     pub(super) batches: Vec<Batch>,
     #[serde(default)]
     pub(super) found: Found,
+    /// `input` decoded once, on first use (not serialised: a resumed plan decodes again).
+    #[serde(skip)]
+    pub(super) decoded: DecodedInput,
+}
+
+/// The plan's invoices and context as records, shared by every answer the plan reads.
+pub(super) type Decoded = (Vec<Result<Invoice, Error>>, Ctx);
+
+/// A cache of the decoded input: every answer used to decode the whole input again (issue 13). It is derived from
+/// `input`, so it takes no part in equality and is never serialised.
+#[derive(Default, Clone)]
+pub(super) struct DecodedInput(std::sync::OnceLock<std::sync::Arc<Decoded>>);
+
+impl PartialEq for DecodedInput {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for DecodedInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DecodedInput")
+    }
 }
 
 /// What the reads found and decided (rules S3a, S8, S10).
@@ -139,24 +162,31 @@ impl SendPlan {
             },
             batches: Vec::new(),
             found: Found::default(),
+            decoded: DecodedInput::default(),
         };
-        let (decoded, ctx) = plan.read_input()?;
+        let input = plan.read_input()?;
+        let (decoded, ctx) = (&input.0, &input.1);
         for (index, record) in decoded.iter().enumerate() {
-            let result = plan.check_invoice(index, record, &ctx);
+            let result = plan.check_invoice(index, record, ctx);
             plan.invoices.push(result);
         }
         // Rule S2: a product that fails its local checks stops everything before any call, reads included.
-        if plan.check_products(&decoded, &ctx) {
-            plan.start_reads(&decoded, &ctx)?;
+        if plan.check_products(decoded, ctx) {
+            plan.start_reads(decoded, ctx)?;
         }
         Ok(plan)
     }
 
-    pub(super) fn read_input(&self) -> Result<(Vec<Result<Invoice, Error>>, Ctx), Error> {
-        Ok((
+    /// The input as records, decoded on first use and then shared.
+    pub(super) fn read_input(&self) -> Result<std::sync::Arc<Decoded>, Error> {
+        if let Some(done) = self.decoded.0.get() {
+            return Ok(done.clone());
+        }
+        let decoded = std::sync::Arc::new((
             decode_invoices(&self.input.invoices)?,
             Ctx::from_json(&self.input.ctx)?,
-        ))
+        ));
+        Ok(self.decoded.0.get_or_init(|| decoded).clone())
     }
 
     /// Local checks of one invoice (rules S1, T1, S6, L2): everything that can fail before a request is made.
