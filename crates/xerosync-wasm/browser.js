@@ -11,6 +11,8 @@ export {
   previewInvoice,
   buildInvoicePayload,
   buildInvoicePayloads,
+  prepare,
+  PreparedContext,
   applyXeroInvoice,
   parseXeroError,
   matchContact,

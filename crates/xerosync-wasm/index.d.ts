@@ -465,6 +465,24 @@ export function previewInvoice(invoice: Invoice, ctx: Ctx): Preview;
  */
 export function buildInvoicePayload(invoice: Invoice, ctx: Ctx): XeroInvoice | XeroCreditNote;
 
+/**
+ * A context decoded once, for many per-invoice calls (`prepare(ctx)`). It keeps the context as it was when prepared:
+ * prepare again after changing it. (`buildInvoicePayload(invoice, ctx)` itself reuses the last context it decoded
+ * when the context's JSON is the same, so passing the same `ctx` again is fast too, and an edited one is never stale.)
+ * @example
+ * const prepared = prepare(ctx);
+ * const documents = invoices.map((invoice) => prepared.buildInvoicePayload(invoice));
+ */
+export class PreparedContext {
+  private constructor();
+  free(): void;
+  buildInvoicePayload(invoice: Invoice): XeroInvoice | XeroCreditNote;
+  previewInvoice(invoice: Invoice): Preview;
+}
+
+/** Checks and decodes `ctx` once (it throws what `buildInvoicePayload` would throw for a malformed context). */
+export function prepare(ctx: Ctx): PreparedContext;
+
 /** `buildInvoicePayloads`' answer: the request bodies' documents, and the invoices left out (rule L2). */
 export interface InvoicePayloads {
   /** The `Invoices` of `PUT /Invoices` bodies, in input order (at most 50 a request: slice them). */

@@ -6,6 +6,8 @@ export {
   previewInvoice,
   buildInvoicePayload,
   buildInvoicePayloads,
+  prepare,
+  PreparedContext,
   applyXeroInvoice,
   parseXeroError,
   matchContact,

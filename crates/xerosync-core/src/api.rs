@@ -91,17 +91,31 @@ pub fn plan_update(invoices_json: &Value, options: &Value) -> Result<Value, Erro
 /// `previewInvoice(invoice, ctx)` (rules S5, S6, S7) →
 /// `{ lines: [{ lineAmount, taxAmount, discountRate?, discountAmount? }], subTotal, totalTax, total, matchesCrm, differences }`.
 pub fn preview_invoice(invoice: &Value, ctx: &Value) -> Result<Value, Error> {
-    let ctx = Ctx::from_json(ctx)?;
+    preview_invoice_in(invoice, &prepare(ctx)?)
+}
+
+/// `prepare(ctx)`: the context decoded once, for [`preview_invoice_in`] and [`build_invoice_payload_in`] (issue
+/// 13: decoding the context is most of a per-invoice call's cost).
+pub fn prepare(ctx: &Value) -> Result<Ctx, Error> {
+    Ctx::from_json(ctx)
+}
+
+/// [`preview_invoice`] with a prepared context.
+pub fn preview_invoice_in(invoice: &Value, ctx: &Ctx) -> Result<Value, Error> {
     to_json(&preview::preview_invoice(
         &decode_invoice(invoice, 0)?,
-        &ctx,
+        ctx,
     )?)
+}
+
+/// [`build_invoice_payload`] with a prepared context.
+pub fn build_invoice_payload_in(invoice: &Value, ctx: &Ctx) -> Result<Value, Error> {
+    to_json(&payload::build_invoice_payload(&decode_invoice(invoice, 0)?, ctx)?.document)
 }
 
 /// `buildInvoicePayload(invoice, ctx)` (rules S4-S7, T1) → one Xero `Invoice` or `CreditNote` (PascalCase).
 pub fn build_invoice_payload(invoice: &Value, ctx: &Value) -> Result<Value, Error> {
-    let ctx = Ctx::from_json(ctx)?;
-    to_json(&payload::build_invoice_payload(&decode_invoice(invoice, 0)?, &ctx)?.document)
+    build_invoice_payload_in(invoice, &prepare(ctx)?)
 }
 
 /// `buildInvoicePayloads(invoices, ctx)` (rules S4-S7, T1, L2) → `{ Invoices: [..], CreditNotes: [..], failed: [{ index,

@@ -3,10 +3,12 @@
 //! with `code` (and `record`, `field` when the core names them). No business logic lives here.
 
 mod client;
+mod context;
 mod convert;
 mod error;
 
 pub use client::XeroClient;
+pub use context::PreparedContext;
 pub use error::BindingError;
 
 use convert::{call, json};
@@ -29,10 +31,6 @@ exports! {
     planSend => plan_send(invoices, options);
     /// Rules U1/A2: which invoices to update from Xero, and why the others are skipped.
     planUpdate => plan_update(invoices, options);
-    /// Rules S5/S6: the amounts Xero will compute for an invoice, and how they differ from the CRM's.
-    previewInvoice => preview_invoice(invoice, ctx);
-    /// Rules S4-S7: the Xero `Invoice` or `CreditNote` object for a CRM invoice.
-    buildInvoicePayload => build_invoice_payload(invoice, ctx);
     /// Rules U2/U4/U5: the CRM field changes that a Xero invoice implies.
     applyXeroInvoice => apply_xero_invoice(crm, xero, options);
     /// Rule RC1: the CRM's invoices of a period against Xero's: only in the CRM, only in Xero, differing; with CSV.
