@@ -12,6 +12,7 @@ export {
   buildInvoicePayload,
   buildInvoicePayloads,
   prepare,
+  errorCodes,
   PreparedContext,
   applyXeroInvoice,
   parseXeroError,

@@ -409,8 +409,9 @@ export interface SendPlan {
 
 // ---- Errors ------------------------------------------------------------------------------------------------------
 
-/** The stable codes of the errors the functions throw. */
+/** Every `code` an error of the package may carry (`errorCodes()` lists them at run time). */
 export type ErrorCode =
+  // the core's (bad input, rules T1, S6, M1, O1, O2)
   | "invalid_field"
   | "missing_field"
   | "unknown_reference"
@@ -418,12 +419,43 @@ export type ErrorCode =
   | "invoice_held"
   | "invalid_options"
   | "invalid_xero_response"
-  | "invalid_argument"
-  | "internal"
   | "unknown_currency"
   | "not_approved"
   | "no_contact_email"
-  | "email_limit";
+  | "email_limit"
+  // the proxy's, passed through by XeroClient (rules C1-C7, X1, X2)
+  | "missing_session"
+  | "invalid_session"
+  | "expired_session"
+  | "forbidden_role"
+  | "forbidden_origin"
+  | "not_found"
+  | "method_not_allowed"
+  | "relay_refused"
+  | "invalid_request"
+  | "invalid_state"
+  | "invalid_ticket"
+  | "payload_too_large"
+  | "length_required"
+  | "upstream_timeout"
+  | "integration_disabled"
+  | "not_connected"
+  | "reconnect_required"
+  | "tenant_not_chosen"
+  | "unknown_tenant"
+  | "tenant_bound"
+  | "rate_limited"
+  | "bad_signature"
+  | "upstream_unavailable"
+  | "config_error"
+  | "internal_error"
+  // the bindings'
+  | "invalid_argument"
+  | "internal"
+  // XeroClient's own
+  | "proxy_unreachable"
+  | "proxy_error"
+  | "unsupported_runtime";
 
 /** What every function throws on bad input: an `Error` whose message names the record and the field (rule L2). */
 export interface XerosyncError extends Error {
@@ -479,6 +511,9 @@ export class PreparedContext {
   buildInvoicePayload(invoice: Invoice): XeroInvoice | XeroCreditNote;
   previewInvoice(invoice: Invoice): Preview;
 }
+
+/** Every `code` the package's errors may carry, as a list (for a page that maps codes to its own messages). */
+export function errorCodes(): ErrorCode[];
 
 /** Checks and decodes `ctx` once (it throws what `buildInvoicePayload` would throw for a malformed context). */
 export function prepare(ctx: Ctx): PreparedContext;

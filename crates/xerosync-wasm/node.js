@@ -7,6 +7,7 @@ export {
   buildInvoicePayload,
   buildInvoicePayloads,
   prepare,
+  errorCodes,
   PreparedContext,
   applyXeroInvoice,
   parseXeroError,

@@ -1,6 +1,8 @@
 //! The Worker's one error enum. Every variant has a stable snake_case code (never renamed) and an HTTP status;
 //! JSON error bodies are `{"error": {"code": …, "message": …}}` with the same codes the JS client sees.
 
+use xerosync_core::proxy_contract::ProxyErrorCode;
+
 /// Everything the proxy can refuse or fail with.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProxyError {
@@ -57,63 +59,45 @@ pub enum ProxyError {
 }
 
 impl ProxyError {
+    /// The code on the wire (the core's proxy contract, shared with the client).
+    pub fn kind(&self) -> ProxyErrorCode {
+        match self {
+            Self::MissingSession => ProxyErrorCode::MissingSession,
+            Self::InvalidSession(_) => ProxyErrorCode::InvalidSession,
+            Self::ExpiredSession => ProxyErrorCode::ExpiredSession,
+            Self::ForbiddenRole(_) => ProxyErrorCode::ForbiddenRole,
+            Self::ForbiddenOrigin(_) => ProxyErrorCode::ForbiddenOrigin,
+            Self::NotFound => ProxyErrorCode::NotFound,
+            Self::MethodNotAllowed => ProxyErrorCode::MethodNotAllowed,
+            Self::RelayRefused(_) => ProxyErrorCode::RelayRefused,
+            Self::InvalidRequest { .. } => ProxyErrorCode::InvalidRequest,
+            Self::InvalidState(_) => ProxyErrorCode::InvalidState,
+            Self::InvalidTicket(_) => ProxyErrorCode::InvalidTicket,
+            Self::PayloadTooLarge { .. } => ProxyErrorCode::PayloadTooLarge,
+            Self::LengthRequired => ProxyErrorCode::LengthRequired,
+            Self::UpstreamTimeout(_) => ProxyErrorCode::UpstreamTimeout,
+            Self::IntegrationDisabled => ProxyErrorCode::IntegrationDisabled,
+            Self::NotConnected => ProxyErrorCode::NotConnected,
+            Self::ReconnectRequired(_) => ProxyErrorCode::ReconnectRequired,
+            Self::TenantNotChosen => ProxyErrorCode::TenantNotChosen,
+            Self::UnknownTenant(_) => ProxyErrorCode::UnknownTenant,
+            Self::TenantBound(_) => ProxyErrorCode::TenantBound,
+            Self::RateLimited { .. } => ProxyErrorCode::RateLimited,
+            Self::BadSignature => ProxyErrorCode::BadSignature,
+            Self::Upstream(_) => ProxyErrorCode::UpstreamUnavailable,
+            Self::Config(_) => ProxyErrorCode::ConfigError,
+            Self::Internal(_) => ProxyErrorCode::InternalError,
+        }
+    }
+
     /// The stable code JSON bodies carry.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::MissingSession => "missing_session",
-            Self::InvalidSession(_) => "invalid_session",
-            Self::ExpiredSession => "expired_session",
-            Self::ForbiddenRole(_) => "forbidden_role",
-            Self::ForbiddenOrigin(_) => "forbidden_origin",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::RelayRefused(_) => "relay_refused",
-            Self::InvalidRequest { .. } => "invalid_request",
-            Self::InvalidState(_) => "invalid_state",
-            Self::InvalidTicket(_) => "invalid_ticket",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::LengthRequired => "length_required",
-            Self::UpstreamTimeout(_) => "upstream_timeout",
-            Self::IntegrationDisabled => "integration_disabled",
-            Self::NotConnected => "not_connected",
-            Self::ReconnectRequired(_) => "reconnect_required",
-            Self::TenantNotChosen => "tenant_not_chosen",
-            Self::UnknownTenant(_) => "unknown_tenant",
-            Self::TenantBound(_) => "tenant_bound",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::BadSignature => "bad_signature",
-            Self::Upstream(_) => "upstream_unavailable",
-            Self::Config(_) => "config_error",
-            Self::Internal(_) => "internal_error",
-        }
+        self.kind().as_str()
     }
 
     /// The HTTP status the proxy answers with.
     pub fn status(&self) -> u16 {
-        match self {
-            Self::MissingSession
-            | Self::InvalidSession(_)
-            | Self::ExpiredSession
-            | Self::BadSignature => 401,
-            Self::ForbiddenRole(_) | Self::ForbiddenOrigin(_) | Self::IntegrationDisabled => 403,
-            Self::NotFound => 404,
-            Self::MethodNotAllowed => 405,
-            Self::RelayRefused(_)
-            | Self::InvalidRequest { .. }
-            | Self::InvalidState(_)
-            | Self::InvalidTicket(_)
-            | Self::UnknownTenant(_) => 400,
-            Self::LengthRequired => 411,
-            Self::PayloadTooLarge { .. } => 413,
-            Self::UpstreamTimeout(_) => 504,
-            Self::NotConnected
-            | Self::ReconnectRequired(_)
-            | Self::TenantNotChosen
-            | Self::TenantBound(_) => 409,
-            Self::RateLimited { .. } => 429,
-            Self::Upstream(_) => 502,
-            Self::Config(_) | Self::Internal(_) => 500,
-        }
+        self.kind().status()
     }
 
     /// Shorthand for a field-level validation error.

@@ -155,6 +155,21 @@ impl ActionRefusal {
     }
 }
 
+/// Every code [`Error::code`] gives (the package's `errorCodes()` lists them with the proxy's and its own).
+pub const CODES: [&str; 11] = [
+    "invalid_field",
+    "missing_field",
+    "unknown_reference",
+    "unmapped_tax_rate",
+    "invoice_held",
+    "invalid_options",
+    "invalid_xero_response",
+    "unknown_currency",
+    "not_approved",
+    "no_contact_email",
+    "email_limit",
+];
+
 impl Error {
     /// The stable code, also used by the JS package (`err.code`) and the Worker's error bodies.
     pub fn code(&self) -> &'static str {
@@ -276,5 +291,62 @@ mod tests {
         };
         assert_eq!(err.code(), "unmapped_tax_rate");
         assert!(err.to_string().contains("vat5 (VAT 5%)"));
+    }
+
+    /// `CODES` is exactly the codes the variants give (the package's `errorCodes()` is built from it).
+    #[test]
+    fn codes_lists_every_variant() {
+        let r = || RecordRef::new(RecordKind::Invoice, "inv-1");
+        let f = || "f".to_string();
+        let refused = |reason| Error::ActionRefused {
+            record: r(),
+            reason,
+            message: f(),
+        };
+        let all = [
+            Error::InvalidField {
+                record: r(),
+                field: f(),
+                message: f(),
+            },
+            Error::MissingField {
+                record: r(),
+                field: f(),
+            },
+            Error::UnknownReference {
+                record: r(),
+                field: f(),
+                target: f(),
+                target_id: f(),
+            },
+            Error::UnmappedTaxRate {
+                record: r(),
+                field: f(),
+                tax_rate: f(),
+            },
+            Error::InvoiceHeld {
+                record: r(),
+                reason: f(),
+            },
+            Error::InvalidOptions {
+                record: r(),
+                field: f(),
+                message: f(),
+            },
+            Error::InvalidXeroResponse {
+                context: f(),
+                message: f(),
+            },
+            Error::UnknownCurrency {
+                record: r(),
+                field: f(),
+                currency: f(),
+            },
+            refused(ActionRefusal::NotApproved),
+            refused(ActionRefusal::NoContactEmail),
+            refused(ActionRefusal::EmailLimit),
+        ];
+        let codes: Vec<&str> = all.iter().map(Error::code).collect();
+        assert_eq!(codes, CODES);
     }
 }

@@ -15,6 +15,7 @@ pub mod parse;
 pub mod payload;
 pub mod plan;
 pub mod preview;
+pub mod proxy_contract;
 pub mod reconcile;
 pub mod records;
 pub mod resolve;

@@ -41,6 +41,28 @@ impl BindingError {
     }
 }
 
+/// Codes only `XeroClient` throws: the proxy could not be reached, it answered an error without a code, or the
+/// runtime lacks `fetch`/`setTimeout`.
+pub const PROXY_UNREACHABLE: &str = "proxy_unreachable";
+pub const PROXY_ERROR: &str = "proxy_error";
+pub const UNSUPPORTED_RUNTIME: &str = "unsupported_runtime";
+
+/// Every `code` a function of the package or `XeroClient` may throw, without duplicates: the core's, the proxy's
+/// (passed through by the client), the bindings' and the client's own.
+pub fn all_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = xerosync_core::error::CODES.to_vec();
+    codes.extend(
+        xerosync_core::proxy_contract::ProxyErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str()),
+    );
+    codes.extend(["invalid_argument", "internal"]);
+    codes.extend([PROXY_UNREACHABLE, PROXY_ERROR, UNSUPPORTED_RUNTIME]);
+    let mut seen = std::collections::BTreeSet::new();
+    codes.retain(|c| seen.insert(*c));
+    codes
+}
+
 /// The JS `Error` for a core error: its message, plus every other key of [`xerosync_core::Error::to_json`]
 /// (`code`, `record`, `field`) as a property.
 pub fn core_error(err: &xerosync_core::Error) -> JsValue {

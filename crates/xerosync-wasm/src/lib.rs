@@ -51,6 +51,13 @@ exports! {
     applySendLookup => apply_send_lookup(plan, answer);
 }
 
+/// Every `code` the package's errors may carry (the core's, the proxy's, the bindings' and the client's), so a page
+/// can check its messages cover them.
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Vec<String> {
+    error::all_codes().into_iter().map(str::to_owned).collect()
+}
+
 /// Rules S4-S7, L2: the Xero request bodies for many invoices, the context decoded once; a bad invoice is listed in
 /// `failed` (with the error `buildInvoicePayload` would throw) and the others are built. Arguments and answer travel
 /// as JSON text, so the invoices are read straight into records (see `convert`).

@@ -70,3 +70,18 @@ test("a failure leaves the module usable", () => {
   thrown(() => xerosync.previewInvoice(null, ctx));
   assert.deepEqual(xerosync.previewInvoice(invoice, ctx), base.expect);
 });
+
+test("errorCodes() lists exactly the ErrorCode union of index.d.ts, and every error fixture's code is in it", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { packageDir } = await import("./helpers.js");
+  const dts = readFileSync(join(packageDir, "index.d.ts"), "utf8");
+  const union = dts.slice(dts.indexOf("export type ErrorCode ="), dts.indexOf(";", dts.indexOf("export type ErrorCode =")));
+  const declared = [...union.matchAll(/\|\s*"([a-z_]+)"/g)].map((m) => m[1]).sort();
+  const listed = [...xerosync.errorCodes()].sort();
+  assert.deepEqual(listed, declared);
+  assert.equal(new Set(listed).size, listed.length, "no code twice");
+  for (const fixture of loadFixtures().filter((f) => f.expectError)) {
+    assert.ok(listed.includes(fixture.expectError.code), `${fixture.name}: ${fixture.expectError.code}`);
+  }
+});

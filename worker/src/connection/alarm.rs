@@ -8,6 +8,7 @@
 
 use serde_json::{json, Value};
 use worker::Response;
+use xerosync_core::proxy_contract::ConnectionStatus;
 
 use super::record::{Phase, Stored};
 use super::{internal, now, Connection, RelayInput};
@@ -35,7 +36,9 @@ fn link(stored: Option<&Stored>) -> Link {
 }
 
 fn status(stored: Option<&Stored>) -> &'static str {
-    stored.map_or("not_connected", |s| s.view().status)
+    stored
+        .map_or(ConnectionStatus::NotConnected, |s| s.view().status)
+        .as_str()
 }
 
 impl Connection {

@@ -9,6 +9,7 @@ pub mod record;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use xerosync_core::proxy_contract::ConnectionStatus;
 
 use futures_channel::oneshot;
 use serde_json::{json, Value};
@@ -368,7 +369,7 @@ impl Connection {
                 .await
                 .is_ok_and(|st| (200..300).contains(&st));
         }
-        Ok(json!({ "status": "not_connected", "revoked": revoked }))
+        Ok(json!({ "status": ConnectionStatus::NotConnected, "revoked": revoked }))
     }
 
     /// A usable connection with a fresh access token.

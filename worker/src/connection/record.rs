@@ -3,6 +3,7 @@
 //! token material.
 
 use serde::{Deserialize, Serialize};
+use xerosync_core::proxy_contract::ConnectionStatus;
 
 use crate::xero::{Tenant, TokenSet};
 
@@ -105,9 +106,9 @@ impl Stored {
     pub fn view(&self) -> StatusView {
         StatusView {
             status: match self.phase {
-                Phase::PickRequired => "pick_required",
-                Phase::Connected => "connected",
-                Phase::ReconnectRequired => "reconnect_required",
+                Phase::PickRequired => ConnectionStatus::PickRequired,
+                Phase::Connected => ConnectionStatus::Connected,
+                Phase::ReconnectRequired => ConnectionStatus::ReconnectRequired,
             },
             tenant_id: self.tenant.as_ref().map(|t| t.tenant_id.clone()),
             tenant_name: self.tenant.as_ref().map(|t| t.tenant_name.clone()),
@@ -124,8 +125,8 @@ impl Stored {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusView {
-    /// `not_connected`, `pick_required`, `connected` or `reconnect_required`.
-    pub status: &'static str,
+    /// `not_connected`, `pick_required`, `connected` or `reconnect_required` (the core's proxy contract).
+    pub status: ConnectionStatus,
     /// The chosen organisation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
@@ -153,7 +154,7 @@ impl StatusView {
     /// No connection at all.
     pub fn not_connected() -> Self {
         Self {
-            status: "not_connected",
+            status: ConnectionStatus::NotConnected,
             tenant_id: None,
             tenant_name: None,
             connected_by: None,
@@ -211,7 +212,7 @@ mod tests {
             ("a2", "r2", 1)
         );
         let d = r.dead("invalid_grant".into());
-        assert_eq!(d.view().status, "reconnect_required");
+        assert_eq!(d.view().status, ConnectionStatus::ReconnectRequired);
         assert!(d.refresh_token.is_empty() && d.access_token.is_empty());
         let json = serde_json::to_string(&d.view()).unwrap_or_default();
         assert!(!json.contains("a2") && !json.contains("r2") && json.contains("invalid_grant"));

@@ -2,6 +2,7 @@
 //! `POST /connections/select` (rule C7: the admin picks, never a default), `POST /connection/disconnect` (revokes).
 
 use serde_json::{json, Value};
+use xerosync_core::proxy_contract::ConnectionStatus;
 
 use super::{json_body, json_response, Call};
 use crate::connection::client;
@@ -12,7 +13,7 @@ async fn index(call: &Call, view: &Value) -> Result<(), ProxyError> {
     let status = view
         .get("status")
         .and_then(Value::as_str)
-        .unwrap_or("not_connected");
+        .unwrap_or(ConnectionStatus::NotConnected.as_str());
     let tenant = view.get("tenantId").and_then(Value::as_str);
     let at = crate::time::iso(worker::Date::now().as_millis());
     db::connection_index(

@@ -4,6 +4,7 @@
 
 use crate::plan::XeroAnswer;
 use crate::plan::XeroRequest;
+use crate::proxy_contract::ProxyErrorCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -346,13 +347,16 @@ fn classify(answer: &XeroAnswer) -> Classified {
         return Classified::RateLimited { retry_after_secs };
     }
     if let Some((code, message)) = proxy {
-        return match code.as_str() {
-            "upstream_unavailable" => Classified::Lost { reason: message },
-            "missing_session" | "invalid_session" | "expired_session" => Classified::Session,
-            "internal_error" => Classified::Unavailable { message },
-            "relay_refused" | "invalid_request" => Classified::Refused {
-                message: format!("{code}: {message}"),
-            },
+        return match ProxyErrorCode::parse(&code) {
+            Some(ProxyErrorCode::UpstreamUnavailable) => Classified::Lost { reason: message },
+            Some(c) if c.is_session() => Classified::Session,
+            Some(ProxyErrorCode::InternalError) => Classified::Unavailable { message },
+            Some(ProxyErrorCode::RelayRefused | ProxyErrorCode::InvalidRequest) => {
+                Classified::Refused {
+                    message: format!("{code}: {message}"),
+                }
+            }
+            // Not connected, disabled, a tenant to pick, a code of a newer proxy…: the run stops and says why.
             _ => Classified::Stop { code, message },
         };
     }

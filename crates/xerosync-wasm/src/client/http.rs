@@ -48,10 +48,12 @@ impl Proxy {
         if let Some(promise) = value.dyn_ref::<Promise>() {
             value = JsFuture::from(promise.clone()).await?;
         }
-        value
-            .as_string()
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| error("missing_session", "sessionToken() returned no token"))
+        value.as_string().filter(|t| !t.is_empty()).ok_or_else(|| {
+            error(
+                xerosync_core::proxy_contract::ProxyErrorCode::MissingSession.as_str(),
+                "sessionToken() returned no token",
+            )
+        })
     }
 
     /// Relays one core request to Xero through `/xero{path}`. `Err` is a lost answer (network error, aborted):
@@ -153,12 +155,19 @@ impl Proxy {
             .map_err(|e| error("internal", &format!("{verb} {path}: {e}")))?
             .send()
             .await
-            .map_err(|e| error("proxy_unreachable", &format!("{verb} {path}: {e}")))?;
+            .map_err(|e| {
+                error(
+                    crate::error::PROXY_UNREACHABLE,
+                    &format!("{verb} {path}: {e}"),
+                )
+            })?;
         let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| error("proxy_unreachable", &format!("{verb} {path}: {e}")))?;
+        let text = response.text().await.map_err(|e| {
+            error(
+                crate::error::PROXY_UNREACHABLE,
+                &format!("{verb} {path}: {e}"),
+            )
+        })?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if (200..300).contains(&status) {
             return Ok(body);
@@ -166,7 +175,7 @@ impl Proxy {
         let code = body
             .pointer("/error/code")
             .and_then(Value::as_str)
-            .unwrap_or("proxy_error");
+            .unwrap_or(crate::error::PROXY_ERROR);
         let message = body
             .pointer("/error/message")
             .and_then(Value::as_str)

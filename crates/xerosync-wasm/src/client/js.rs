@@ -17,7 +17,12 @@ pub fn now() -> u64 {
 fn global_function(name: &str) -> Result<Function, JsValue> {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name))?
         .dyn_into::<Function>()
-        .map_err(|_| error("unsupported_runtime", &format!("no global {name}()")))
+        .map_err(|_| {
+            error(
+                crate::error::UNSUPPORTED_RUNTIME,
+                &format!("no global {name}()"),
+            )
+        })
 }
 
 /// A timer: resolves after its milliseconds; dropping it clears the timeout (so Node does not wait for it).
@@ -140,7 +145,7 @@ pub fn error_json(e: &JsValue) -> Value {
             .and_then(|v| v.as_string())
     };
     serde_json::json!({
-        "code": text("code").unwrap_or_else(|| "proxy_error".into()),
+        "code": text("code").unwrap_or_else(|| crate::error::PROXY_ERROR.into()),
         "message": text("message").or_else(|| e.as_string()).unwrap_or_default(),
     })
 }

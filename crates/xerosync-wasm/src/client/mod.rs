@@ -24,6 +24,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
 use xerosync_core::plan::refusals::{Refusal, RefusalReport, RESOLVE_ACTION};
 use xerosync_core::plan::{document_in_answer, document_request};
+use xerosync_core::proxy_contract::{can_sync, ConnectionStatus};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
     apply_change_feed, auto_send_selection, parse_tax_rates, preview_send, record_refusals,
@@ -253,10 +254,13 @@ async fn connection(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
         .get("enabled")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let connected = status.get("status").and_then(Value::as_str) == Some("connected");
+    let connection = status
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(ConnectionStatus::parse);
     let mut out = status.clone();
     out["enabled"] = Value::Bool(enabled);
-    out["canSync"] = Value::Bool(enabled && connected);
+    out["canSync"] = Value::Bool(can_sync(enabled, connection));
     out["autoSend"] = settings
         .get("autoSend")
         .cloned()
