@@ -474,14 +474,24 @@ export interface XerosyncError extends Error {
  * @example
  * planSend([invoice], { mode: "selected" }); // { send: ["inv-1001"], skipped: [] }
  */
-export function planSend(invoices: Invoice[], options: { mode: "selected" | "allLive" }): SendSelection;
+export function planSend(invoices: (Invoice | InvoiceSummary)[], options: { mode: "selected" | "allLive" }): SendSelection;
 
 /**
  * Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not.
  * @example
  * planUpdate(invoices, { mode: "all" }).update; // the ids to read back from Xero
  */
-export function planUpdate(invoices: Invoice[], options: { mode: "selected" | "all" }): UpdateSelection;
+export function planUpdate(invoices: (Invoice | InvoiceSummary)[], options: { mode: "selected" | "all" }): UpdateSelection;
+
+/** What `planSend` and `planUpdate` read of an invoice: a list screen's summary (no lines) is enough. */
+export interface InvoiceSummary {
+  id: string;
+  status: CrmInvoiceStatus;
+  total: DecimalInput;
+  amountOutstanding: DecimalInput;
+  sentToAccounts?: boolean | null;
+  xeroId?: string | null;
+}
 
 /**
  * Rules S5, S6: the amounts Xero will compute for the invoice, and every difference from the CRM's totals.

@@ -38,6 +38,21 @@ fn invoices(value: &Value) -> Result<Vec<Invoice>, Error> {
         .collect()
 }
 
+/// What `planSend`/`planUpdate` read of each invoice (a list screen's summary is enough), each named on error.
+fn summaries(value: &Value) -> Result<Vec<rules::InvoiceSummary>, Error> {
+    let list = value.as_array().ok_or_else(|| {
+        Error::options(
+            RecordKind::Options,
+            "invoices",
+            format!("expected an array, got {}", json_kind(value)),
+        )
+    })?;
+    list.iter()
+        .enumerate()
+        .map(|(i, v)| decode_record(v, RecordKind::Invoice, i))
+        .collect()
+}
+
 /// Reads one option: absent or `null` → default.
 fn option<T: DeserializeOwned + Default>(options: &Value, key: &str) -> Result<T, Error> {
     if options.is_null() {
@@ -79,13 +94,13 @@ pub(crate) fn date_option(options: &Value, key: &str) -> Result<IsoDate, Error> 
 /// `planSend(invoices, { mode })` (rules S1, A1) → `{ send: [id], skipped: [{ id, rule, reason }] }`.
 pub fn plan_send(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
     let mode: SendMode = option(options, "mode")?;
-    to_json(&rules::plan_send(&invoices(invoices_json)?, mode))
+    to_json(&rules::plan_send(&summaries(invoices_json)?, mode))
 }
 
 /// `planUpdate(invoices, { mode })` (rules U1, A2) → `{ update: [id], skipped: [{ id, rule, reason }] }`.
 pub fn plan_update(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
     let mode: UpdateMode = option(options, "mode")?;
-    to_json(&rules::plan_update(&invoices(invoices_json)?, mode))
+    to_json(&rules::plan_update(&summaries(invoices_json)?, mode))
 }
 
 /// `previewInvoice(invoice, ctx)` (rules S5, S6, S7) →

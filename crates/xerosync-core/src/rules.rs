@@ -1,8 +1,39 @@
 //! Which invoices to send (rules S1, A1) and which to update (U1, A2), each skip with its rule and a reason.
 
-use crate::decimal::money;
+use crate::decimal::{de_decimal, money};
 use crate::records::{Invoice, InvoiceStatus};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+/// What the selection rules (S1, A1, S10, U1, A2) read of an invoice, and nothing more: `planSend` and `planUpdate`
+/// take a list screen's summaries (no lines, no company) as well as whole invoices.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceSummary {
+    pub id: String,
+    pub status: InvoiceStatus,
+    #[serde(deserialize_with = "de_decimal")]
+    pub total: Decimal,
+    #[serde(deserialize_with = "de_decimal")]
+    pub amount_outstanding: Decimal,
+    #[serde(default, deserialize_with = "crate::records::de_bool_or_null")]
+    pub sent_to_accounts: bool,
+    #[serde(default)]
+    pub xero_id: Option<String>,
+}
+
+impl From<&Invoice> for InvoiceSummary {
+    fn from(invoice: &Invoice) -> Self {
+        InvoiceSummary {
+            id: invoice.id.clone(),
+            status: invoice.status,
+            total: invoice.total,
+            amount_outstanding: invoice.amount_outstanding,
+            sent_to_accounts: invoice.sent_to_accounts,
+            xero_id: invoice.xero_id.clone(),
+        }
+    }
+}
 
 /// `planSend`'s mode: the invoices the user selected (S1) or every live invoice (A1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -42,7 +73,10 @@ pub struct UpdateSelection {
 }
 
 /// Why an invoice is not sent, if it is not (rules S1 and A1).
-pub fn send_skip_reason(invoice: &Invoice, mode: SendMode) -> Option<(&'static str, String)> {
+pub fn send_skip_reason(
+    invoice: &InvoiceSummary,
+    mode: SendMode,
+) -> Option<(&'static str, String)> {
     let rule = match mode {
         SendMode::Selected => "S1",
         SendMode::AllLive => "A1",
@@ -88,7 +122,7 @@ pub fn send_skip_reason(invoice: &Invoice, mode: SendMode) -> Option<(&'static s
 
 /// `planSend` (rules S1, A1). Selected: sent when the amount outstanding equals the total, whatever the status, also
 /// when sent before. All live: the same, and the status is not `Paid` or `Pending`.
-pub fn plan_send(invoices: &[Invoice], mode: SendMode) -> SendSelection {
+pub fn plan_send(invoices: &[InvoiceSummary], mode: SendMode) -> SendSelection {
     let mut out = SendSelection::default();
     for invoice in invoices {
         match send_skip_reason(invoice, mode) {
@@ -104,7 +138,10 @@ pub fn plan_send(invoices: &[Invoice], mode: SendMode) -> SendSelection {
 }
 
 /// Why an invoice is not updated from Xero, if it is not (rules U1 and A2).
-pub fn update_skip_reason(invoice: &Invoice, mode: UpdateMode) -> Option<(&'static str, String)> {
+pub fn update_skip_reason(
+    invoice: &InvoiceSummary,
+    mode: UpdateMode,
+) -> Option<(&'static str, String)> {
     let rule = match mode {
         UpdateMode::Selected => "U1",
         UpdateMode::All => "A2",
@@ -122,7 +159,7 @@ pub fn update_skip_reason(invoice: &Invoice, mode: UpdateMode) -> Option<(&'stat
 }
 
 /// `planUpdate` (rules U1, A2): every invoice not `Paid` or `Cancelled` that is marked *Sent to Accounts*.
-pub fn plan_update(invoices: &[Invoice], mode: UpdateMode) -> UpdateSelection {
+pub fn plan_update(invoices: &[InvoiceSummary], mode: UpdateMode) -> UpdateSelection {
     let mut out = UpdateSelection::default();
     for invoice in invoices {
         match update_skip_reason(invoice, mode) {
@@ -143,8 +180,14 @@ mod tests {
     use crate::decode::decode_invoice;
     use serde_json::json;
 
-    fn invoice(id: &str, status: &str, total: &str, outstanding: &str, sent: bool) -> Invoice {
-        decode_invoice(
+    fn invoice(
+        id: &str,
+        status: &str,
+        total: &str,
+        outstanding: &str,
+        sent: bool,
+    ) -> InvoiceSummary {
+        let whole = decode_invoice(
             &json!({
                 "id": id, "number": id.to_uppercase(), "companyId": "co-1", "issueDate": "2026-11-01",
                 "currency": "GBP", "status": status, "total": total, "amountOutstanding": outstanding,
@@ -153,7 +196,8 @@ mod tests {
             }),
             0,
         )
-        .unwrap()
+        .unwrap();
+        InvoiceSummary::from(&whole)
     }
 
     #[test]

@@ -218,7 +218,7 @@ impl SendPlan {
             }
         };
         let kind = invoice.kind.record_kind();
-        if let Some((rule, reason)) = send_skip_reason(invoice, self.input.mode) {
+        if let Some((rule, reason)) = send_skip_reason(&invoice.into(), self.input.mode) {
             self.log
                 .push(log(kind, &id, None, "skipped", reason.clone()));
             return InvoiceResult::skipped(id, rule, reason);

@@ -186,7 +186,7 @@ pub fn apply_change_feed(
     for (index, raw) in list.iter().enumerate() {
         if let Ok(invoice) = decode_invoice(raw, index) {
             if let Some(xero_id) = invoice.xero_id.clone().filter(|s| !s.trim().is_empty()) {
-                if let Some((_, reason)) = update_skip_reason(&invoice, UpdateMode::All) {
+                if let Some((_, reason)) = update_skip_reason(&(&invoice).into(), UpdateMode::All) {
                     closed.insert(index, reason);
                 }
                 targets.push(Target {

@@ -25,7 +25,7 @@ pub fn preview_send(invoices: &Value, ctx: &Value, mode: SendMode) -> Result<Val
                 all_match = false;
                 json!({ "id": id, "send": false, "rule": "L2", "error": error.to_json() })
             }
-            Ok(invoice) => match send_skip_reason(invoice, mode) {
+            Ok(invoice) => match send_skip_reason(&invoice.into(), mode) {
                 Some((rule, reason)) => {
                     json!({ "id": id, "send": false, "rule": rule, "reason": reason })
                 }

@@ -247,7 +247,7 @@ impl UpdateRun {
                     Some("L2"),
                     Some(error.to_string()),
                 )),
-                Ok(invoice) => match update_skip_reason(&invoice, options.mode) {
+                Ok(invoice) => match update_skip_reason(&(&invoice).into(), options.mode) {
                     Some((rule, reason)) => {
                         results.push(entry(UpdateOutcome::Skipped, Some(rule), Some(reason)))
                     }
