@@ -27,3 +27,23 @@ export function reexported(file) {
   const list = text.match(/export \{([^}]*)\} from/);
   return list ? list[1].split(",").map((s) => s.trim()).filter(Boolean).sort() : [];
 }
+
+/**
+ * The package README's ```js examples as runnable modules: a block declaring the shared records (`export const …`)
+ * is prepended, without `export`, to the blocks after it. `[{ index, title, code }]`.
+ */
+export function readmeExamples() {
+  const readme = readFileSync(join(packageDir, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  let prelude = "";
+  const out = [];
+  blocks.forEach((code, index) => {
+    if (/^export const /m.test(code)) {
+      prelude += code.replace(/^export const /gm, "const ");
+      return;
+    }
+    const title = code.split("\n").find((line) => line.startsWith("import {")) ?? code.split("\n")[0];
+    out.push({ index: index + 1, title, code: prelude + code });
+  });
+  return out;
+}

@@ -1,33 +1,24 @@
-// Runs every ```js example of the package README as a module importing "xerosync" as users do. A block that
-// declares the shared records (`export const …`) is prepended, without `export`, to the blocks after it.
+// Runs every ```js example of the package README as a module importing "xerosync" as users do (see
+// `readmeExamples`: a block declaring the shared records is prepended to the blocks after it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { packageDir } from "./helpers.js";
+import { packageDir, readmeExamples } from "./helpers.js";
 
-const readme = readFileSync(join(packageDir, "README.md"), "utf8");
-const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const examples = readmeExamples();
 
 test("the README has examples", () => {
-  assert.ok(blocks.length >= 5, `${blocks.length} js blocks`);
+  assert.ok(examples.length >= 4, `${examples.length} js examples`);
 });
 
-let prelude = "";
-blocks.forEach((code, i) => {
-  if (/^export const /m.test(code)) {
-    prelude += code.replace(/^export const /gm, "const ");
-    return;
-  }
-  const title = code.split("\n").find((line) => line.startsWith("import {")) ?? code.split("\n")[0];
-  test(`README example ${i + 1}: ${title}`, () => {
+for (const { index, title, code } of examples) {
+  test(`README example ${index}: ${title}`, () => {
     // --eval resolves "xerosync" from the current directory: the package itself (self-reference by name).
-    const run = spawnSync(process.execPath, ["--input-type=module", "--eval", prelude + code], {
+    const run = spawnSync(process.execPath, ["--input-type=module", "--eval", code], {
       cwd: packageDir,
       encoding: "utf8",
       timeout: 60_000,
     });
-    assert.equal(run.status, 0, `example ${i + 1} failed:\n${run.stderr}`);
+    assert.equal(run.status, 0, `example ${index} failed:\n${run.stderr}`);
   });
-});
+}
