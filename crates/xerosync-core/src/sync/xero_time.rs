@@ -22,6 +22,11 @@ pub fn timestamp(now: u64) -> String {
     )
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC, milliseconds), as the proxy's log and change feed write times.
+pub fn iso(now: u64) -> String {
+    format!("{}.{:03}Z", timestamp(now), now % 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +40,8 @@ mod tests {
             date_of(1_795_659_021_000).map(|d| d.to_string()).as_deref(),
             Some("2026-11-26")
         );
+        assert_eq!(iso(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso(1_552_327_126_117), "2019-03-11T17:58:46.117Z");
+        assert_eq!(iso(951_782_400_000), "2000-02-29T00:00:00.000Z");
     }
 }
