@@ -147,9 +147,13 @@ export class XeroLink extends EventTarget {
     return this.#setState(await this.backend.chooseOrganisation(tenantId));
   }
 
-  async taxRates() {
+  /**
+   * Xero's revenue tax rates (T1). Kept for ten minutes per organisation like the organisation's options: the
+   * settings page is drawn again on every change, and each reading is a Xero call (rule X2: 60 a minute).
+   */
+  async taxRates({ fresh = false } = {}) {
     this.#requireConnected();
-    return this.backend.taxRates();
+    return this.#kept("taxRates", () => this.backend.taxRates(), fresh);
   }
 
   /** Send to Xero (mode "selected", S1-S9) or Send all live (mode "allLive", A1). See SendResult above. */
@@ -195,28 +199,33 @@ export class XeroLink extends EventTarget {
    */
   async organisationOptions({ fresh = false } = {}) {
     this.#requireConnected();
+    return this.#kept("organisationOptions", () => this.backend.organisationOptions(), fresh);
+  }
+
+  /** The organisation's options if they were read already for the organisation connected now, else null. */
+  get knownOrganisationOptions() {
+    const entry = this.#reads.get("organisationOptions");
+    return entry && entry.tenantId === (this.state.organisation?.tenantId ?? null) ? entry.value : null;
+  }
+
+  /** A read kept per organisation for ten minutes (a failed one is not kept); `fresh` reads it again. */
+  #kept(key, read, fresh) {
     const tenantId = this.state.organisation?.tenantId ?? null;
-    const cached = this.#options;
+    const cached = this.#reads.get(key);
     if (!fresh && cached && cached.tenantId === tenantId && Date.now() - cached.at < 10 * 60 * 1000) return cached.promise;
     const entry = { tenantId, at: Date.now(), promise: null, value: null };
-    entry.promise = this.backend.organisationOptions().then(
+    entry.promise = read().then(
       (value) => {
         entry.value = value;
         return value;
       },
       (error) => {
-        if (this.#options === entry) this.#options = null;
+        if (this.#reads.get(key) === entry) this.#reads.delete(key);
         throw error;
       },
     );
-    this.#options = entry;
+    this.#reads.set(key, entry);
     return entry.promise;
-  }
-
-  /** The organisation's options if they were read already for the organisation connected now, else null. */
-  get knownOrganisationOptions() {
-    const entry = this.#options;
-    return entry && entry.tenantId === (this.state.organisation?.tenantId ?? null) ? entry.value : null;
   }
 
   /** Rule O1: the customer's online invoice link of a sent, approved invoice: { changes: { onlineInvoiceUrl } }. */
@@ -286,8 +295,8 @@ export class XeroLink extends EventTarget {
     return this.backend.invoiceUrl({ kind: invoice.kind, xeroId: invoice.xeroId });
   }
 
-  /** The organisation's options as last read: { tenantId, at, promise, value }. */
-  #options = null;
+  /** Reads kept by #kept: key → { tenantId, at, promise, value }. */
+  #reads = new Map();
 
   #requireConnected() {
     if (!this.connected) {

@@ -20,8 +20,18 @@ export function xeroActionSentence(error, { invoice, company, action }) {
       return `Xero has no email address for ${customer}, so it cannot email ${number}. Add an email address to ${customer}'s primary contact and send the invoice to Xero again (or add it to the contact in Xero), then try again.`;
     case "email_limit":
       return `${number} was not emailed: this Xero organisation has sent as many emails as Xero allows in a day. Try again tomorrow.`;
+    case "rate_limited":
+      return `Xero is busy: this organisation has made as many calls as Xero allows for the moment, so nothing was done for ${number}. Try again in a minute.`;
     case "xero_unavailable":
-      return `${number}: Xero cannot be reached from the CRM right now (not connected). Connect to Xero in the settings, then try again.`;
+    case "not_connected":
+    case "reconnect_required":
+    case "tenant_not_chosen":
+    case "integration_disabled":
+      return `${number}: the CRM is not connected to Xero right now. Connect to Xero in the settings, then try again.`;
+    case "proxy_unreachable":
+    case "upstream_timeout":
+    case "upstream_unavailable":
+      return `Xero could not be reached for ${number} just now. Try again in a moment.`;
     default:
       return action === "email"
         ? `Xero did not email ${number}. Please try again later; if it keeps failing, the Xero log shows Xero's answer.`
@@ -40,7 +50,8 @@ export function invoiceXeroSection(app, invoice) {
   const fail = (error, action) => {
     const sentence = xeroActionSentence(error, { invoice, company, action });
     replace(status);
-    replace(problem, h("p", { class: "notice error" }, sentence));
+    // The sentence is for people; the code stays on the element for whoever debugs it.
+    replace(problem, h("p", { class: "notice error", dataset: { code: error?.code ?? "" } }, sentence));
     announce(sentence, { tone: "error" });
   };
 

@@ -161,6 +161,8 @@ export function trackingSection(app) {
         id,
         disabled: !categories,
         onchange: async (event) => {
+          // The mapping as it stands now (an earlier choice may still be saving), not as it was drawn.
+          const mapping = app.data.settings.trackingMapping ?? {};
           const name = event.target.value;
           const next = { ...mapping };
           if (!name) {
@@ -214,7 +216,9 @@ export function trackingSection(app) {
                         "aria-label": `Xero option for ${field} ${value}`,
                         disabled: !category,
                         onchange: async (event) => {
-                          const next = { ...mapping, [field]: { ...current, options: { ...current.options } } };
+                          const mapping = app.data.settings.trackingMapping ?? {};
+                          const now = mapping[field] ?? current;
+                          const next = { ...mapping, [field]: { ...now, options: { ...now.options } } };
                           if (event.target.value) next[field].options[value] = event.target.value;
                           else delete next[field].options[value];
                           return save(next, event.target.value ? `${field} ${value} is sent as ${event.target.value}.` : `${field} ${value} has no Xero option.`);

@@ -119,11 +119,24 @@ function connectionSection(app, rerender) {
  */
 function organisationSections(app) {
   const cards = [currenciesSection(app), brandingSection(app), trackingSection(app)];
-  const load = app.link.connected ? app.link.organisationOptions() : Promise.reject(new Error(app.link.state.reason ?? "not connected"));
-  load.then(
-    (options) => cards.forEach((c) => c.fill(options)),
-    (error) => cards.forEach((c) => c.fail(error)),
-  );
+  const load = (fresh) => {
+    const read = app.link.connected ? app.link.organisationOptions({ fresh }) : Promise.reject(new Error(app.link.state.reason ?? "not connected"));
+    return read.then(
+      (options) => cards.forEach((c) => c.fill(options)),
+      (error) => cards.forEach((c) => c.fail(error)),
+    );
+  };
+  load(false);
+  // The link keeps what it read for a while (each reading is four Xero calls): a person who just changed something
+  // in Xero reads it again here.
+  const again = h("button", { type: "button", class: "button", id: "reread-options", disabled: !app.link.connected }, "Read them again from Xero");
+  again.addEventListener("click", async () => {
+    again.disabled = true;
+    await load(true);
+    again.disabled = false;
+    announce("Currencies, branding themes and tracking categories read again from Xero.");
+  });
+  cards[cards.length - 1].element.append(h("div", { class: "button-row" }, again));
   return cards.map((c) => c.element);
 }
 
