@@ -6,6 +6,7 @@
 
 mod auto_send;
 mod changes;
+mod feed;
 mod preview;
 mod progress;
 pub mod pump;
@@ -17,6 +18,7 @@ pub mod xero_time;
 
 pub use auto_send::{auto_send_selection, record_refusals, refusal_key, Refusals};
 pub use changes::{apply_change_feed, ChangeFeedResult};
+pub use feed::{FeedOptions, FeedRun};
 pub use preview::preview_send;
 pub use progress::Progress;
 pub use pump::Verdict;
@@ -26,6 +28,46 @@ pub use tax_rates::{parse_tax_rates, XeroTaxRate};
 pub use update::{
     CompanyChanges, UpdateEntry, UpdateOptions, UpdateOutcome, UpdateResult, UpdateRun,
 };
+
+use crate::plan::{XeroAnswer, XeroRequest};
+
+/// What a driver needs of a run (quinn's `Connection` to its endpoint driver): requests to make now, answers fed
+/// back, when to wake, and progress. Implemented by every run of the core; the package's driver and tests use it.
+pub trait Run {
+    fn poll(&mut self, now: u64) -> Vec<XeroRequest>;
+    fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict;
+    fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict;
+    fn next_wake(&self) -> Option<u64>;
+    fn is_finished(&self) -> bool;
+    fn progress(&self, now: u64) -> Progress;
+}
+
+/// The runs whose own methods already have the trait's shape.
+macro_rules! run_impl {
+    ($($t:ty),*) => {$(
+        impl Run for $t {
+            fn poll(&mut self, now: u64) -> Vec<XeroRequest> {
+                <$t>::poll(self, now)
+            }
+            fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
+                <$t>::handle_answer(self, answer, now)
+            }
+            fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
+                <$t>::handle_lost(self, request_id, reason, now)
+            }
+            fn next_wake(&self) -> Option<u64> {
+                <$t>::next_wake(self)
+            }
+            fn is_finished(&self) -> bool {
+                <$t>::is_finished(self)
+            }
+            fn progress(&self, now: u64) -> Progress {
+                <$t>::progress(self, now)
+            }
+        }
+    )*};
+}
+run_impl!(SendRun, UpdateRun, ReconcileRun);
 
 #[cfg(test)]
 mod tests;

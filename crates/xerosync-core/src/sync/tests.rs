@@ -199,6 +199,26 @@ impl FakeXero {
     }
 }
 
+/// Drives any run to the end through the [`Run`] trait, answering from the fake Xero.
+fn drive_run<R: Run>(run: &mut R, xero: &mut FakeXero) {
+    let mut now = 1_000;
+    while !run.is_finished() {
+        let requests = run.poll(now);
+        if requests.is_empty() {
+            if run.is_finished() {
+                break;
+            }
+            now = run.next_wake().expect("a queued request").max(now);
+            continue;
+        }
+        for request in requests {
+            let answer = xero.answer(&request);
+            run.handle_answer(&answer, now);
+        }
+        now += 10;
+    }
+}
+
 /// Drives a send run to the end; `fault` may replace an answer (returns `None` for a lost one).
 fn drive_send(
     run: &mut SendRun,
@@ -692,6 +712,74 @@ fn the_change_feed_uses_the_update_rules_rule_b1() {
     assert_eq!(result.cursor, 9);
 }
 
+/// Rules B1, B2 as one run: a record applied, a webhook entry read from Xero, then the live invoice not yet sent
+/// sent by auto-send; one result for the page.
+#[test]
+fn the_feed_run_reads_webhook_entries_then_auto_sends_rules_b1_b2() {
+    let mut xero = FakeXero::default();
+    let mut invoices = sent(3, &mut xero);
+    let (fresh, ctx) = data(4, 2, 10);
+    let mut new_one = fresh[3].clone();
+    new_one["status"] = json!("Live");
+    invoices.as_array_mut().unwrap().push(new_one);
+    let id0 = invoices[0]["xeroId"].as_str().unwrap().to_string();
+    let id1 = invoices[1]["xeroId"].as_str().unwrap().to_string();
+    xero.invoices.values_mut().for_each(|d| {
+        if d["InvoiceID"] == id1.as_str() {
+            d["Status"] = json!("PAID");
+            d["AmountDue"] = json!("0.00");
+        }
+    });
+    let feed = json!({ "changes": [
+        { "seq": 1, "kind": "invoice", "xeroId": id0, "source": "poll", "at": "2026-11-26T01:00:00Z",
+          "record": { "InvoiceID": id0, "InvoiceNumber": "INV-00000", "Type": "ACCREC", "Status": "PAID", "Total": 12.0, "AmountDue": 0.0 } },
+        { "seq": 2, "kind": "invoice", "xeroId": id1, "source": "webhook", "at": "2026-11-26T01:00:01Z" },
+    ], "cursor": 2, "more": false });
+    let options = FeedOptions {
+        invoices: invoices.clone(),
+        companies: Value::Null,
+        ctx,
+        auto_send: true,
+        refusals: Refusals::default(),
+        today: today(),
+    };
+    let mut run = FeedRun::new(&feed, options, 0).unwrap();
+    drive_run(&mut run, &mut xero);
+    let result = run.result();
+    let status = |id: &str| {
+        result["invoices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| e["changes"]["status"].clone())
+    };
+    assert_eq!(
+        status("inv-0"),
+        Some(json!("Paid")),
+        "B1 from the record: {result}"
+    );
+    assert_eq!(
+        status("inv-1"),
+        Some(json!("Paid")),
+        "B1 read from Xero: {result}"
+    );
+    let sent: Vec<&str> = result["sent"]["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["outcome"] == "sent")
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(
+        sent,
+        ["inv-3"],
+        "B2: only the live invoice not yet sent: {result}"
+    );
+    assert!(result["refusals"].is_object());
+    assert_eq!(result["cursor"], 2);
+}
+
 #[test]
 fn the_change_feed_never_reopens_a_paid_or_cancelled_invoice_rules_b1_u1() {
     let mut xero = FakeXero::default();
@@ -818,33 +906,32 @@ fn refused_invoices_do_not_spend_calls_on_every_poll_rule_b2() {
     };
     let mut refusals = Refusals::default();
     let mut calls_per_poll = Vec::new();
+    // One poll of the feed (nothing new in it) with auto-send on: the core's FeedRun decides what is sent.
     let poll = |invoices: &mut Vec<Value>, xero: &mut FakeXero, refusals: &mut Refusals| {
-        let selected = auto_send_selection(&Value::Array(invoices.clone()), &[], &ctx, refusals);
-        if selected.is_empty() {
-            return 0;
-        }
-        let mut run = SendRun::new(
-            Value::Array(selected.clone()),
-            ctx.clone(),
-            today(),
-            SendMode::AllLive,
-            0,
-        )
-        .unwrap();
-        drive_send(&mut run, xero, |_, answer| Some(answer));
+        let feed = json!({ "changes": [], "cursor": 0, "more": false });
+        let options = FeedOptions {
+            invoices: Value::Array(invoices.clone()),
+            companies: Value::Null,
+            ctx: ctx.clone(),
+            auto_send: true,
+            refusals: refusals.clone(),
+            today: today(),
+        };
+        let mut run = FeedRun::new(&feed, options, 0).unwrap();
+        drive_run(&mut run, xero);
+        *refusals = run.refusals().clone();
         let result = run.result();
-        record_refusals(refusals, &result, &selected, &ctx);
-        for r in &result.invoices {
-            if let Some(changes) = &r.changes {
-                let invoice = invoices
-                    .iter_mut()
-                    .find(|i| i["id"] == r.id.as_str())
-                    .unwrap();
-                invoice["sentToAccounts"] = json!(changes.sent_to_accounts);
-                invoice["xeroId"] = json!(changes.xero_id);
+        let Some(sent) = result.get("sent").filter(|s| !s.is_null()) else {
+            return 0;
+        };
+        for r in sent["invoices"].as_array().unwrap() {
+            if let Some(changes) = r.get("changes").filter(|c| c.is_object()) {
+                let invoice = invoices.iter_mut().find(|i| i["id"] == r["id"]).unwrap();
+                invoice["sentToAccounts"] = changes["sentToAccounts"].clone();
+                invoice["xeroId"] = changes["xeroId"].clone();
             }
         }
-        result.calls
+        sent["calls"].as_u64().unwrap()
     };
     for _ in 0..120 {
         calls_per_poll.push(poll(&mut invoices, &mut xero, &mut refusals));

@@ -11,46 +11,8 @@ use js_sys::Function;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
-use xerosync_core::plan::{XeroAnswer, XeroRequest};
-use xerosync_core::sync::{Progress, ReconcileRun, SendRun, UpdateRun, Verdict};
-
-/// What the loop needs of a run; implemented by the core's [`SendRun`] and [`UpdateRun`].
-pub trait Run {
-    fn poll(&mut self, now: u64) -> Vec<XeroRequest>;
-    fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict;
-    fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict;
-    fn next_wake(&self) -> Option<u64>;
-    fn is_finished(&self) -> bool;
-    fn progress(&self, now: u64) -> Progress;
-}
-
-macro_rules! run_impl {
-    ($t:ty) => {
-        impl Run for $t {
-            fn poll(&mut self, now: u64) -> Vec<XeroRequest> {
-                <$t>::poll(self, now)
-            }
-            fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
-                <$t>::handle_answer(self, answer, now)
-            }
-            fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
-                <$t>::handle_lost(self, request_id, reason, now)
-            }
-            fn next_wake(&self) -> Option<u64> {
-                <$t>::next_wake(self)
-            }
-            fn is_finished(&self) -> bool {
-                <$t>::is_finished(self)
-            }
-            fn progress(&self, now: u64) -> Progress {
-                <$t>::progress(self, now)
-            }
-        }
-    };
-}
-run_impl!(SendRun);
-run_impl!(UpdateRun);
-run_impl!(ReconcileRun);
+use xerosync_core::plan::XeroAnswer;
+use xerosync_core::sync::{Progress, Run};
 
 /// How long a request may take before it counts as lost (the proxy waits for Xero's slots and retries a 401).
 pub const REQUEST_TIMEOUT_MS: u64 = 120_000;

@@ -27,8 +27,8 @@ use xerosync_core::plan::{document_in_answer, document_request};
 use xerosync_core::proxy_contract::{can_sync, ConnectionStatus};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
-    apply_change_feed, auto_send_selection, parse_tax_rates, preview_send, record_refusals,
-    xero_time, Refusals, SendRun, UpdateOptions, UpdateRun,
+    parse_tax_rates, preview_send, xero_time, FeedOptions, FeedRun, Refusals, SendRun,
+    UpdateOptions, UpdateRun,
 };
 use xerosync_core::InvoiceKind;
 use xerosync_core::IsoDate;
@@ -349,75 +349,36 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
         Value::Number(n) => n.as_u64().unwrap_or(100),
         _ => 100,
     };
-    let invoices = json_field(&options, "invoices")?;
-    let companies = json_field(&options, "companies")?;
     let day = today(&options)?;
     let feed = inner
         .proxy
         .get_json(&format!("/changes?after={after}&limit={limit}"), None)
         .await?;
-    let applied = apply_change_feed(&invoices, &companies, &feed, day).map_err(core)?;
-    let mut result = to_json(&applied)?;
-    let mut entries = result["invoices"].as_array().cloned().unwrap_or_default();
-    let mut company_changes = result["companies"].as_array().cloned().unwrap_or_default();
-    if !applied.to_read.is_empty() {
-        // Webhook entries carry no record: read those documents (IDs=) with the same rules.
-        let subset: Vec<Value> = applied
-            .to_read
-            .iter()
-            .filter_map(|i| invoices.get(*i).cloned())
-            .collect();
-        let settings = UpdateOptions {
-            today: Some(day),
-            mode: UpdateMode::Selected,
-            since: None,
-        };
-        let mut run = UpdateRun::new(Value::Array(subset), companies.clone(), settings, now())
-            .map_err(core)?;
-        let running = Running::start(&inner, &options)?;
-        drive(&mut run, &inner.proxy, "changes", &running.signal(), None).await;
-        let read = run.result();
-        entries.extend(
-            read.invoices
-                .iter()
-                .filter_map(|e| serde_json::to_value(e).ok()),
-        );
-        company_changes.extend(
-            read.companies
-                .iter()
-                .filter_map(|c| serde_json::to_value(c).ok()),
-        );
+    // Rule B2's book lives in this client; the page may keep it across reloads (`options.refusals` in,
+    // `result.refusals` out).
+    if let Ok(given) = serde_json::from_value::<Refusals>(json_field(&options, "refusals")?) {
+        inner.refusals.borrow_mut().0.extend(given.0);
     }
-    result["invoices"] = Value::Array(entries.clone());
-    result["companies"] = Value::Array(company_changes);
-    let auto_send = field(&options, "autoSend").as_bool().unwrap_or(false);
-    if auto_send {
-        // Rule B2 (the core decides): live invoices not yet sent, as they stand after the changes, except those
-        // refused before whose inputs have not changed. The refusals live in this client, and the page may keep
-        // them across reloads (`options.refusals` in, `result.refusals` out).
-        let ctx = json_field(&options, "ctx")?;
-        if let Ok(given) = serde_json::from_value::<Refusals>(json_field(&options, "refusals")?) {
-            inner.refusals.borrow_mut().0.extend(given.0);
-        }
-        let current = auto_send_selection(&invoices, &entries, &ctx, &inner.refusals.borrow());
-        let mut run = SendRun::new(
-            Value::Array(current.clone()),
-            ctx.clone(),
-            day,
-            SendMode::AllLive,
-            now(),
-        )
-        .map_err(core)?;
-        let running = Running::start(&inner, &options)?;
-        drive(&mut run, &inner.proxy, "auto send", &running.signal(), None).await;
-        let logged = refusals::log_refusals(&inner.proxy, &mut run, "auto send").await;
-        let sent = run.result();
-        record_refusals(&mut inner.refusals.borrow_mut(), &sent, &current, &ctx);
-        result["sent"] = to_json(&sent)?;
-        if let Some(logged) = logged {
-            result["sent"]["refusalsLogged"] = logged;
-        }
-        result["refusals"] = to_json(&*inner.refusals.borrow())?;
+    let feed_options = FeedOptions {
+        invoices: json_field(&options, "invoices")?,
+        companies: json_field(&options, "companies")?,
+        ctx: json_field(&options, "ctx")?,
+        auto_send: field(&options, "autoSend").as_bool().unwrap_or(false),
+        refusals: inner.refusals.borrow().clone(),
+        today: day,
+    };
+    let mut run = FeedRun::new(&feed, feed_options, now()).map_err(core)?;
+    let running = Running::start(&inner, &options)?;
+    drive(&mut run, &inner.proxy, "changes", &running.signal(), None).await;
+    // Rule L1a: the auto-send's refusals go to the proxy's log.
+    let logged = match run.send_run_mut() {
+        Some(send) => refusals::log_refusals(&inner.proxy, send, "auto send").await,
+        None => None,
+    };
+    *inner.refusals.borrow_mut() = run.refusals().clone();
+    let mut result = run.result();
+    if let (Some(logged), Some(sent)) = (logged, result.get_mut("sent")) {
+        sent["refusalsLogged"] = logged;
     }
     to_js(&result)
 }
