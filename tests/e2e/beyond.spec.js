@@ -462,6 +462,7 @@ test("rule RC1: the reconciliation report after breaking three invoices in Xero 
 
   await page.getByRole("button", { name: "Run", exact: true }).click();
   const summary = page.locator("#reconciliation-summary");
+  await expect(page.locator("main")).not.toContainText("null");
   await expect(summary).toContainText("3 invoices need a look", { timeout: 60_000 });
   await expect(summary).toContainText("3 matched");
   const table = page.getByRole("table", { name: "Reconciliation findings" });

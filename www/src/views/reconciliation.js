@@ -146,7 +146,8 @@ export function renderReconciliation(app, main) {
     show();
   }
 
-  main.append(
+  replace(
+    main,
     h(
       "div",
       { class: "page-header" },
