@@ -470,6 +470,23 @@ export interface XerosyncError extends Error {
 // ---- Functions ---------------------------------------------------------------------------------------------------
 
 /**
+ * The wasm as `init({ wasm })` accepts it: its URL (a string or `URL`, fetched), a `Request`, a `Response` (or a
+ * promise of one, e.g. `fetch(url)`), its bytes, or a compiled `WebAssembly.Module` (a Cloudflare Worker's import of
+ * `xerosync/xerosync_bg.wasm`).
+ */
+export type WasmSource = string | URL | Request | Response | PromiseLike<Response> | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+/**
+ * Loads the wasm, once. Needed only with the entry `xerosync/manual` (in a browser), before any other call; the
+ * default entries load it on import (the browser entry with a top-level await), and there `init` resolves at once
+ * without reading `wasm`.
+ * @example
+ * import { init, previewInvoice } from "xerosync/manual";
+ * await init({ wasm: "https://cdn.example/xerosync@0.1.0/xerosync_bg.wasm" });
+ */
+export function init(options?: { wasm?: WasmSource }): Promise<void>;
+
+/**
  * Rules S1 (`"selected"`) and A1 (`"allLive"`): which invoices to send to Xero, and why the others are not sent.
  * @example
  * planSend([invoice], { mode: "selected" }); // { send: ["inv-1001"], skipped: [] }
@@ -774,6 +791,47 @@ export interface ConnectionState {
   tenantId?: string;
   tenantName?: string;
   reason?: string;
+  /** Rule C7: the organisations this consent granted (when one must be picked, or is connected). */
+  organisations: { tenantId: string; name: string }[];
+  [more: string]: unknown;
+}
+
+/** The organisation's settings as the proxy keeps them (it enforces C2 and runs B2 with them). */
+export interface ProxySettings {
+  enabled: boolean;
+  /** Rule T1: CRM tax rate id → Xero `TaxType`. */
+  taxMapping: Record<string, string>;
+  discountStrategy?: DiscountStrategy;
+  defaultSalesAccountCode?: string;
+  autoSend: boolean;
+}
+
+/** Rule L1: the log's filters (all optional; `to` as a date covers that whole day). */
+export interface LogFilter {
+  from?: string;
+  to?: string;
+  user?: string;
+  action?: string;
+  actionContains?: string;
+  outcome?: string;
+  kind?: string;
+  crmRef?: string;
+  xeroId?: string;
+}
+
+/** Rule L1: one row of `xero_log`. */
+export interface LogRow {
+  id: number;
+  at: string;
+  userId: string;
+  userName: string;
+  action: string;
+  recordKind: string;
+  crmRef: string;
+  xeroId: string;
+  outcome: string;
+  message: string;
+  httpStatus: number;
   [more: string]: unknown;
 }
 
@@ -794,6 +852,20 @@ export declare class XeroClient {
   free(): void;
   /** Rule C6. */
   connection(): Promise<ConnectionState>;
+  /** Rule C3: the URL that starts connecting to Xero (a one-use ticket: navigate to it at once). */
+  connectUrl(options?: { returnTo?: string }): Promise<string>;
+  /** Rule C3: disconnects (the proxy revokes Xero's tokens); the connection as it is then. */
+  disconnect(): Promise<ConnectionState>;
+  /** Rule C7: picks the organisation every call goes to; the connection as it is then. */
+  selectOrganisation(tenantId: string): Promise<ConnectionState>;
+  /** The shared settings as the proxy keeps them. */
+  settings(): Promise<ProxySettings>;
+  /** Stores the shared settings; a bad field rejects with `invalid_request` naming it. */
+  saveSettings(settings: ProxySettings): Promise<ProxySettings>;
+  /** Rule L1: one page of the log, newest first; pass `nextBefore` as `before` for the next (older) page. */
+  log(filters?: LogFilter | null, options?: { before?: number | null; pageSize?: number }): Promise<{ rows: LogRow[]; nextBefore: number | null }>;
+  /** Rule L1: every matching row as the proxy's CSV (formula-guarded, with a byte order mark). */
+  logCsv(filters?: LogFilter | null): Promise<{ csv: string; filename: string }>;
   /** Rule T1. */
   taxRates(): Promise<XeroTaxRateChoice[]>;
   /** Rules S1-S9: the selected invoices (products → contacts → documents, ≤ 50 a request, ≤ 5 in flight). */

@@ -168,30 +168,11 @@ pub async fn refusals_write(
     Ok(())
 }
 
-/// Filters of `/log`. Each one is served by an index of `migrations/0003_log_indexes.sql` (with `org`, ordered
-/// by `id`), except `action_contains`, a case-insensitive substring match for the page's "Action contains" box,
-/// which filters the rows the `(org, id)` index walks.
-#[derive(Debug, Default, Clone)]
-pub struct LogFilter {
-    /// Rows at or after (ISO).
-    pub from: Option<String>,
-    /// Rows before (ISO).
-    pub to: Option<String>,
-    /// CRM user id.
-    pub user: Option<String>,
-    /// Action, exactly.
-    pub action: Option<String>,
-    /// Part of the action, any case.
-    pub action_contains: Option<String>,
-    /// Outcome.
-    pub outcome: Option<String>,
-    /// Record kind.
-    pub kind: Option<String>,
-    /// CRM reference.
-    pub crm_ref: Option<String>,
-    /// Xero id.
-    pub xero_id: Option<String>,
-}
+/// Filters of `/log` (the core's proxy contract: the client builds the query the proxy reads). Each one is served by
+/// an index of `migrations/0003_log_indexes.sql` (with `org`, ordered by `id`), except `action_contains`, a
+/// case-insensitive substring match for the page's "Action contains" box, which filters the rows the `(org, id)`
+/// index walks.
+pub use xerosync_core::proxy_contract::LogFilter;
 
 /// One page of log rows, newest first: rows with `id < before` (all rows without it), at most `limit`, and the
 /// key of the next page (`None` at the end). Paged by key, never by offset: every page costs the same, however

@@ -347,43 +347,8 @@ fn check_if_modified_since(v: &str) -> Result<String, ProxyError> {
     }
 }
 
-/// Strict percent-decoding (`+` is a space); `None` for a malformed escape or non-UTF-8.
-pub fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Percent-encodes a query value (everything but unreserved characters and `,`).
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// The query codec is the core's (one for the client and the proxy).
+pub use xerosync_core::proxy_contract::{percent_decode, percent_encode};
 
 impl RelayCall {
     /// Path and query to append to the configured Accounting API base URL.

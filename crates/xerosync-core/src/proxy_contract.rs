@@ -108,6 +108,144 @@ codes! {
     }
 }
 
+/// The proxy's own routes (the relay is `RELAY` + a Xero path).
+pub mod routes {
+    pub const CONNECTION: &str = "/connection";
+    pub const CONNECTIONS: &str = "/connections";
+    pub const SELECT: &str = "/connections/select";
+    pub const DISCONNECT: &str = "/connection/disconnect";
+    pub const TICKET: &str = "/oauth/ticket";
+    pub const SETTINGS: &str = "/settings";
+    pub const LOG: &str = "/log";
+    pub const REFUSALS: &str = "/log/refusals";
+    pub const CHANGES: &str = "/changes";
+    pub const RELAY: &str = "/xero";
+}
+
+/// Rule L1: the filters of `GET /log`, as the page gives them (camelCase) and as the query carries them. Empty
+/// strings are absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LogFilter {
+    /// Rows at or after (ISO time, or a date: its start).
+    pub from: Option<String>,
+    /// Rows up to (ISO time; a bare date `YYYY-MM-DD` means the whole of that day).
+    pub to: Option<String>,
+    /// CRM user id.
+    pub user: Option<String>,
+    /// The action, exactly.
+    pub action: Option<String>,
+    /// Part of the action, any case (the page's "Action contains" box).
+    pub action_contains: Option<String>,
+    pub outcome: Option<String>,
+    /// Record kind (`invoice`, `contact`…).
+    pub kind: Option<String>,
+    /// CRM reference (`ref` in the query).
+    pub crm_ref: Option<String>,
+    pub xero_id: Option<String>,
+}
+
+impl LogFilter {
+    /// `(query name, value)` of each filter given, in a fixed order.
+    fn fields(&self) -> [(&'static str, &Option<String>); 9] {
+        [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("user", &self.user),
+            ("action", &self.action),
+            ("actionContains", &self.action_contains),
+            ("outcome", &self.outcome),
+            ("kind", &self.kind),
+            ("ref", &self.crm_ref),
+            ("xeroId", &self.xero_id),
+        ]
+    }
+
+    /// The filters from a query (the proxy's side); `get` gives a parameter's decoded value.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> LogFilter {
+        let q = |name: &str| get(name).filter(|v| !v.is_empty());
+        LogFilter {
+            from: q("from"),
+            to: q("to"),
+            user: q("user"),
+            action: q("action"),
+            action_contains: q("actionContains"),
+            outcome: q("outcome"),
+            kind: q("kind"),
+            crm_ref: q("ref"),
+            xero_id: q("xeroId"),
+        }
+    }
+
+    /// The query of `GET /log` (the client's side), values percent-encoded; `before` and `pageSize` page it,
+    /// `csv` asks for the export. A bare date in `to` becomes the end of that day.
+    pub fn query(&self, before: Option<u64>, page_size: Option<u32>, csv: bool) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (name, value) in self.fields() {
+            let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let value = match crate::date::IsoDate::parse(value) {
+                Some(day) if name == "to" && value.len() == 10 => format!("{day}T23:59:59.999Z"),
+                _ => value.to_owned(),
+            };
+            pairs.push((name, value));
+        }
+        if let Some(before) = before {
+            pairs.push(("before", before.to_string()));
+        }
+        if let Some(size) = page_size {
+            pairs.push(("pageSize", size.to_string()));
+        }
+        if csv {
+            pairs.push(("format", "csv".into()));
+        }
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encodes a query value: letters, digits and `-_.~,` stay, every other byte is `%XX`.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes a percent-encoded query value (`+` is a space); `None` for a bad escape or bytes that are not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Rule C6: *Send to Xero* and *Update from Xero* show only while the integration is enabled and connected.
 pub fn can_sync(enabled: bool, status: Option<ConnectionStatus>) -> bool {
     enabled && status == Some(ConnectionStatus::Connected)
@@ -132,6 +270,43 @@ mod tests {
             assert_eq!(ConnectionStatus::parse(status.as_str()), Some(*status));
         }
         assert_eq!(ProxyErrorCode::parse("bogus"), None);
+    }
+
+    /// Rule L1: what the client builds, the proxy reads back the same; a bare `to` date covers its whole day.
+    #[test]
+    fn log_filter_round_trips_rule_l1() {
+        let filter = LogFilter {
+            outcome: Some("refused".into()),
+            action_contains: Some("send & co".into()),
+            crm_ref: Some("inv-1".into()),
+            to: Some("2026-11-30".into()),
+            user: Some(String::new()),
+            ..LogFilter::default()
+        };
+        let query = filter.query(Some(41), Some(50), false);
+        assert_eq!(
+            query,
+            "to=2026-11-30T23%3A59%3A59.999Z&actionContains=send%20%26%20co&outcome=refused&ref=inv-1&before=41&pageSize=50"
+        );
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap();
+                (k.to_owned(), percent_decode(v).unwrap())
+            })
+            .collect();
+        let read = LogFilter::from_query(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        });
+        assert_eq!(read.action_contains.as_deref(), Some("send & co"));
+        assert_eq!(read.to.as_deref(), Some("2026-11-30T23:59:59.999Z"));
+        assert_eq!(read.user, None, "empty is absent");
+        assert!(filter.query(None, None, true).ends_with("format=csv"));
+        assert_eq!(percent_decode("a%20b+c").unwrap(), "a b c");
+        assert!(percent_decode("%4").is_none());
     }
 
     /// Rule C6: only enabled and connected.

@@ -21,23 +21,38 @@ test("index.d.ts declares exactly the exported functions and classes", () => {
   assert.deepEqual(declaredExports(), exported);
 });
 
-test("the browser entry re-exports the same functions as the node entry", () => {
-  assert.deepEqual(reexported("browser.js"), exported);
-  assert.deepEqual(reexported("node.js"), exported);
+test("the browser, manual and workerd entries export the same functions as the node entry", () => {
+  for (const entry of ["browser.js", "manual.js", "workerd.js", "node.js"]) assert.deepEqual(reexported(entry), exported, entry);
 });
 
-test("every function and class of the wasm glue is re-exported", () => {
-  const glueFunctions = Object.keys(glue).filter((k) => typeof glue[k] === "function").sort();
-  assert.deepEqual(glueFunctions, exported);
+test("every function and class of the wasm glue is re-exported, with init", () => {
+  const glueFunctions = Object.keys(glue).filter((k) => typeof glue[k] === "function");
+  assert.deepEqual([...glueFunctions, "init"].sort(), exported);
 });
 
-test("package.json routes node, browser and types", () => {
+test("init resolves at once on Node, whatever it is given", async () => {
+  assert.equal(await xerosync.init(), undefined);
+  assert.equal(await xerosync.init({ wasm: "https://example.invalid/x.wasm" }), undefined);
+});
+
+test("package.json routes workerd, node, browser and types; ./manual; ./xerosync_bg.wasm", () => {
   const pkg = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8"));
   assert.equal(pkg.name, "xerosync");
   const root = pkg.exports["."];
-  assert.deepEqual(Object.keys(root), ["types", "node", "browser", "default"]);
+  // Order matters: wrangler resolves with workerd, worker, browser; "types" first for TypeScript.
+  assert.deepEqual(Object.keys(root), ["types", "workerd", "node", "browser", "default"]);
+  assert.equal(root.workerd, "./workerd.js");
   assert.equal(root.node, "./node.js");
   assert.equal(root.browser, "./browser.js");
+  assert.deepEqual(pkg.exports["./manual"], { types: "./index.d.ts", workerd: "./workerd.js", node: "./node.js", default: "./manual.js" });
+  assert.equal(pkg.exports["./xerosync_bg.wasm"], "./pkg/web/xerosync_bg.wasm");
+  for (const file of ["manual.js", "workerd.js"]) assert.ok(pkg.files.includes(file), file);
+});
+
+test("xerosync/manual resolves to the node entry on Node, and xerosync/xerosync_bg.wasm to the web build's wasm", async () => {
+  const manual = await import("xerosync/manual");
+  assert.equal(manual.previewInvoice, xerosync.previewInvoice);
+  assert.match(import.meta.resolve("xerosync/xerosync_bg.wasm"), /\/pkg\/web\/xerosync_bg\.wasm$/);
 });
 
 test("from the repository root, after npm install, a plain import works (contract.md)", () => {

@@ -21,11 +21,16 @@ export function declaredExports() {
   return [...new Set([...dts.matchAll(/^export (?:declare )?(?:function|class) (\w+)/gm)].map((m) => m[1]))].sort();
 }
 
-/** The names an entry file (node.js, browser.js) re-exports in its `export { … } from` list. */
+/**
+ * The names an entry file (node.js, browser.js, manual.js, workerd.js) exports: its `export { … } from` list and the
+ * functions it declares itself (`export async function init`).
+ */
 export function reexported(file) {
   const text = readFileSync(join(packageDir, file), "utf8");
   const list = text.match(/export \{([^}]*)\} from/);
-  return list ? list[1].split(",").map((s) => s.trim()).filter(Boolean).sort() : [];
+  const names = list ? list[1].split(",").map((s) => s.trim()).filter(Boolean) : [];
+  const own = [...text.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
+  return [...names, ...own].sort();
 }
 
 /**

@@ -346,6 +346,69 @@ async fn beyond_the_peers_rules_m1_o1_o2_rc1(crm: Vec<Value>, companies: Value) 
     assert_eq!(named(&report["onlyInCrm"]), 0, "{report}");
     assert!(report["matched"].as_u64().unwrap() >= 3, "{report}");
     assert!(report["csv"].as_str().unwrap().starts_with("Finding,"));
+    the_whole_proxy_through_the_client_rules_c3_c7_l1(&xero, tenant).await;
+}
+
+/// Issue 12: connecting, the organisation, the settings and the log through `XeroClient` (the page writes none of
+/// it); disconnecting last, as the basic organisation's tests are over.
+async fn the_whole_proxy_through_the_client_rules_c3_c7_l1(xero: &XeroClient, tenant: &str) {
+    let connection = settle(xero.connection()).await;
+    assert_eq!(
+        connection["organisations"][0]["tenantId"], tenant,
+        "{connection}"
+    );
+    let picked = settle(xero.select_organisation(JsValue::from_str(tenant))).await;
+    assert_eq!(picked["status"], "connected", "rule C7: {picked}");
+    let settings = settle(xero.settings()).await;
+    assert_eq!(settings["enabled"], true, "{settings}");
+    let saved = settle(xero.save_settings(to_js(&settings))).await;
+    assert_eq!(saved, settings);
+    let mut bad = settings.clone();
+    bad["discountStrategy"] = json!("sometimes");
+    let refused = rejection(xero.save_settings(to_js(&bad))).await;
+    assert_eq!(refused["code"], "invalid_request", "{refused}");
+    // Rule L1: key paging through the client, newest first, and the filters the proxy reads back.
+    let first = settle(xero.log(
+        to_js(&json!({ "outcome": "ok" })),
+        to_js(&json!({ "pageSize": 2 })),
+    ))
+    .await;
+    let rows = first["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{first}");
+    assert!(rows.iter().all(|r| r["outcome"] == "ok"));
+    let before = first["nextBefore"].as_u64().expect("a next page");
+    let second = settle(xero.log(
+        to_js(&json!({ "outcome": "ok" })),
+        to_js(&json!({ "pageSize": 2, "before": before })),
+    ))
+    .await;
+    assert!(second["rows"][0]["id"].as_u64().unwrap() < rows[1]["id"].as_u64().unwrap() + 1);
+    let email = settle(xero.log(
+        to_js(&json!({ "actionContains": "email", "to": "2999-12-31" })),
+        JsValue::UNDEFINED,
+    ))
+    .await;
+    assert!(
+        email["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"].as_str().unwrap().contains("Email")),
+        "{email}"
+    );
+    let csv = settle(xero.log_csv(to_js(&json!({ "outcome": "ok" })))).await;
+    assert!(csv["filename"].as_str().unwrap().ends_with(".csv"), "{csv}");
+    assert!(csv["csv"].as_str().unwrap().lines().count() > 2, "{csv}");
+    // Rule C3: a one-use ticket URL, then disconnecting.
+    let url = JsFuture::from(xero.connect_url(JsValue::UNDEFINED))
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(url.contains("/oauth/connect?ticket="), "{url}");
+    let gone = settle(xero.disconnect()).await;
+    assert_eq!(gone["status"], "not_connected", "{gone}");
+    assert_eq!(gone["canSync"], false);
 }
 
 fn options_value(value: Value) -> JsValue {

@@ -64,17 +64,7 @@ pub async fn read(call: Call) -> Result<Response, ProxyError> {
             .filter(|n| (1..=500).contains(n))
             .ok_or_else(|| ProxyError::invalid("pageSize", "expected 1-500"))?,
     };
-    let filter = LogFilter {
-        from: q("from"),
-        to: q("to"),
-        user: q("user"),
-        action: q("action"),
-        action_contains: q("actionContains"),
-        outcome: q("outcome"),
-        kind: q("kind"),
-        crm_ref: q("ref"),
-        xero_id: q("xeroId"),
-    };
+    let filter = LogFilter::from_query(q);
     let db = db::database(&call.env)?;
     if q("format").as_deref() == Some("csv") {
         return export(db, call.session.org, filter, before).await;

@@ -131,6 +131,30 @@ impl Proxy {
             .await
     }
 
+    /// `POST`/`PUT` of a JSON body to one of the proxy's own routes: the JSON answer, or an error with its code.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, JsValue> {
+        self.json(method, path, Some(body.to_string()), None).await
+    }
+
+    /// A `GET` answered with text (the log's CSV): the text and the file name the proxy suggests.
+    pub async fn get_text(&self, path: &str) -> Result<(String, Option<String>), JsValue> {
+        let (text, disposition) = self.call(Method::GET, path, None, None).await?;
+        let filename = disposition.and_then(|d| {
+            let start = d.find("filename=")? + "filename=".len();
+            Some(
+                d[start..]
+                    .trim_matches(|c| c == '"' || c == ';' || c == ' ')
+                    .to_owned(),
+            )
+        });
+        Ok((text, filename))
+    }
+
     /// A call to one of the proxy's own routes: the JSON body, or an error with the proxy's code.
     async fn json(
         &self,
@@ -139,6 +163,19 @@ impl Proxy {
         body: Option<String>,
         signal: Option<&AbortSignal>,
     ) -> Result<Value, JsValue> {
+        let (text, _) = self.call(method, path, body, signal).await?;
+        Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// One call to the proxy's own routes: the body's text and `Content-Disposition` of a 2xx answer, or an error
+    /// with the proxy's code.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<(String, Option<String>), JsValue> {
         let token = self.token().await?;
         let verb = method.to_string();
         let builder = RequestBuilder::new(&format!("{}{path}", self.base))
@@ -162,16 +199,17 @@ impl Proxy {
                 )
             })?;
         let status = response.status();
+        let disposition = response.headers().get("content-disposition");
         let text = response.text().await.map_err(|e| {
             error(
                 crate::error::PROXY_UNREACHABLE,
                 &format!("{verb} {path}: {e}"),
             )
         })?;
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if (200..300).contains(&status) {
-            return Ok(body);
+            return Ok((text, disposition));
         }
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         let code = body
             .pointer("/error/code")
             .and_then(Value::as_str)

@@ -11,6 +11,7 @@ mod http;
 mod js;
 mod organisation;
 mod refusals;
+mod routes;
 
 use driver::{drive, Ended};
 use http::Proxy;
@@ -24,7 +25,6 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
 use xerosync_core::plan::refusals::{Refusal, RefusalReport, RESOLVE_ACTION};
 use xerosync_core::plan::{document_in_answer, document_request};
-use xerosync_core::proxy_contract::{can_sync, ConnectionStatus};
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
     parse_tax_rates, preview_send, xero_time, FeedOptions, FeedRun, Refusals, SendRun,
@@ -246,28 +246,6 @@ async fn update(
     )
 }
 
-/// Rule C6: the buttons show when the integration is enabled and connected.
-async fn connection(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    let status = inner.proxy.get_json("/connection", None).await?;
-    let settings = inner.proxy.get_json("/settings", None).await?;
-    let enabled = settings
-        .get("enabled")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let connection = status
-        .get("status")
-        .and_then(Value::as_str)
-        .and_then(ConnectionStatus::parse);
-    let mut out = status.clone();
-    out["enabled"] = Value::Bool(enabled);
-    out["canSync"] = Value::Bool(can_sync(enabled, connection));
-    out["autoSend"] = settings
-        .get("autoSend")
-        .cloned()
-        .unwrap_or(Value::Bool(false));
-    to_js(&out)
-}
-
 /// Rule T1: the organisation's revenue tax rates for the mapping screen.
 async fn tax_rates(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
     let body = inner.proxy.get_json("/xero/TaxRates", None).await?;
@@ -415,7 +393,47 @@ impl XeroClient {
 
     /// Rule C6: `{ status, enabled, canSync, tenantId?, tenantName?, reason?, … }`.
     pub fn connection(&self) -> Promise {
-        future_to_promise(connection(self.inner.clone()))
+        future_to_promise(routes::connection(self.inner.clone()))
+    }
+
+    /// Rule C3: the URL that starts connecting to Xero (a one-use ticket; navigate to it). Options: `{ returnTo? }`.
+    #[wasm_bindgen(js_name = connectUrl)]
+    pub fn connect_url(&self, options: JsValue) -> Promise {
+        future_to_promise(routes::connect_url(self.inner.clone(), options))
+    }
+
+    /// Rule C3: disconnects from Xero; resolves with the connection as it is then.
+    pub fn disconnect(&self) -> Promise {
+        future_to_promise(routes::disconnect(self.inner.clone()))
+    }
+
+    /// Rule C7: picks the Xero organisation; resolves with the connection as it is then.
+    #[wasm_bindgen(js_name = selectOrganisation)]
+    pub fn select_organisation(&self, tenant_id: JsValue) -> Promise {
+        future_to_promise(routes::select_organisation(self.inner.clone(), tenant_id))
+    }
+
+    /// The organisation's shared settings as the proxy keeps them (rules C2, T1, S6, B2).
+    pub fn settings(&self) -> Promise {
+        future_to_promise(routes::settings(self.inner.clone()))
+    }
+
+    /// Stores the shared settings; the proxy names a bad field.
+    #[wasm_bindgen(js_name = saveSettings)]
+    pub fn save_settings(&self, settings: JsValue) -> Promise {
+        future_to_promise(routes::save_settings(self.inner.clone(), settings))
+    }
+
+    /// Rule L1: one page of the log (`filters`: `{ from?, to?, user?, action?, actionContains?, outcome?, kind?,
+    /// crmRef?, xeroId? }`; options `{ before?, pageSize? }`): `{ rows, nextBefore }`.
+    pub fn log(&self, filters: JsValue, options: JsValue) -> Promise {
+        future_to_promise(routes::log(self.inner.clone(), filters, options))
+    }
+
+    /// Rule L1: the log's CSV for `filters`, as the proxy writes it: `{ csv, filename }`.
+    #[wasm_bindgen(js_name = logCsv)]
+    pub fn log_csv(&self, filters: JsValue) -> Promise {
+        future_to_promise(routes::log_csv(self.inner.clone(), filters))
     }
 
     /// Rule T1: `[{ taxType, name, rate? }]`, the organisation's active revenue tax rates.

@@ -84,3 +84,14 @@ const totalAsNumber: number = preview.total;
 applyXeroInvoice(invoice, {}, {});
 
 export { firstId, rules, updates, total, matches, number, quantity, status, wait, send, wrongStatus, bothDiscounts, totalAsNumber };
+
+// init and the entry `xerosync/manual` (same types): the wasm handed over as a URL, a fetch, bytes or a module.
+import { init, previewInvoice as previewManual } from "xerosync/manual";
+await init();
+await init({ wasm: new URL("https://cdn.example/xerosync_bg.wasm") });
+await init({ wasm: fetch("/xerosync_bg.wasm") });
+await init({ wasm: new Uint8Array(8) });
+// @ts-expect-error the option is spelled `wasm` (wasm-bindgen's `module_or_path` is not read)
+await init({ module_or_path: "/xerosync_bg.wasm" });
+const manualTotal: string = previewManual(invoice, ctx).total;
+void manualTotal;
