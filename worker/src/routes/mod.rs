@@ -146,33 +146,26 @@ pub fn body_cap(req: &Request, limit: u64) -> Result<(), ProxyError> {
 }
 
 async fn route(call: Call, method: Method, path: &str) -> Result<Response, ProxyError> {
-    if let Some(rest) = path.strip_prefix("/xero") {
+    use xerosync_core::proxy_contract::routes::*;
+    if let Some(rest) = path.strip_prefix(RELAY) {
         return relay::relay(call, rest.to_owned()).await;
     }
     match (method, path) {
-        (Method::Post, "/oauth/ticket") => oauth::ticket(call).await,
-        (Method::Get, "/connection") => connection::status(call).await,
-        (Method::Get, "/connections") => connection::tenants(call).await,
-        (Method::Post, "/connections/select") => connection::select(call).await,
-        (Method::Post, "/connection/disconnect") | (Method::Delete, "/connection") => {
+        (Method::Post, TICKET) => oauth::ticket(call).await,
+        (Method::Get, CONNECTION) => connection::status(call).await,
+        (Method::Get, CONNECTIONS) => connection::tenants(call).await,
+        (Method::Post, SELECT) => connection::select(call).await,
+        (Method::Post, DISCONNECT) | (Method::Delete, CONNECTION) => {
             connection::disconnect(call).await
         }
-        (Method::Get, "/settings") => settings::read(call).await,
-        (Method::Put, "/settings") => settings::write(call).await,
-        (Method::Get, "/log") => log::read(call).await,
-        (Method::Post, "/log/refusals") => refusals::store(call).await,
-        (Method::Get, "/changes") => changes::read(call).await,
-        (
-            _,
-            "/oauth/ticket"
-            | "/connection"
-            | "/connections"
-            | "/connections/select"
-            | "/settings"
-            | "/log"
-            | "/log/refusals"
-            | "/changes",
-        ) => Err(ProxyError::MethodNotAllowed),
+        (Method::Get, SETTINGS) => settings::read(call).await,
+        (Method::Put, SETTINGS) => settings::write(call).await,
+        (Method::Get, LOG) => log::read(call).await,
+        (Method::Post, REFUSALS) => refusals::store(call).await,
+        (Method::Get, CHANGES) => changes::read(call).await,
+        (_, TICKET | CONNECTION | CONNECTIONS | SELECT | SETTINGS | LOG | REFUSALS | CHANGES) => {
+            Err(ProxyError::MethodNotAllowed)
+        }
         _ => Err(ProxyError::NotFound),
     }
 }

@@ -13,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 use xerosync_core::plan::refusals::RefusalReport;
 use xerosync_core::plan::{XeroAnswer, XeroRequest};
+use xerosync_core::proxy_contract::routes;
 
 /// The proxy's base URL and the page's session-token function.
 #[derive(Clone)]
@@ -73,7 +74,7 @@ impl Proxy {
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect();
-        let mut url = format!("{}/xero{}", self.base, request.path);
+        let mut url = format!("{}{}{}", self.base, routes::RELAY, request.path);
         if !query.is_empty() {
             url = format!("{url}?{}", query.join("&"));
         }
@@ -127,7 +128,7 @@ impl Proxy {
     /// Rule L1a: one refusal report (`POST /log/refusals`), answered `{ stored }`.
     pub async fn report_refusals(&self, report: &RefusalReport) -> Result<Value, JsValue> {
         let body = serde_json::to_string(report).map_err(|e| error("internal", &e.to_string()))?;
-        self.json(Method::POST, "/log/refusals", Some(body), None)
+        self.json(Method::POST, routes::REFUSALS, Some(body), None)
             .await
     }
 

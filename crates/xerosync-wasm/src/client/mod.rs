@@ -25,6 +25,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortController, AbortSignal};
 use xerosync_core::plan::refusals::{Refusal, RefusalReport, RESOLVE_ACTION};
 use xerosync_core::plan::{document_in_answer, document_request};
+use xerosync_core::proxy_contract::routes as paths;
 use xerosync_core::rules::{SendMode, UpdateMode};
 use xerosync_core::sync::{
     parse_tax_rates, preview_send, xero_time, FeedOptions, FeedRun, Refusals, SendRun,
@@ -248,7 +249,10 @@ async fn update(
 
 /// Rule T1: the organisation's revenue tax rates for the mapping screen.
 async fn tax_rates(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    let body = inner.proxy.get_json("/xero/TaxRates", None).await?;
+    let body = inner
+        .proxy
+        .get_json(&format!("{}/TaxRates", paths::RELAY), None)
+        .await?;
     to_js(&to_json(&parse_tax_rates(&body).map_err(core)?)?)
 }
 
@@ -330,7 +334,10 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
     let day = today(&options)?;
     let feed = inner
         .proxy
-        .get_json(&format!("/changes?after={after}&limit={limit}"), None)
+        .get_json(
+            &format!("{}?after={after}&limit={limit}", paths::CHANGES),
+            None,
+        )
         .await?;
     // Rule B2's book lives in this client; the page may keep it across reloads (`options.refusals` in,
     // `result.refusals` out).

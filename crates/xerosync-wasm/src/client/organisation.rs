@@ -14,13 +14,14 @@ use xerosync_core::organisation::{
     OrganisationOptions, OPTIONS_PATHS,
 };
 use xerosync_core::plan::XeroRequest;
+use xerosync_core::proxy_contract::routes;
 use xerosync_core::sync::pump::proxy_error;
 use xerosync_core::sync::ReconcileRun;
 use xerosync_core::{decode_invoice, decode_invoices, Invoice, XeroAnswer};
 
 /// Rules M1, K1, K2: the four reads made together, read by the core.
 pub async fn organisation_options(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    let [o, c, t, b] = OPTIONS_PATHS.map(|path| format!("/xero{path}"));
+    let [o, c, t, b] = OPTIONS_PATHS.map(|path| format!("{}{path}", routes::RELAY));
     let proxy = &inner.proxy;
     let (o, c, t, b) = try_join4(
         proxy.get_json(&o, None),
