@@ -15,6 +15,8 @@ step "rust: xerosync-core builds for wasm32, imports nothing" bash scripts/check
 step "rust: fuzz xerosync-core (10 s a target)" bash scripts/fuzz-short.sh
 step "wasm: build the npm package xerosync (crates/xerosync-wasm/pkg)" bash scripts/build-wasm.sh
 step "wasm: JS tests of the package (fixtures, README, errors, types, Chromium)" node --test crates/xerosync-wasm/test/
+step "wasm: the package in apps built by Vite (build, dev server), esbuild, webpack 5 (Chromium) and in a Worker (wrangler dev)" \
+  node tests/bundlers/run.mjs
 step "sim: Xero's official SDK (xero-node) reads the simulator's lived-in organisation" \
   bash -c 'cargo build --quiet --locked -p xero-sim && node --test tests/sdk/'
 step "e2e: CRM page in Chromium (www, Playwright)" bash tests/e2e/run.sh
