@@ -183,7 +183,7 @@ async function askWorker({ url, log }) {
       const text = await r.text();
       if (r.ok) return JSON.parse(text);
       last = `${r.status} ${text.slice(0, 500)}`;
-      if (r.status >= 500) break;
+      if (r.status === 500) break; // the Worker threw (502, 503: still starting)
     } catch (e) {
       last = e.message;
     }
