@@ -21,6 +21,8 @@ node tests/bench/payloads.js
 cargo build --quiet --locked -p xero-sim
 [ -f worker/build/index.js ] || bash scripts/build-worker.sh >/dev/null
 node tests/bench/client.mjs
+# Scale: Update all over 100,000 sent invoices (calls, wall time, peak memory).
+node tests/bench/scale.mjs
 
 # The proxy Worker: latency it adds to a relayed 50-invoice PUT (vs the simulator directly) and workerd CPU per call.
 cargo build --quiet --release -p xero-sim
