@@ -19,7 +19,7 @@ test("every view and dialog passes axe-core's WCAG 2.1 AA rules", async ({ crm, 
   expect(await violations(crm), "invoices, integration off").toEqual([]);
   await enableIntegration(crm);
   expect(await violations(crm), "settings").toEqual([]);
-  for (const name of ["Companies", "Xero tools", "Xero log", "Discrepancies"]) {
+  for (const name of ["Companies", "Xero tools", "Xero log", "Discrepancies", "Reconciliation"]) {
     await crm.getByRole("link", { name }).click();
     await expect(crm.getByRole("heading", { level: 1 })).toBeVisible();
     expect(await violations(crm), name).toEqual([]);

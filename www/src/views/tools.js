@@ -28,6 +28,8 @@ const TOOLS = [
 
 /** Runs in progress, by tool key: { controller, panel, last } (kept across renders). */
 const running = new Map();
+/** How each tool's last run ended, by tool key (kept across renders, so that a redraw does not lose it). */
+const ended = new Map();
 
 export function renderTools(app, main) {
   const rerender = () => {
@@ -53,6 +55,7 @@ function toolCard(app, tool, rerender) {
   });
   const current = running.get(tool.key);
   if (current) status.append(current.panel.element);
+  else if (ended.has(tool.key)) status.append(h("p", { class: ended.get(tool.key).failed ? "notice error" : "notice", role: "status", id: `${tool.key}-ended` }, ended.get(tool.key).text));
   return h(
     "section",
     { class: "card tool", "aria-labelledby": `${tool.key}-title` },
@@ -82,10 +85,14 @@ async function startRun(app, tool, { status, rerender, checkpoint }) {
     // A cancelled run leaves a checkpoint to resume from; a finished one clears it.
     await app.store.setMeta(`checkpoint:${tool.key}`, result.cancelled ? result.checkpoint : undefined);
     const why = result.stopped ? `Stopped: ${result.stopped.message}.` : "Cancelled.";
-    panel.finish(result.cancelled ? `${why} Resume finishes the rest without redoing what was done.` : "Finished.");
+    const text = result.cancelled ? `${why} Resume finishes the rest without redoing what was done.` : "Finished.";
+    panel.finish(text);
+    ended.set(tool.key, { text, failed: false });
     announce(`${tool.title}: ${result.cancelled ? "cancelled" : "finished"}.`);
   } catch (error) {
     panel.finish(`Stopped: ${error.message}`);
+    ended.set(tool.key, { text: `Stopped: ${error.message}`, failed: true });
+    announce(`${tool.title}: stopped. ${error.message}`, { tone: "error" });
   } finally {
     running.delete(tool.key);
     rerender();
