@@ -7,7 +7,7 @@ import { crmTotals } from "../../www/src/crm-totals.js";
 import { generateDemoData, STATUSES } from "../../www/src/demo-data.js";
 import { formatByCurrency, formatMoney, fixed, round, dec, sumByCurrency } from "../../www/src/money.js";
 import { browserEntry } from "../../www/serve.js";
-import { chooseBackend, STATUS, XeroLink } from "../../www/src/xero.js";
+import { chooseBackend, readPatiently, retryDelaySeconds, STATUS, XeroLink } from "../../www/src/xero.js";
 
 const MONEY = /^\d+\.\d{2}$/;
 
@@ -145,4 +145,24 @@ test("the Xero link without a proxy or client: unavailable, with its reason, and
   }
   expect(link.invoiceUrl({ kind: "invoice", xeroId: "abc" })).toBeNull();
   expect(await link.shareSettings({ settings: { enabled: true }, taxRates: [] })).toBe(false); // kept in the CRM only
+});
+
+test("rule X2: a read refused for Xero's rate limit is tried again after the time Xero gave, at most three times", async () => {
+  const limited = (message) => Object.assign(new Error(message), { code: "rate_limited" });
+  expect(retryDelaySeconds(limited("rate limited (minute); retry after 7 s"))).toBe(7);
+  expect(retryDelaySeconds(Object.assign(limited("busy"), { retryAfter: 3 }))).toBe(3);
+  expect(retryDelaySeconds(limited("busy"))).toBe(5);
+  expect(retryDelaySeconds(limited("retry after 900 s"))).toBe(60);
+  const waits = [];
+  const sleep = async (ms) => waits.push(ms);
+  let calls = 0;
+  const flaky = async () => (++calls < 3 ? Promise.reject(limited("rate limited (minute); retry after 2 s")) : "rates");
+  expect(await readPatiently(flaky, { sleep })).toBe("rates");
+  expect(waits).toEqual([2000, 2000]);
+  calls = -10;
+  await expect(readPatiently(flaky, { sleep })).rejects.toMatchObject({ code: "rate_limited" });
+  // Any other error is not tried again.
+  let other = 0;
+  await expect(readPatiently(async () => { other++; throw Object.assign(new Error("no"), { code: "not_connected" }); }, { sleep })).rejects.toMatchObject({ code: "not_connected" });
+  expect(other).toBe(1);
 });

@@ -105,6 +105,29 @@ export function chooseBackend({ xerosync, proxyUrl, currentUser, crm }) {
 }
 
 /**
+ * How long a read refused for Xero's rate limit (rule X2: 60 calls a minute per organisation) waits before it is
+ * tried again: the error's own figure when it carries one (the package's error has no field for it yet, so the
+ * proxy's "retry after N s" in its message is read too), else five seconds; never more than a minute.
+ */
+export function retryDelaySeconds(error) {
+  const given = error?.retryAfter ?? error?.retryAfterSeconds ?? /retry after (\d+)/i.exec(String(error?.message ?? ""))?.[1];
+  const seconds = Number(given);
+  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 5, 60);
+}
+
+/** A read of the settings' pickers, tried up to three times while Xero answers "rate limited". */
+export async function readPatiently(read, { attempts = 3, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (error?.code !== "rate_limited" || attempt >= attempts) throw error;
+      await sleep(retryDelaySeconds(error) * 1000);
+    }
+  }
+}
+
+/**
  * The page's handle on Xero. Fires "statechange" events (detail: ConnectionState) whenever the state changes.
  */
 export class XeroLink extends EventTarget {
@@ -214,7 +237,7 @@ export class XeroLink extends EventTarget {
     const cached = this.#reads.get(key);
     if (!fresh && cached && cached.tenantId === tenantId && Date.now() - cached.at < 10 * 60 * 1000) return cached.promise;
     const entry = { tenantId, at: Date.now(), promise: null, value: null };
-    entry.promise = read().then(
+    entry.promise = readPatiently(read).then(
       (value) => {
         entry.value = value;
         return value;
