@@ -8,7 +8,7 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$root/node_modules/.bin:$PATH"
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 # The typed usage and the README's ten lines (extracted into a generated file, removed afterwards).
-trap 'rm -f crates/xerosync-wasm/tests/client/readme.generated.ts' EXIT
+trap 'rm -f crates/xerosync-wasm/tests/client/readme.generated.ts crates/xerosync-wasm/tests/client/readme-settings.generated.ts' EXIT
 node crates/xerosync-wasm/tests/client/readme-types.mjs
 tsc --noEmit -p crates/xerosync-wasm/tests/client/tsconfig.json
 # The simulator binary the Worker's harness starts (the workspace's target dir, as scripts/test-worker.sh).
