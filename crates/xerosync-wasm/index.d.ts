@@ -465,6 +465,9 @@ export interface XerosyncError extends Error {
   record?: string;
   /** The field path inside it, e.g. `"lines[0].quantity"`. */
   field?: string;
+  /** The error in one sentence for a finance user (no codes, ids or field paths), e.g. "Line 2 uses the tax rate
+   * Zero rated, which is not mapped to a Xero tax type. Map it in Xero settings." Show it beside the record. */
+  sentence?: string;
 }
 
 // ---- Functions ---------------------------------------------------------------------------------------------------

@@ -216,11 +216,18 @@ impl Error {
         }
     }
 
-    /// `{ code, message, record?, field? }`: the JSON shape of an error at the JS boundary and in plan results.
+    /// The error in one sentence for a finance user: no codes, ids or field paths (see [`crate::sentence`]).
+    pub fn sentence(&self) -> String {
+        crate::sentence::sentence(self)
+    }
+
+    /// `{ code, message, sentence, record?, field? }`: the JSON shape of an error at the JS boundary and in plan
+    /// results (`message` for developers and logs, `sentence` for people).
     pub fn to_json(&self) -> serde_json::Value {
         let mut out = serde_json::Map::new();
         out.insert("code".into(), self.code().into());
         out.insert("message".into(), self.to_string().into());
+        out.insert("sentence".into(), self.sentence().into());
         if let Some(record) = self.record() {
             out.insert("record".into(), record.to_string().into());
         }

@@ -20,6 +20,7 @@ pub mod reconcile;
 pub mod records;
 pub mod resolve;
 pub mod rules;
+pub mod sentence;
 pub mod sync;
 pub mod tax_strategy;
 pub mod where_filter;

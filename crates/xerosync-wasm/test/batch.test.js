@@ -36,8 +36,8 @@ test("each invoice of a batch is what buildInvoicePayload gives, good or bad (ru
       assert.equal(answer.failed.length, 1, fixture.name);
       good++;
     } else {
-      const { code, message, record, field } = single.err;
-      const want = Object.fromEntries(Object.entries({ code, message, record, field }).filter(([, v]) => v !== undefined));
+      const { code, message, sentence, record, field } = single.err;
+      const want = Object.fromEntries(Object.entries({ code, message, sentence, record, field }).filter(([, v]) => v !== undefined));
       assert.deepEqual(answer.failed[0], { index: 0, ...want }, fixture.name);
       assert.deepEqual(answer.failed[2], { index: 2, ...want }, fixture.name);
       assert.deepEqual(answer[key], [], fixture.name);

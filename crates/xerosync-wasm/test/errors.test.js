@@ -85,3 +85,13 @@ test("errorCodes() lists exactly the ErrorCode union of index.d.ts, and every er
     assert.ok(listed.includes(fixture.expectError.code), `${fixture.name}: ${fixture.expectError.code}`);
   }
 });
+
+test("every error also carries a sentence for people: no record id, rule code or field path in it", () => {
+  for (const fixture of loadFixtures().filter((f) => f.expectError)) {
+    const err = thrown(() => xerosync[fixture.call](...fixture.args));
+    assert.equal(typeof err.sentence, "string", fixture.name);
+    assert.match(err.sentence, /\.$/, fixture.name);
+    assert.ok(!/\(rule [A-Z]\d|\[\d+\]|_/.test(err.sentence), `${fixture.name}: ${err.sentence}`);
+    if (err.record) assert.ok(!err.sentence.includes(err.record.split(" ").pop()), `${fixture.name}: ${err.sentence}`);
+  }
+});
