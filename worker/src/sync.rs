@@ -21,23 +21,6 @@ const _: () = assert!(SAFETY_NET_PER_RUN < crate::schedule::SUBREQUEST_LIMIT);
 /// An alarm this late (its mirrored time in `sync_state`) is taken as lost.
 pub const OVERDUE_GRACE_MS: u64 = 3_600_000;
 
-/// Balance fields copied into the feed (rules U2, U5).
-const RECORD_FIELDS: [&str; 13] = [
-    "InvoiceID",
-    "CreditNoteID",
-    "InvoiceNumber",
-    "CreditNoteNumber",
-    "Type",
-    "Status",
-    "Total",
-    "AmountDue",
-    "AmountPaid",
-    "AmountCredited",
-    "RemainingCredit",
-    "FullyPaidOnDate",
-    "UpdatedDateUTC",
-];
-
 /// The Cron Trigger: re-arms overdue alarms. Failures of one organisation do not stop the others.
 pub async fn run(env: &worker::Env) -> Result<(), ProxyError> {
     let db = db::database(env)?;
@@ -118,11 +101,8 @@ pub fn page_statements(
             .get("UpdatedDateUTC")
             .and_then(Value::as_str)
             .unwrap_or("");
-        let record: serde_json::Map<String, Value> = RECORD_FIELDS
-            .iter()
-            .filter_map(|f| r.get(*f).map(|v| ((*f).to_owned(), v.clone())))
-            .collect();
-        let record = Value::Object(record);
+        // The fields the update rules read (the core's), not the whole document.
+        let record = xerosync_core::parse::slim_document(r);
         stmts.push(db::change_insert(
             db,
             org,

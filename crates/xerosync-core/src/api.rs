@@ -24,7 +24,11 @@ fn to_json<T: Serialize>(value: &T) -> Result<Value, Error> {
         .map_err(|e| Error::options(RecordKind::Options, "(result)", e.to_string()))
 }
 
-fn invoices(value: &Value) -> Result<Vec<Invoice>, Error> {
+/// Each invoice of an `invoices` argument decoded by `decode` (named by its position on error).
+fn each_invoice<T>(
+    value: &Value,
+    decode: impl Fn(&Value, usize) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
     let list = value.as_array().ok_or_else(|| {
         Error::options(
             RecordKind::Options,
@@ -32,25 +36,16 @@ fn invoices(value: &Value) -> Result<Vec<Invoice>, Error> {
             format!("expected an array, got {}", json_kind(value)),
         )
     })?;
-    list.iter()
-        .enumerate()
-        .map(|(i, v)| decode_invoice(v, i))
-        .collect()
+    list.iter().enumerate().map(|(i, v)| decode(v, i)).collect()
+}
+
+fn invoices(value: &Value) -> Result<Vec<Invoice>, Error> {
+    each_invoice(value, decode_invoice)
 }
 
 /// What `planSend`/`planUpdate` read of each invoice (a list screen's summary is enough), each named on error.
 fn summaries(value: &Value) -> Result<Vec<rules::InvoiceSummary>, Error> {
-    let list = value.as_array().ok_or_else(|| {
-        Error::options(
-            RecordKind::Options,
-            "invoices",
-            format!("expected an array, got {}", json_kind(value)),
-        )
-    })?;
-    list.iter()
-        .enumerate()
-        .map(|(i, v)| decode_record(v, RecordKind::Invoice, i))
-        .collect()
+    each_invoice(value, |v, i| decode_record(v, RecordKind::Invoice, i))
 }
 
 /// Reads one option: absent or `null` → default.

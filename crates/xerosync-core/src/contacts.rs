@@ -12,6 +12,7 @@
 
 use crate::error::Error;
 use crate::records::Company;
+use crate::xero::text;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -60,15 +61,6 @@ pub struct XeroContact {
     pub account_number: Option<String>,
     pub email: Option<String>,
     pub active: bool,
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 impl XeroContact {

@@ -11,6 +11,7 @@ use crate::parse::parse_xero_error;
 use crate::plan::{XeroAnswer, XeroRequest};
 use crate::records::{Invoice, InvoiceKind};
 use crate::xero::is_guid;
+use crate::xero::text;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -51,15 +52,6 @@ pub struct OrganisationOptions {
     pub currencies: Vec<Currency>,
     pub tracking_categories: Vec<TrackingCategory>,
     pub branding_themes: Vec<Named>,
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 fn list<'a>(body: &'a Value, key: &str) -> Result<&'a Vec<Value>, Error> {

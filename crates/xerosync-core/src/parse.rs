@@ -235,6 +235,40 @@ pub fn parse_xero_error(
     }
 }
 
+/// The keys of a Xero invoice or credit note that [`parse_document`] reads (with `Contact.ContactID`): what the
+/// update rules and the reconciliation compare. The proxy's change feed and the reconciliation run keep only these.
+pub const DOCUMENT_STATE_FIELDS: [&str; 17] = [
+    "InvoiceID",
+    "CreditNoteID",
+    "InvoiceNumber",
+    "CreditNoteNumber",
+    "Type",
+    "Status",
+    "CurrencyCode",
+    "Total",
+    "AmountDue",
+    "AmountPaid",
+    "AmountCredited",
+    "RemainingCredit",
+    "FullyPaidOnDate",
+    "UpdatedDateUTC",
+    "DateString",
+    "Date",
+    "Reference",
+];
+
+/// A document reduced to [`DOCUMENT_STATE_FIELDS`] and its contact's id.
+pub fn slim_document(document: &Value) -> Value {
+    let mut kept: serde_json::Map<String, Value> = DOCUMENT_STATE_FIELDS
+        .iter()
+        .filter_map(|k| document.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+        .collect();
+    if let Some(id) = document.get("Contact").and_then(|c| c.get("ContactID")) {
+        kept.insert("Contact".into(), serde_json::json!({ "ContactID": id }));
+    }
+    Value::Object(kept)
+}
+
 /// The fields of a Xero invoice or credit note that the update rules read (U2, U4, U5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct XeroDocumentState {

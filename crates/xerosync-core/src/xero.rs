@@ -271,3 +271,13 @@ pub fn is_guid(s: &str) -> bool {
             }
         })
 }
+
+/// A string field of a Xero object, trimmed; `None` when absent or blank.
+pub(crate) fn text(value: &serde_json::Value, key: &str) -> Option<String> {
+    value
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}

@@ -8,14 +8,14 @@ use super::pump::{Pump, Verdict};
 use super::send::RunStop;
 use super::update::{get, PAGE_SIZE};
 use crate::error::Error;
-use crate::parse::Collection;
+use crate::parse::{slim_document, Collection};
 use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::reconcile::{reconcile, reconciliation_csv, Period, Reconciliation};
 use crate::records::{Company, Invoice, InvoiceKind};
 use crate::where_filter::date_range;
 use crate::xero::is_guid;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What one request reads.
@@ -46,46 +46,14 @@ pub struct ReconcileResult {
     pub calls: u64,
 }
 
-/// The keys of a Xero document that rule RC1 compares: the rest of each page is dropped as it arrives, so a
-/// period of 100,000 documents holds only these.
-const KEPT: [&str; 14] = [
-    "InvoiceID",
-    "CreditNoteID",
-    "InvoiceNumber",
-    "CreditNoteNumber",
-    "Type",
-    "Status",
-    "CurrencyCode",
-    "Total",
-    "AmountDue",
-    "AmountPaid",
-    "AmountCredited",
-    "RemainingCredit",
-    "DateString",
-    "Date",
-];
-
-fn slim(document: &Value) -> Value {
-    let mut kept: Map<String, Value> = KEPT
-        .iter()
-        .filter_map(|k| document.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-        .collect();
-    if let Some(id) = document.get("Contact").and_then(|c| c.get("ContactID")) {
-        kept.insert(
-            "Contact".into(),
-            Value::Object(Map::from_iter([("ContactID".to_owned(), id.clone())])),
-        );
-    }
-    Value::Object(kept)
-}
-
 /// Rule RC1 over the proxy, from the first page to the report.
 #[derive(Debug, Clone)]
 pub struct ReconcileRun {
     invoices: Vec<Invoice>,
     companies: Vec<Company>,
     period: Period,
-    /// Xero's documents read so far, slimmed (see [`KEPT`]).
+    /// Xero's documents read so far, slimmed as they arrive ([`slim_document`]): a period of 100,000 documents
+    /// holds only what rule RC1 compares.
     documents: Vec<Value>,
     /// Lower-cased ids of `documents`.
     seen: BTreeSet<String>,
@@ -304,7 +272,7 @@ impl ReconcileRun {
                     continue; // read twice (a page and an id list): once is enough
                 }
             }
-            self.documents.push(slim(record));
+            self.documents.push(slim_document(record));
         }
     }
 
