@@ -53,6 +53,20 @@ struct Slot {
     attempts: u32,
 }
 
+/// What a run that only reads (update, reconciliation) does with an answer the pump settled: a lost read is simply
+/// made again, so only these remain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadStep {
+    /// Xero's answer: read it.
+    Read,
+    /// The read cannot be made (refused, or lost after every attempt): fail what it was for, with this reason.
+    Failed(String),
+    /// The run stops (not connected, disabled, day limit…).
+    Stop { code: String, message: String },
+    /// Nothing to do now (queued again, or a stale answer).
+    Wait,
+}
+
 /// The requests of one run and their states. Serialisable, so a checkpoint carries it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -295,6 +309,43 @@ impl Pump {
             self.calls = self.calls.saturating_sub(1);
         }
         verdict
+    }
+
+    /// Settles an answer for a run that only reads (see [`ReadStep`]): a stale one is refused, a lost one queued
+    /// again while attempts remain.
+    pub fn settle_read(&mut self, answer: &XeroAnswer, now: u64) -> (Verdict, ReadStep) {
+        if let Some(stale) = self.refuse_unless_in_flight(&answer.request_id) {
+            return (stale, ReadStep::Wait);
+        }
+        let verdict = self.settle(answer, now);
+        let step = match &verdict {
+            Verdict::Answer => ReadStep::Read,
+            Verdict::Lost { .. } if self.again(&answer.request_id, now) => ReadStep::Wait,
+            Verdict::Lost { .. } => {
+                ReadStep::Failed("no answer from Xero after every attempt".into())
+            }
+            Verdict::Refused { message } => ReadStep::Failed(message.clone()),
+            Verdict::Stop { code, message } => ReadStep::Stop {
+                code: code.clone(),
+                message: message.clone(),
+            },
+            Verdict::Retry { .. } | Verdict::Session => ReadStep::Wait,
+        };
+        (verdict, step)
+    }
+
+    /// No answer came for a read: it is made again while attempts remain, else it fails with `reason`.
+    pub fn lost_read(&mut self, id: &str, reason: &str, now: u64) -> (Verdict, ReadStep) {
+        if let Some(stale) = self.refuse_unless_in_flight(id) {
+            return (stale, ReadStep::Wait);
+        }
+        let verdict = self.lost(id, reason);
+        let step = if self.again(id, now) {
+            ReadStep::Wait
+        } else {
+            ReadStep::Failed(reason.to_owned())
+        };
+        (verdict, step)
     }
 
     /// No answer at all (network error, timeout): the slot is done and the run decides (rule S8).

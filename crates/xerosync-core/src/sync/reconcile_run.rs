@@ -4,7 +4,7 @@
 //! [`reconcile`](crate::reconcile::reconcile). Sans-IO, like [`super::UpdateRun`]; the pump keeps to Xero's limits.
 
 use super::progress::{eta_ms, Progress};
-use super::pump::{Pump, Verdict};
+use super::pump::{Pump, ReadStep, Verdict};
 use super::send::RunStop;
 use super::update::{get, PAGE_SIZE};
 use crate::error::Error;
@@ -182,41 +182,26 @@ impl ReconcileRun {
 
     /// Feeds one answer back.
     pub fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
-        if let Some(stale) = self.pump.refuse_unless_in_flight(&answer.request_id) {
-            return stale;
-        }
-        let verdict = self.pump.settle(answer, now);
-        match &verdict {
-            Verdict::Answer => self.read_answer(answer, now),
-            Verdict::Lost { .. } => {
-                if !self.pump.again(&answer.request_id, now) {
-                    self.fail("no answer from Xero after every attempt");
-                }
-            }
-            Verdict::Refused { message } => self.fail(&message.clone()),
-            Verdict::Stop { code, message } => {
-                self.stopped = Some(RunStop {
-                    code: code.clone(),
-                    message: message.clone(),
-                })
-            }
-            Verdict::Retry { .. } | Verdict::Session => {}
-        }
-        self.advance_if_done(now);
+        let (verdict, step) = self.pump.settle_read(answer, now);
+        self.take(step, Some(answer), now);
         verdict
     }
 
     /// No answer came: a read is simply made again.
     pub fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
-        if let Some(stale) = self.pump.refuse_unless_in_flight(request_id) {
-            return stale;
-        }
-        let verdict = self.pump.lost(request_id, reason);
-        if !self.pump.again(request_id, now) {
-            self.fail(reason);
+        let (verdict, step) = self.pump.lost_read(request_id, reason, now);
+        self.take(step, None, now);
+        verdict
+    }
+
+    fn take(&mut self, step: ReadStep, answer: Option<&XeroAnswer>, now: u64) {
+        match (step, answer) {
+            (ReadStep::Read, Some(answer)) => self.read_answer(answer, now),
+            (ReadStep::Failed(message), _) => self.fail(&message),
+            (ReadStep::Stop { code, message }, _) => self.stopped = Some(RunStop { code, message }),
+            _ => {}
         }
         self.advance_if_done(now);
-        verdict
     }
 
     /// A report with a page missing would list that page's invoices as only in the CRM: the run stops instead.

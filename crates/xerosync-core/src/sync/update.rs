@@ -6,7 +6,7 @@
 
 use super::changes::read_documents;
 use super::progress::{batches, eta_ms, Progress};
-use super::pump::{Pump, Verdict};
+use super::pump::{Pump, ReadStep, Verdict};
 use super::send::RunStop;
 use super::xero_time;
 use crate::date::IsoDate;
@@ -431,44 +431,26 @@ impl UpdateRun {
 
     /// Feeds one answer back.
     pub fn handle_answer(&mut self, answer: &XeroAnswer, now: u64) -> Verdict {
-        if let Some(stale) = self.pump.refuse_unless_in_flight(&answer.request_id) {
-            return stale;
-        }
-        let verdict = self.pump.settle(answer, now);
-        match &verdict {
-            Verdict::Answer => self.read_answer(answer, now),
-            Verdict::Lost { .. } => {
-                if !self.pump.again(&answer.request_id, now) {
-                    self.read_failed(
-                        &answer.request_id,
-                        "no answer from Xero after every attempt",
-                    );
-                }
-            }
-            Verdict::Refused { message } => self.read_failed(&answer.request_id, message),
-            Verdict::Stop { code, message } => {
-                self.stopped = Some(RunStop {
-                    code: code.clone(),
-                    message: message.clone(),
-                })
-            }
-            Verdict::Retry { .. } | Verdict::Session => {}
-        }
-        self.advance_if_done(now);
+        let (verdict, step) = self.pump.settle_read(answer, now);
+        self.take(step, &answer.request_id, Some(answer), now);
         verdict
     }
 
     /// No answer came: a read is simply made again.
     pub fn handle_lost(&mut self, request_id: &str, reason: &str, now: u64) -> Verdict {
-        if let Some(stale) = self.pump.refuse_unless_in_flight(request_id) {
-            return stale;
-        }
-        let verdict = self.pump.lost(request_id, reason);
-        if !self.pump.again(request_id, now) {
-            self.read_failed(request_id, reason);
+        let (verdict, step) = self.pump.lost_read(request_id, reason, now);
+        self.take(step, request_id, None, now);
+        verdict
+    }
+
+    fn take(&mut self, step: ReadStep, request_id: &str, answer: Option<&XeroAnswer>, now: u64) {
+        match (step, answer) {
+            (ReadStep::Read, Some(answer)) => self.read_answer(answer, now),
+            (ReadStep::Failed(message), _) => self.read_failed(request_id, &message),
+            (ReadStep::Stop { code, message }, _) => self.stopped = Some(RunStop { code, message }),
+            _ => {}
         }
         self.advance_if_done(now);
-        verdict
     }
 
     fn read_answer(&mut self, answer: &XeroAnswer, now: u64) {
