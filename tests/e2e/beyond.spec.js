@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { demo } from "./expected.js";
-import { expect, test } from "./stack.js";
+import { expect, test, xeroApi } from "./stack.js";
 
 const UK = "Demo Company (UK)";
 /** The simulator's branding themes, the same in every organisation (xero_sim::store::THEME_STANDARD / THEME_SPECIAL). */
@@ -103,18 +103,6 @@ async function ukId(stack) {
   return (await stack.control("/tenants")).find((t) => t.name === UK).tenantId;
 }
 
-/** The simulator's Accounting API, called as Xero's own UI would be (a token of its own, not the proxy's). */
-async function xeroApi(stack, tenantId, method, path, body) {
-  const { access_token: token } = await stack.control("/tokens", { tenants: [tenantId] });
-  const response = await fetch(`${stack.sim}/api.xro/2.0/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "xero-tenant-id": tenantId, "content-type": "application/json", accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const approve = (stack, tenant, xeroId) => xeroApi(stack, tenant, "POST", `Invoices/${xeroId}`, { Invoices: [{ InvoiceID: xeroId, Status: "AUTHORISED" }] });
 

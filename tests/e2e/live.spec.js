@@ -3,7 +3,7 @@
 // a journey connects only when the proxy is not connected already.
 
 import { DEMO_TAX_RATES } from "../../www/src/demo-data.js";
-import { expect, test } from "./stack.js";
+import { expect, test, xeroApi } from "./stack.js";
 
 const UK = "Demo Company (UK)";
 
@@ -293,18 +293,6 @@ test("rule L1: the log shows the proxy's xero_log, filtered, and exports it as C
   expect(lines.slice(1).every((line) => line.includes("TaxRates"))).toBe(true);
 });
 
-/** The simulator's Accounting API, called as Xero's own UI would be (a token of its own, not the proxy's). */
-async function xeroApi(stack, tenantId, method, path, body) {
-  const { access_token: token } = await stack.control("/tokens", { tenants: [tenantId] });
-  const response = await fetch(`${stack.sim}/api.xro/2.0/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "xero-tenant-id": tenantId, "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /**
  * A live CRM invoice with nothing paid (none of `exclude`), linked to an authorised Xero invoice of the same number

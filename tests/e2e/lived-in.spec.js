@@ -5,7 +5,7 @@
 // Demo Company (UK) when it runs after). The simulator's webhooks are paused for the file: it is the buttons (Send,
 // Update) that move the CRM here, not the change feed (B1 has its own journeys in live.spec.js).
 
-import { expect, test } from "./stack.js";
+import { expect, test, xeroApi } from "./stack.js";
 
 const LIVED_IN = "Lived-in Ltd (UK)";
 /** Xero compares contact names case-insensitively, surrounding and repeated spaces ignored (rule S3a). */
@@ -55,18 +55,6 @@ async function livedInId(stack) {
   return (await stack.control("/tenants")).find((t) => t.name === LIVED_IN).tenantId;
 }
 
-/** The simulator's Accounting API, called as Xero's own UI would be (a token of its own, not the proxy's). */
-async function xeroApi(stack, tenantId, method, path, body) {
-  const { access_token: token } = await stack.control("/tokens", { tenants: [tenantId] });
-  const response = await fetch(`${stack.sim}/api.xro/2.0/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "xero-tenant-id": tenantId, "content-type": "application/json", accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** Selects these invoices in the list (a test shortcut for ticking 50 rows) and opens *Send to Xero*; runs it. */
 async function sendSelected(page, ids, { timeout = 150_000 } = {}) {

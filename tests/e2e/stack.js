@@ -73,3 +73,34 @@ export const test = base.extend({
 });
 
 export { expect };
+
+/** Xero's own screens (a bookkeeper at work in Xero), as an app of their own: not the xerosync app. */
+const XERO_UI = { clientId: "xero-own-screens", clientSecret: "xero-own-screens-secret" };
+const registered = new Set();
+
+/**
+ * The simulator's Accounting API, called as Xero's own UI would be: a token of its own, for an app of its own, so
+ * that what a journey does "in Xero" never spends the xerosync app's calls (rule X2 counts per app and
+ * organisation). Throws with Xero's answer when it refuses.
+ */
+export async function xeroApi(stack, tenantId, method, path, body) {
+  if (!registered.has(stack.sim)) {
+    await stack.control("/clients", XERO_UI);
+    registered.add(stack.sim);
+  }
+  const { access_token: token } = await stack.control("/tokens", { clientId: XERO_UI.clientId, tenants: [tenantId] });
+  const response = await fetch(`${stack.sim}/api.xro/2.0/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "xero-tenant-id": tenantId, "content-type": "application/json", accept: "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON (a refusal in plain text): kept as text for the message
+  }
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${typeof json === "string" ? json : JSON.stringify(json)}`);
+  return json;
+}
