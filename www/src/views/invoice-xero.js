@@ -33,6 +33,8 @@ export function xeroActionSentence(error, { invoice, company, action }) {
     case "upstream_unavailable":
       return `Xero could not be reached for ${number} just now. Try again in a moment.`;
     default:
+      // The package's own sentence for a finance user, when its error has one (no codes, ids or field paths).
+      if (typeof error?.sentence === "string" && error.sentence.trim()) return error.sentence;
       return action === "email"
         ? `Xero did not email ${number}. Please try again later; if it keeps failing, the Xero log shows Xero's answer.`
         : `The customer link of ${number} could not be read from Xero. Please try again later; if it keeps failing, the Xero log shows Xero's answer.`;
