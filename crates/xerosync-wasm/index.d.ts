@@ -449,6 +449,11 @@ export type ErrorCode =
   | "upstream_unavailable"
   | "config_error"
   | "internal_error"
+  // a run's own stops (`stopped.code`, and thrown by a single action)
+  | "session_refused"
+  | "day_limit"
+  | "xero_unauthorized"
+  | "xero_read_failed"
   // the bindings'
   | "invalid_argument"
   | "internal"
@@ -468,6 +473,8 @@ export interface XerosyncError extends Error {
   /** The error in one sentence for a finance user (no codes, ids or field paths), e.g. "Line 2 uses the tax rate
    * Zero rated, which is not mapped to a Xero tax type. Map it in Xero settings." Show it beside the record. */
   sentence?: string;
+  /** `rate_limited` from the proxy: the seconds to wait before trying again (rule X2). */
+  retryAfter?: number;
 }
 
 // ---- Functions ---------------------------------------------------------------------------------------------------

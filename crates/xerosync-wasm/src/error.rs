@@ -47,8 +47,8 @@ pub const PROXY_UNREACHABLE: &str = "proxy_unreachable";
 pub const PROXY_ERROR: &str = "proxy_error";
 pub const UNSUPPORTED_RUNTIME: &str = "unsupported_runtime";
 
-/// Every `code` a function of the package or `XeroClient` may throw, without duplicates: the core's, the proxy's
-/// (passed through by the client), the bindings' and the client's own.
+/// Every `code` a function of the package or `XeroClient` may throw (or a run may stop with), without duplicates: the
+/// core's, the proxy's (passed through by the client), the runs' stops, the bindings' and the client's own.
 pub fn all_codes() -> Vec<&'static str> {
     let mut codes: Vec<&'static str> = xerosync_core::error::CODES.to_vec();
     codes.extend(
@@ -56,6 +56,7 @@ pub fn all_codes() -> Vec<&'static str> {
             .iter()
             .map(|c| c.as_str()),
     );
+    codes.extend(xerosync_core::sync::pump::STOP_CODES);
     codes.extend(["invalid_argument", "internal"]);
     codes.extend([PROXY_UNREACHABLE, PROXY_ERROR, UNSUPPORTED_RUNTIME]);
     let mut seen = std::collections::BTreeSet::new();

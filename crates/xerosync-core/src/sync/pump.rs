@@ -19,6 +19,19 @@ pub const MAX_BACKOFF_MS: u64 = 8_000;
 /// Wait after a 429 that carries no `Retry-After`.
 pub const DEFAULT_RETRY_AFTER_SECS: u64 = 1;
 
+/// The `code`s of a run's own stops (beside the proxy's, which pass through): a second refusal of the session
+/// token, Xero's day limit, Xero refusing the call itself, a read that could not be made.
+pub const SESSION_REFUSED: &str = "session_refused";
+pub const DAY_LIMIT: &str = "day_limit";
+pub const XERO_UNAUTHORIZED: &str = "xero_unauthorized";
+pub const XERO_READ_FAILED: &str = "xero_read_failed";
+pub const STOP_CODES: [&str; 4] = [
+    SESSION_REFUSED,
+    DAY_LIMIT,
+    XERO_UNAUTHORIZED,
+    XERO_READ_FAILED,
+];
+
 /// What an answer means for the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -287,7 +300,7 @@ impl Pump {
                 SlotState::Queued { not_before: now },
                 true,
                 Verdict::Stop {
-                    code: "session_refused".into(),
+                    code: SESSION_REFUSED.into(),
                     message: "the proxy refused the CRM session token twice".into(),
                 },
             ),
@@ -389,7 +402,7 @@ fn classify(answer: &XeroAnswer) -> Classified {
             .unwrap_or(DEFAULT_RETRY_AFTER_SECS);
         if problem.as_deref() == Some("day") {
             return Classified::Stop {
-                code: "day_limit".into(),
+                code: DAY_LIMIT.into(),
                 message: format!(
                     "Xero's daily call limit is reached; the run is parked for {retry_after_secs} s (rule X2)"
                 ),
@@ -422,7 +435,7 @@ fn classify(answer: &XeroAnswer) -> Classified {
             message: format!("HTTP {status}"),
         },
         401 | 403 => Classified::Stop {
-            code: "xero_unauthorized".into(),
+            code: XERO_UNAUTHORIZED.into(),
             message: format!("Xero refused the call (HTTP {status}): {}", answer.text()),
         },
         _ => Classified::Refused {

@@ -207,7 +207,7 @@ impl ReconcileRun {
     /// A report with a page missing would list that page's invoices as only in the CRM: the run stops instead.
     fn fail(&mut self, message: &str) {
         self.stopped = Some(RunStop {
-            code: "xero_read_failed".into(),
+            code: super::pump::XERO_READ_FAILED.into(),
             message: format!("Xero could not be read, so no report was made: {message}"),
         });
         self.pump.clear_queue();

@@ -219,6 +219,12 @@ impl Proxy {
             .pointer("/error/message")
             .and_then(Value::as_str)
             .map_or_else(|| format!("{verb} {path}: HTTP {status}"), str::to_string);
-        Err(error(code, &message))
+        let thrown = error(code, &message);
+        // Rule X2: a rate-limited call says when to try again, as a number a page can wait on.
+        if let Some(seconds) = body.pointer("/error/retryAfter").and_then(Value::as_f64) {
+            let _ =
+                js_sys::Reflect::set(&thrown, &"retryAfter".into(), &JsValue::from_f64(seconds));
+        }
+        Err(thrown)
     }
 }

@@ -2,7 +2,7 @@
 //! the answers mean; this only fetches.
 
 use super::driver::drive;
-use super::js::{error, function_field, now, to_js};
+use super::js::{error, function_field, now, sleep, to_js};
 use super::{core, finish, to_json, Inner, Running};
 use futures_util::future::try_join4;
 use serde_json::Value;
@@ -15,7 +15,8 @@ use xerosync_core::organisation::{
 };
 use xerosync_core::plan::XeroRequest;
 use xerosync_core::proxy_contract::routes;
-use xerosync_core::sync::pump::proxy_error;
+use xerosync_core::proxy_contract::ProxyErrorCode;
+use xerosync_core::sync::pump::{proxy_error, Pump, Verdict};
 use xerosync_core::sync::ReconcileRun;
 use xerosync_core::{decode_invoice, decode_invoices, Invoice, XeroAnswer};
 
@@ -39,17 +40,47 @@ fn invoice(value: JsValue) -> Result<Invoice, JsValue> {
     decode_invoice(&value, 0).map_err(core)
 }
 
-/// One action request through the relay; the proxy's own refusal (not connected, role…) is thrown with its code.
+/// One action request through the relay, with the core's pump deciding what an answer means (rule X2): a 429 waits
+/// out its `Retry-After` and a 5xx backs off, up to the pump's attempts; a refused session token is asked for again.
+/// The proxy's own refusals (not connected, role…) and a run-stopping answer (Xero's day limit) are thrown with their
+/// codes; Xero's answer, good or not, is the core's to read.
 async fn act(inner: &Inner, request: &XeroRequest, action: &str) -> Result<XeroAnswer, JsValue> {
-    let controller = AbortController::new()?;
-    let answer = inner
-        .proxy
-        .xero(request, action, &controller.signal())
-        .await
-        .map_err(|e| error("upstream_unavailable", &e))?;
-    match proxy_error(&answer) {
-        Some((code, message)) => Err(error(&code, &message)),
-        None => Ok(answer),
+    let mut pump = Pump::default();
+    pump.push(request.clone(), now());
+    loop {
+        let Some(next) = pump.ready(now()).into_iter().next() else {
+            let wait = pump
+                .next_wake()
+                .map_or(1, |at| at.saturating_sub(now()).max(1));
+            sleep(wait).await?;
+            continue;
+        };
+        let controller = AbortController::new()?;
+        let answer = inner
+            .proxy
+            .xero(&next, action, &controller.signal())
+            .await
+            .map_err(|e| error(ProxyErrorCode::UpstreamUnavailable.as_str(), &e))?;
+        match pump.settle(&answer, now()) {
+            Verdict::Retry { .. } | Verdict::Session => continue,
+            Verdict::Stop { code, message } => return Err(error(&code, &message)),
+            Verdict::Lost { reason } => {
+                return Err(error(ProxyErrorCode::UpstreamUnavailable.as_str(), &reason))
+            }
+            Verdict::Refused { message } => {
+                if let Some((code, message)) = proxy_error(&answer) {
+                    return Err(error(&code, &message));
+                }
+                if answer.status == 429 || answer.status >= 500 {
+                    return Err(error(
+                        ProxyErrorCode::UpstreamUnavailable.as_str(),
+                        &message,
+                    ));
+                }
+                return Ok(answer);
+            }
+            Verdict::Answer => return Ok(answer),
+        }
     }
 }
 
