@@ -672,7 +672,7 @@ export function applySendLookup(
 
 /** Rule A3: what `onProgress` receives. */
 export interface SyncProgress {
-  stage: "reads" | "items" | "contacts" | "documents" | "balances" | "finished" | "stopped";
+  stage: "reads" | "items" | "contacts" | "documents" | "pages" | "balances" | "finished" | "stopped";
   /** Records finished (sent, failed, skipped, updated…) of `total`. */
   done: number;
   total: number;
@@ -783,13 +783,22 @@ export interface ChangesOptions {
 export interface ChangesResult {
   invoices: UpdateInvoiceResult[];
   companies: CompanyChanges[];
-  /** Pass as the next `cursor`. */
+  /** Pass as the next `cursor`. It stays the one given when the poll did not apply every change (cancelled, or
+   * `stopped`): the next poll reads them again. */
   cursor: number;
   more: boolean;
   toRead: number[];
   unmatched: number;
+  /** Every change of the page applied (and, with `autoSend`, the send over). */
+  finished: boolean;
+  /** The reads of webhook entries stopped (not connected, Xero's day limit…): nothing was sent. */
+  stopped?: { code: ErrorCode; message: string };
   /** With `autoSend`. */
   sent?: SendResult;
+  /** With `autoSend`: rule B2's book of refused invoices, to keep across reloads (pass back as `refusals`). */
+  refusals?: Record<string, string>;
+  /** With `autoSend`: the send could not start (a malformed `ctx`); the feed's own changes still apply. */
+  sendError?: { code: ErrorCode; message: string; sentence?: string };
 }
 
 /** Rule C6: the buttons show when `canSync`. */
@@ -909,7 +918,7 @@ export declare class XeroClient {
   reconcile(
     invoices: Invoice[],
     options: { companies: Company[]; from?: IsoDate; to?: IsoDate; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void },
-  ): Promise<Reconciliation & { finished: boolean; calls: number }>;
+  ): Promise<Reconciliation & { finished: boolean; calls: number; cancelled: boolean; progress: SyncProgress; stopped?: { code: ErrorCode; message: string } }>;
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
   cancel(): void;
 }

@@ -174,12 +174,17 @@ fn action_request(id: String, method: &str, path: String, body: Option<Value>) -
 /// Rule O1: `GET /Invoices/{id}/OnlineInvoice` for a sent invoice.
 pub fn online_invoice_request(invoice: &Invoice) -> Result<XeroRequest, Error> {
     let id = approved_target(invoice)?;
-    Ok(action_request(
-        format!("online-invoice-{id}"),
+    Ok(online_invoice_read(&id, format!("online-invoice-{id}")))
+}
+
+/// The read of one invoice's online link by its Xero id (also the update run's, rule O1), named `request_id`.
+pub fn online_invoice_read(xero_id: &str, request_id: String) -> XeroRequest {
+    action_request(
+        request_id,
         "GET",
-        format!("/Invoices/{id}/OnlineInvoice"),
+        format!("/Invoices/{xero_id}/OnlineInvoice"),
         None,
-    ))
+    )
 }
 
 /// Xero's refusal of an action, as a person reads it: which of [`ActionRefusal`] (from Xero's message), else an
@@ -199,7 +204,7 @@ fn refusal(record: RecordRef, answer: &XeroAnswer, what: &str) -> Error {
         Some(ActionRefusal::EmailLimit)
     } else if lower.contains("no email") || lower.contains("email address") {
         Some(ActionRefusal::NoContactEmail)
-    } else if answer.status == 400 && (lower.contains("status") || lower.contains("approved")) {
+    } else if answer.status == 400 && (lower.contains("draft") || lower.contains("approved")) {
         Some(ActionRefusal::NotApproved)
     } else {
         None

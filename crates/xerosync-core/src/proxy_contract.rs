@@ -129,7 +129,8 @@ pub mod routes {
 pub struct LogFilter {
     /// Rows at or after (ISO time, or a date: its start).
     pub from: Option<String>,
-    /// Rows up to (ISO time; a bare date `YYYY-MM-DD` means the whole of that day).
+    /// Rows before (ISO time); a bare date `YYYY-MM-DD` takes in the whole of that day (the proxy reads it as the
+    /// next day's start: [`LogFilter::from_query`]).
     pub to: Option<String>,
     /// CRM user id.
     pub user: Option<String>,
@@ -161,12 +162,20 @@ impl LogFilter {
         ]
     }
 
-    /// The filters from a query (the proxy's side); `get` gives a parameter's decoded value.
+    /// The filters from a query (the proxy's side); `get` gives a parameter's decoded value. A bare `to` date
+    /// becomes the next day's start, so rows `before` it are the whole of that day, however the query was made.
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> LogFilter {
         let q = |name: &str| get(name).filter(|v| !v.is_empty());
+        let to = q("to").map(|to| match crate::date::IsoDate::parse(&to) {
+            Some(day) if to.trim().len() == 10 => {
+                crate::date::IsoDate::from_days_since_epoch(day.days_since_epoch() + 1)
+                    .map_or(to, |next| next.to_string())
+            }
+            _ => to,
+        });
         LogFilter {
             from: q("from"),
-            to: q("to"),
+            to,
             user: q("user"),
             action: q("action"),
             action_contains: q("actionContains"),
@@ -178,18 +187,14 @@ impl LogFilter {
     }
 
     /// The query of `GET /log` (the client's side), values percent-encoded; `before` and `pageSize` page it,
-    /// `csv` asks for the export. A bare date in `to` becomes the end of that day.
+    /// `csv` asks for the export.
     pub fn query(&self, before: Option<u64>, page_size: Option<u32>, csv: bool) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         for (name, value) in self.fields() {
             let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
                 continue;
             };
-            let value = match crate::date::IsoDate::parse(value) {
-                Some(day) if name == "to" && value.len() == 10 => format!("{day}T23:59:59.999Z"),
-                _ => value.to_owned(),
-            };
-            pairs.push((name, value));
+            pairs.push((name, value.to_owned()));
         }
         if let Some(before) = before {
             pairs.push(("before", before.to_string()));
@@ -229,8 +234,12 @@ pub fn percent_decode(s: &str) -> Option<String> {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
+                let hex = b.get(i + 1..i + 3)?;
+                // Two hex digits exactly (`from_str_radix` alone would take a sign: `%+5`).
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
                 i += 3;
             }
             b'+' => {
@@ -286,7 +295,7 @@ mod tests {
         let query = filter.query(Some(41), Some(50), false);
         assert_eq!(
             query,
-            "to=2026-11-30T23%3A59%3A59.999Z&actionContains=send%20%26%20co&outcome=refused&ref=inv-1&before=41&pageSize=50"
+            "to=2026-11-30&actionContains=send%20%26%20co&outcome=refused&ref=inv-1&before=41&pageSize=50"
         );
         let pairs: Vec<(String, String)> = query
             .split('&')
@@ -302,11 +311,19 @@ mod tests {
                 .map(|(_, v)| v.clone())
         });
         assert_eq!(read.action_contains.as_deref(), Some("send & co"));
-        assert_eq!(read.to.as_deref(), Some("2026-11-30T23:59:59.999Z"));
+        assert_eq!(
+            read.to.as_deref(),
+            Some("2026-12-01"),
+            "rows before the next day"
+        );
+        let exact =
+            LogFilter::from_query(|n| (n == "to").then(|| "2026-11-30T12:00:00Z".to_owned()));
+        assert_eq!(exact.to.as_deref(), Some("2026-11-30T12:00:00Z"));
         assert_eq!(read.user, None, "empty is absent");
         assert!(filter.query(None, None, true).ends_with("format=csv"));
         assert_eq!(percent_decode("a%20b+c").unwrap(), "a b c");
         assert!(percent_decode("%4").is_none());
+        assert!(percent_decode("%+5").is_none(), "a sign is not a hex digit");
     }
 
     /// Rule C6: only enabled and connected.

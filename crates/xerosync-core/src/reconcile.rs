@@ -336,13 +336,19 @@ pub fn options(value: &Value) -> Result<(Vec<Company>, Period), Error> {
             .map(|(i, c)| crate::decode::decode_record(c, RecordKind::Company, i))
             .collect::<Result<Vec<Company>, Error>>()?,
     };
-    Ok((
-        companies,
-        Period {
-            from: date("from")?,
-            to: date("to")?,
-        },
-    ))
+    let period = Period {
+        from: date("from")?,
+        to: date("to")?,
+    };
+    if let (Some(from), Some(to)) = (period.from, period.to) {
+        if from > to {
+            return Err(bad(
+                "to",
+                format!("the period ends ({to}) before it starts ({from})"),
+            ));
+        }
+    }
+    Ok((companies, period))
 }
 
 #[cfg(test)]

@@ -78,10 +78,8 @@ fn line_of(path: &str) -> Option<usize> {
 /// One sentence for a finance user, ending with a full stop.
 pub fn sentence(error: &Error) -> String {
     let text = match error {
-        Error::InvalidField { field, message, .. } => {
-            // The decoder's own words may quote the value; they are kept after the field, which people recognise.
-            format!("{} is not valid ({message})", subject(field))
-        }
+        // The decoder's own words (types, paths, the settings' names) are for developers: `message` keeps them.
+        Error::InvalidField { field, .. } => format!("{} is not valid", subject(field)),
         Error::MissingField { field, .. } => {
             format!("{} is missing", subject(field))
         }

@@ -40,6 +40,9 @@ pub struct FeedOptions {
     /// Rule B2: the invoices refused before, with the key of their inputs then.
     pub refusals: Refusals,
     pub today: IsoDate,
+    /// The cursor this page was read after: the result goes back to it when the page's changes were not all
+    /// applied (a read cancelled or stopped), so the next pull reads them again instead of skipping them.
+    pub after: i64,
 }
 
 /// Rules B1, B2 from the feed page to the last answer.
@@ -64,7 +67,7 @@ impl FeedRun {
             stage: Stage::Done,
         };
         if applied.to_read.is_empty() {
-            run.start_send(now)?;
+            run.start_send_or_note(now);
         } else {
             let subset: Vec<Value> = applied
                 .to_read
@@ -91,6 +94,15 @@ impl FeedRun {
         match self.result.get_mut(key).and_then(Value::as_array_mut) {
             Some(list) => list.extend(items),
             None => self.result[key] = Value::Array(items),
+        }
+    }
+
+    /// [`Self::start_send`], a failure of which (a malformed `ctx`) is noted in the result and never stops the
+    /// feed's own changes (rule B1 goes on).
+    fn start_send_or_note(&mut self, now: u64) {
+        if let Err(e) = self.start_send(now) {
+            self.result["sendError"] = e.to_json();
+            self.stage = Stage::Done;
         }
     }
 
@@ -142,9 +154,15 @@ impl FeedRun {
                     .collect();
                 self.append("invoices", invoices);
                 self.append("companies", companies);
-                if let Err(e) = self.start_send(now) {
-                    self.result["sendError"] = e.to_json();
-                    self.stage = Stage::Done;
+                match read.stopped {
+                    // The reads stopped (day limit, not connected…): say so, keep the cursor where it was, and
+                    // send nothing against the same stop.
+                    Some(stop) => {
+                        self.result["stopped"] = serde_json::to_value(&stop).unwrap_or(Value::Null);
+                        self.result["cursor"] = Value::from(self.options.after);
+                        self.stage = Stage::Done;
+                    }
+                    None => self.start_send_or_note(now),
                 }
             }
             Stage::Send { run, current } if run.is_finished() => {
@@ -172,10 +190,24 @@ impl FeedRun {
         }
     }
 
-    /// The page's result: the feed's entries and company changes (the reads' included), `cursor`, `more`, and with
-    /// auto-send `sent` (a send result) and `refusals` (to keep across reloads).
+    /// The page's result: the feed's entries and company changes (the reads' included), `cursor`, `more`,
+    /// `finished`, and with auto-send `sent` (a send result) and `refusals` (to keep across reloads). While the
+    /// reads have not finished (a cancelled poll), the entries read so far are given, the others are pending, and
+    /// `cursor` is the one the page was read after: nothing is skipped.
     pub fn result(&self) -> Value {
         let mut out = self.result.clone();
+        if let Stage::Reads(reads) = &self.stage {
+            let read = reads.result();
+            if let Some(list) = out["invoices"].as_array_mut() {
+                list.extend(
+                    read.invoices
+                        .iter()
+                        .filter_map(|e| serde_json::to_value(e).ok()),
+                );
+            }
+            out["cursor"] = Value::from(self.options.after);
+        }
+        out["finished"] = Value::Bool(matches!(self.stage, Stage::Sent(_) | Stage::Done));
         if self.options.auto_send {
             out["refusals"] = serde_json::to_value(&self.options.refusals).unwrap_or(Value::Null);
         }

@@ -214,6 +214,13 @@ impl Pump {
         }
     }
 
+    /// Gives up on one request, whatever its state (an optional read the run can do without).
+    pub fn give_up(&mut self, id: &str) {
+        if let Some(slot) = self.slots.iter_mut().find(|s| s.request.id == id) {
+            slot.state = SlotState::Done;
+        }
+    }
+
     /// For a checkpoint: the requests in flight are given up on (their answers will never be read); returns their
     /// ids so the run can treat them as lost (rule S8) on resume.
     pub fn abandon_in_flight(&mut self) -> Vec<String> {

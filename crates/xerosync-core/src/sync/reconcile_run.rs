@@ -218,7 +218,12 @@ impl ReconcileRun {
             return;
         };
         if answer.status == 404 {
-            return; // one credit note Xero does not have: the report says so
+            // One credit note Xero does not have: the report says so. A page cannot be missing: a report without
+            // it would list its invoices as only in the CRM.
+            if let Read::Page { .. } = read {
+                self.fail("Xero answered 404 for a page of documents");
+            }
+            return;
         }
         let Some(body) = answer.json() else {
             if !self.pump.again(&answer.request_id, now) {
@@ -247,8 +252,10 @@ impl ReconcileRun {
                     self.queue_page(collection, page, now);
                 }
             }
-            // Without a `pagination` object, a full page means there may be another.
-            Some(page) if records.len() >= PAGE_SIZE => self.queue_page(collection, page + 1, now),
+            // Without a `pagination` object, a full page means there may be another (with one, page 1 queued them).
+            Some(page) if records.len() >= PAGE_SIZE && body.get("pagination").is_none() => {
+                self.queue_page(collection, page + 1, now)
+            }
             _ => {}
         }
         for record in records {

@@ -742,6 +742,7 @@ fn the_feed_run_reads_webhook_entries_then_auto_sends_rules_b1_b2() {
         auto_send: true,
         refusals: Refusals::default(),
         today: today(),
+        after: 0,
     };
     let mut run = FeedRun::new(&feed, options, 0).unwrap();
     drive_run(&mut run, &mut xero);
@@ -778,6 +779,53 @@ fn the_feed_run_reads_webhook_entries_then_auto_sends_rules_b1_b2() {
     );
     assert!(result["refusals"].is_object());
     assert_eq!(result["cursor"], 2);
+    assert_eq!(result["finished"], true);
+}
+
+/// Rule B1: a poll whose reads did not finish (cancelled here) does not move the cursor past them: the next pull
+/// reads those changes again; the entries applied from records are still given.
+#[test]
+fn an_unfinished_feed_poll_keeps_its_cursor_rule_b1() {
+    let mut xero = FakeXero::default();
+    let invoices = sent(2, &mut xero);
+    let id1 = invoices[1]["xeroId"].as_str().unwrap().to_string();
+    let feed = json!({ "changes": [
+        { "seq": 41, "kind": "invoice", "xeroId": id1, "source": "webhook", "at": "2026-11-26T01:00:01Z" },
+    ], "cursor": 41, "more": false });
+    let options = FeedOptions {
+        invoices,
+        companies: Value::Null,
+        ctx: Value::Null,
+        auto_send: false,
+        refusals: Refusals::default(),
+        today: today(),
+        after: 40,
+    };
+    let mut run = FeedRun::new(&feed, options, 0).unwrap();
+    let first = run.poll(1_000);
+    assert_eq!(first.len(), 1, "the webhook entry is read");
+    // Cancelled before the answer: the page gets the cursor it read after, and the entry as pending.
+    let result = run.result();
+    assert_eq!(result["cursor"], 40);
+    assert_eq!(result["finished"], false);
+    assert_eq!(result["invoices"][0]["outcome"], "pending");
+    // A malformed ctx for auto-send never fails the feed itself.
+    let options = FeedOptions {
+        invoices: json!([]),
+        companies: Value::Null,
+        ctx: json!("not a ctx"),
+        auto_send: true,
+        refusals: Refusals::default(),
+        today: today(),
+        after: 0,
+    };
+    let run = FeedRun::new(
+        &json!({ "changes": [], "cursor": 0, "more": false }),
+        options,
+        0,
+    )
+    .unwrap();
+    assert_eq!(run.result()["sendError"]["code"], "invalid_options");
 }
 
 #[test]
@@ -916,6 +964,7 @@ fn refused_invoices_do_not_spend_calls_on_every_poll_rule_b2() {
             auto_send: true,
             refusals: refusals.clone(),
             today: today(),
+            after: 0,
         };
         let mut run = FeedRun::new(&feed, options, 0).unwrap();
         drive_run(&mut run, xero);

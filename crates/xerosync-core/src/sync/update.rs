@@ -13,7 +13,7 @@ use crate::date::IsoDate;
 use crate::decimal::{from_json, money};
 use crate::decode::decode_invoice;
 use crate::error::{Error, RecordKind};
-use crate::organisation::online_invoice_url;
+use crate::organisation::{online_invoice_read, online_invoice_url};
 use crate::parse::{parse_document, Collection, XeroDocumentState};
 use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::records::{Company, InvoiceKind};
@@ -444,6 +444,14 @@ impl UpdateRun {
     }
 
     fn take(&mut self, step: ReadStep, request_id: &str, answer: Option<&XeroAnswer>, now: u64) {
+        // Rule O1's links are optional: a link read that stops or fails is given up (a later run reads it), and
+        // never stops or fails the update itself.
+        let link = matches!(self.reads.get(request_id), Some(Read::OnlineInvoice { .. }));
+        if link && !matches!(step, ReadStep::Read | ReadStep::Wait) {
+            self.pump.give_up(request_id);
+            self.advance_if_done(now);
+            return;
+        }
         match (step, answer) {
             (ReadStep::Read, Some(answer)) => self.read_answer(answer, now),
             (ReadStep::Failed(message), _) => self.read_failed(request_id, &message),
@@ -545,6 +553,13 @@ impl UpdateRun {
             .values()
             .filter(|r| matches!(r, Read::OnlineInvoice { .. }))
             .count();
+        // The sent invoices by Xero id, once per answer (not a search of every target per document).
+        let by_xero_id: std::collections::HashMap<String, usize> = self
+            .targets
+            .iter()
+            .filter(|t| !t.credit_note)
+            .filter_map(|t| Some((t.xero_id.as_deref()?.to_ascii_lowercase(), t.index)))
+            .collect();
         for document in documents {
             let approved = matches!(document.status.as_str(), "AUTHORISED" | "PAID");
             let Some(xero_id) = document.xero_id.as_deref().filter(|id| is_guid(id)) else {
@@ -553,13 +568,7 @@ impl UpdateRun {
             if !approved || document.is_credit_note || queued >= ONLINE_LINKS_PER_RUN {
                 continue;
             }
-            let target = self.targets.iter().find(|t| {
-                !t.credit_note
-                    && t.xero_id
-                        .as_deref()
-                        .is_some_and(|id| id.eq_ignore_ascii_case(xero_id))
-            });
-            let Some(index) = target.map(|t| t.index) else {
+            let Some(index) = by_xero_id.get(&xero_id.to_ascii_lowercase()).copied() else {
                 continue;
             };
             let has_link = self.invoices[index]
@@ -572,12 +581,7 @@ impl UpdateRun {
             if has_link || !answered {
                 continue;
             }
-            let request = get(
-                format!("online-invoice-{index}"),
-                format!("/Invoices/{xero_id}/OnlineInvoice"),
-                &[],
-                None,
-            );
+            let request = online_invoice_read(xero_id, format!("online-invoice-{index}"));
             if !self.pump.knows(&request.id) {
                 self.queue(request, Read::OnlineInvoice { index }, now);
                 queued += 1;

@@ -65,7 +65,7 @@ fn each_invoice_of_a_batch_is_what_build_invoice_payload_gives_rule_l2() {
             answer["failed"],
             json!([{ "index": 1, "code": "invalid_field", "field": "lines[0].quantity", "record": record,
                      "message": format!("{record}: lines[0].quantity: expected a decimal, got \"three\""),
-                     "sentence": "Line 1's quantity is not valid (expected a decimal, got \"three\")." }]),
+                     "sentence": "Line 1's quantity is not valid." }]),
             "{name}"
         );
         built += 1;

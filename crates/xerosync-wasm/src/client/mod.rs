@@ -351,7 +351,9 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
         auto_send: field(&options, "autoSend").as_bool().unwrap_or(false),
         refusals: inner.refusals.borrow().clone(),
         today: day,
+        after,
     };
+    let book_before = inner.refusals.borrow().clone();
     let mut run = FeedRun::new(&feed, feed_options, now()).map_err(core)?;
     let running = Running::start(&inner, &options)?;
     drive(&mut run, &inner.proxy, "changes", &running.signal(), None).await;
@@ -360,7 +362,18 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
         Some(send) => refusals::log_refusals(&inner.proxy, send, "auto send").await,
         None => None,
     };
-    *inner.refusals.borrow_mut() = run.refusals().clone();
+    // Rule B2's book: this run's additions and removals, merged into what other runs recorded meanwhile.
+    {
+        let mut book = inner.refusals.borrow_mut();
+        let after_run = run.refusals();
+        for key in book_before.0.keys() {
+            if !after_run.0.contains_key(key) {
+                book.0.remove(key);
+            }
+        }
+        book.0
+            .extend(after_run.0.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
     let mut result = run.result();
     if let (Some(logged), Some(sent)) = (logged, result.get_mut("sent")) {
         sent["refusalsLogged"] = logged;

@@ -41,7 +41,8 @@ fn invoice(value: JsValue) -> Result<Invoice, JsValue> {
 }
 
 /// One action request through the relay, with the core's pump deciding what an answer means (rule X2): a 429 waits
-/// out its `Retry-After` and a 5xx backs off, up to the pump's attempts; a refused session token is asked for again.
+/// out its `Retry-After` and a read backs off after a 5xx, up to the pump's attempts (a write is not repeated after
+/// a 5xx); a refused session token is asked for again.
 /// The proxy's own refusals (not connected, role…) and a run-stopping answer (Xero's day limit) are thrown with their
 /// codes; Xero's answer, good or not, is the core's to read.
 async fn act(inner: &Inner, request: &XeroRequest, action: &str) -> Result<XeroAnswer, JsValue> {
@@ -62,6 +63,14 @@ async fn act(inner: &Inner, request: &XeroRequest, action: &str) -> Result<XeroA
             .await
             .map_err(|e| error(ProxyErrorCode::UpstreamUnavailable.as_str(), &e))?;
         match pump.settle(&answer, now()) {
+            // A write (the email) is tried again only when Xero did nothing (a 429, or the proxy refusing the
+            // session before calling): after a 5xx Xero may have sent it, and a customer must not get two.
+            Verdict::Retry { .. } if next.method != "GET" && answer.status != 429 => {
+                return Err(error(
+                    ProxyErrorCode::UpstreamUnavailable.as_str(),
+                    "Xero did not confirm the email; look at the invoice's history in Xero before sending again",
+                ));
+            }
             Verdict::Retry { .. } | Verdict::Session => continue,
             Verdict::Stop { code, message } => return Err(error(&code, &message)),
             Verdict::Lost { reason } => {

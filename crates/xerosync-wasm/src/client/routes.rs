@@ -68,7 +68,7 @@ pub async fn connect_url(inner: Rc<Inner>, options: JsValue) -> Result<JsValue, 
     let url = answer
         .get("url")
         .and_then(Value::as_str)
-        .ok_or_else(|| error("proxy_error", "the proxy's ticket has no url"))?;
+        .ok_or_else(|| error(crate::error::PROXY_ERROR, "the proxy's ticket has no url"))?;
     Ok(JsValue::from_str(url))
 }
 
