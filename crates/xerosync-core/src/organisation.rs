@@ -171,6 +171,30 @@ fn action_request(id: String, method: &str, path: String, body: Option<Value>) -
     }
 }
 
+/// A plain read of one of the organisation's lists (`/TaxRates`, `/Currencies`, …), for the settings' pickers.
+pub fn list_read(path: &str) -> XeroRequest {
+    action_request(
+        format!("read-{}", path.trim_start_matches('/')),
+        "GET",
+        path.to_owned(),
+        None,
+    )
+}
+
+/// The body of a 200 answer to a [`list_read`]; otherwise an error with Xero's words.
+pub fn list_in_answer(path: &str, answer: &XeroAnswer) -> Result<Value, Error> {
+    match answer.json() {
+        Some(body) if answer.status == 200 => Ok(body),
+        _ => {
+            let error = parse_xero_error(answer.status, &answer.text(), None, None);
+            Err(Error::xero(
+                path.trim_start_matches('/').to_owned(),
+                format!("Xero answered {}: {}", answer.status, error.message),
+            ))
+        }
+    }
+}
+
 /// Rule O1: `GET /Invoices/{id}/OnlineInvoice` for a sent invoice.
 pub fn online_invoice_request(invoice: &Invoice) -> Result<XeroRequest, Error> {
     let id = approved_target(invoice)?;

@@ -249,10 +249,7 @@ async fn update(
 
 /// Rule T1: the organisation's revenue tax rates for the mapping screen.
 async fn tax_rates(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    let body = inner
-        .proxy
-        .get_json(&format!("{}/TaxRates", paths::RELAY), None)
-        .await?;
+    let body = organisation::list(&inner, "/TaxRates").await?;
     to_js(&to_json(&parse_tax_rates(&body).map_err(core)?)?)
 }
 

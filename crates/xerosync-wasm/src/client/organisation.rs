@@ -10,25 +10,29 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 use xerosync_core::organisation::{
-    email_in_answer, email_request, online_invoice_in_answer, online_invoice_request,
-    OrganisationOptions, OPTIONS_PATHS,
+    email_in_answer, email_request, list_in_answer, list_read, online_invoice_in_answer,
+    online_invoice_request, OrganisationOptions, OPTIONS_PATHS,
 };
 use xerosync_core::plan::XeroRequest;
-use xerosync_core::proxy_contract::routes;
 use xerosync_core::proxy_contract::ProxyErrorCode;
 use xerosync_core::sync::pump::{proxy_error, Pump, Verdict};
 use xerosync_core::sync::ReconcileRun;
 use xerosync_core::{decode_invoice, decode_invoices, Invoice, XeroAnswer};
 
+/// One of the organisation's lists through the relay (a 429 waited out, see [`act`]), read by the core.
+pub async fn list(inner: &Inner, path: &str) -> Result<Value, JsValue> {
+    let answer = act(inner, &list_read(path), "settings").await?;
+    list_in_answer(path, &answer).map_err(core)
+}
+
 /// Rules M1, K1, K2: the four reads made together, read by the core.
 pub async fn organisation_options(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    let [o, c, t, b] = OPTIONS_PATHS.map(|path| format!("{}{path}", routes::RELAY));
-    let proxy = &inner.proxy;
+    let [o, c, t, b] = OPTIONS_PATHS;
     let (o, c, t, b) = try_join4(
-        proxy.get_json(&o, None),
-        proxy.get_json(&c, None),
-        proxy.get_json(&t, None),
-        proxy.get_json(&b, None),
+        list(&inner, o),
+        list(&inner, c),
+        list(&inner, t),
+        list(&inner, b),
     )
     .await?;
     let options = OrganisationOptions::from_answers(&o, &c, &t, &b).map_err(core)?;
