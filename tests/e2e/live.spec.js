@@ -258,9 +258,12 @@ test("rule C1: a sales user sees nothing Xero while the CRM is connected, and th
 });
 
 test("rule L1: the log shows the proxy's xero_log, filtered, and exports it as CSV", async ({ crmLive: page, stack, shot }) => {
+  // The journeys before this one may have spent Xero's minute of calls: the package then waits out the 429's
+  // Retry-After (rule X2) before the tax rates come, up to a minute.
+  test.setTimeout(150_000);
   await ensureConnected(page, stack);
   // Reading the tax rates (the mapping screen) is a logged Xero call.
-  await expect(page.locator("#tax-note")).toContainText("Choose, for each CRM tax rate");
+  await expect(page.locator("#tax-note")).toContainText("Choose, for each CRM tax rate", { timeout: 75_000 });
   await page.getByRole("link", { name: "Xero log" }).click();
   const table = page.getByRole("table", { name: "Xero log" });
   await expect(table).toContainText("TaxRates");
