@@ -84,6 +84,11 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+/// An ISO 4217 code as xerosync takes it: three upper-case letters (`GBP`).
+fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// A short description of a JSON value's type, for messages.
 pub fn json_kind(value: &Value) -> String {
     match value {
@@ -162,8 +167,7 @@ pub fn validate_invoice(invoice: &Invoice) -> Result<(), Error> {
     non_empty(&record, "id", &invoice.id, 255)?;
     non_empty(&record, "number", &invoice.number, 255)?;
     non_empty(&record, "companyId", &invoice.company_id, 255)?;
-    let currency_ok =
-        invoice.currency.len() == 3 && invoice.currency.bytes().all(|b| b.is_ascii_uppercase());
+    let currency_ok = is_currency_code(&invoice.currency);
     if !currency_ok {
         return Err(Error::invalid(
             &record,
@@ -334,7 +338,7 @@ fn currencies(value: Option<&Value>) -> Result<Option<BTreeSet<String>>, Error> 
                 .or_else(|| item.get("code").and_then(Value::as_str))
                 .or_else(|| item.get("Code").and_then(Value::as_str))
                 .map(|c| c.trim().to_ascii_uppercase())
-                .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
+                .filter(|c| is_currency_code(c));
             code.ok_or_else(|| {
                 Error::options(
                     RecordKind::Options,
@@ -377,7 +381,7 @@ fn check_company(company: &Company, record: &RecordRef) -> Result<(), Error> {
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        if !is_currency_code(currency) {
             return Err(Error::invalid(
                 record,
                 "currency",

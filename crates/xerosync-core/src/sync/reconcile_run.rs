@@ -6,7 +6,7 @@
 use super::progress::{eta_ms, Progress};
 use super::pump::{Pump, ReadStep, Verdict};
 use super::send::RunStop;
-use super::update::{get, PAGE_SIZE};
+use super::update::{further_pages, get, PAGE_SIZE};
 use crate::error::Error;
 use crate::parse::{slim_document, Collection};
 use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
@@ -240,23 +240,10 @@ impl ReconcileRun {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        match page {
-            Some(1) => {
-                let count = body
-                    .get("pagination")
-                    .and_then(|p| p.get("pageCount"))
-                    .and_then(Value::as_u64)
-                    .map(|n| n as usize);
-                let last = count.unwrap_or(if records.len() >= PAGE_SIZE { 2 } else { 1 });
-                for page in 2..=last {
-                    self.queue_page(collection, page, now);
-                }
+        if let Some(page) = page {
+            for page in further_pages(page, &body, records.len()) {
+                self.queue_page(collection, page, now);
             }
-            // Without a `pagination` object, a full page means there may be another (with one, page 1 queued them).
-            Some(page) if records.len() >= PAGE_SIZE && body.get("pagination").is_none() => {
-                self.queue_page(collection, page + 1, now)
-            }
-            _ => {}
         }
         for record in records {
             if let Some(id) = record.get(collection.id_field()).and_then(Value::as_str) {

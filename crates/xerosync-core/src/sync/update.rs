@@ -124,6 +124,25 @@ enum Read {
     OnlineInvoice { index: usize },
 }
 
+/// The pages an answer to page `page` of a paged read calls for (reads of pages of [`PAGE_SIZE`]): page 1 queues
+/// the rest by Xero's `pagination.pageCount`; without a `pagination` object, a full page means there may be one more.
+/// Shared by the update and reconciliation runs.
+pub(super) fn further_pages(page: usize, body: &Value, records: usize) -> Vec<usize> {
+    let paginated = body.get("pagination");
+    match page {
+        1 => {
+            let count = paginated
+                .and_then(|p| p.get("pageCount"))
+                .and_then(Value::as_u64)
+                .map(|n| n as usize);
+            let last = count.unwrap_or(if records >= PAGE_SIZE { 2 } else { 1 });
+            (2..=last).collect()
+        }
+        page if records >= PAGE_SIZE && paginated.is_none() => vec![page + 1],
+        _ => Vec::new(),
+    }
+}
+
 /// Rule O1: most online invoice links one *Update from Xero* reads (one call each); the next run reads more.
 pub const ONLINE_LINKS_PER_RUN: usize = 50;
 
@@ -488,43 +507,16 @@ impl UpdateRun {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        if let Read::Page { page: 1, .. } = read {
-            let count = body
-                .get("pagination")
-                .and_then(|p| p.get("pageCount"))
-                .and_then(Value::as_u64)
-                .map(|n| n as usize);
+        if let Read::Page { page, .. } = read {
             let since = if collection == Collection::Contacts {
                 None
             } else {
                 self.since.clone()
             };
-            let last = count.unwrap_or(if records.len() >= PAGE_SIZE { 2 } else { 1 });
-            for page in 2..=last {
-                self.queue(
-                    page_request(collection, page, since.as_deref()),
-                    Read::Page { collection, page },
-                    now,
-                );
-            }
-        } else if let Read::Page { page, .. } = read {
-            // Without a `pagination` object, a full page means there may be another.
-            if records.len() >= PAGE_SIZE {
-                let next = page_request(collection, page + 1, None);
-                if !self.pump.knows(&next.id) {
-                    let since = if collection == Collection::Contacts {
-                        None
-                    } else {
-                        self.since.clone()
-                    };
-                    self.queue(
-                        page_request(collection, page + 1, since.as_deref()),
-                        Read::Page {
-                            collection,
-                            page: page + 1,
-                        },
-                        now,
-                    );
+            for page in further_pages(page, &body, records.len()) {
+                let request = page_request(collection, page, since.as_deref());
+                if !self.pump.knows(&request.id) {
+                    self.queue(request, Read::Page { collection, page }, now);
                 }
             }
         }
