@@ -24,7 +24,9 @@ node tests/bench/client.mjs
 # Scale: Update all over 100,000 sent invoices (calls, wall time, peak memory).
 node tests/bench/scale.mjs
 
-# The proxy Worker: latency it adds to a relayed 50-invoice PUT (vs the simulator directly) and workerd CPU per call.
+# The proxy Worker: latency it adds to a relayed 50-invoice PUT (vs the simulator directly, interleaved) and the
+# runtime's CPU per call, first under `workerd serve` itself with a generated config (worker/bench/workerd.mjs: no
+# wrangler dev proxy in front; D1 served by a small SQLite Durable Object), then under wrangler dev for comparison.
 cargo build --quiet --release -p xero-sim
 bash scripts/build-worker.sh >/dev/null 2>&1 || bash scripts/build-worker.sh
 XERO_SIM_BIN="${CARGO_TARGET_DIR:-target}/release/xero-sim" WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \

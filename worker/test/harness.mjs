@@ -44,7 +44,8 @@ function simBinary() {
   return found;
 }
 
-function startSim(extraArgs = []) {
+/** Starts the simulator on a free port: `{ child, url }` (its process group is killed when this process exits). */
+export function startSim(extraArgs = []) {
   return new Promise((res, rej) => {
     const child = spawn(simBinary(), ["--port", "0", "--seed", "demo", "--control", ...extraArgs], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -106,23 +107,14 @@ function kill(child) {
   });
 }
 
-/**
- * Starts sim + worker. `vars` override the Worker's [vars]. `npm start` (scripts/start.mjs) also passes its own
- * `secrets` ({ CRM_SESSION_SECRET, … }) and `lifetimeMs: null` (no bound: it stops on Ctrl-C).
- */
-export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs = 600_000 } = {}) {
-  if (!existsSync(join(workerDir, "build", "index.js"))) throw new Error("worker/build/index.js missing: run scripts/build-worker.sh");
-  const dir = mkdtempSync(join(tmpdir(), "xerosync-worker-"));
-  const sim = await startSim(["--webhook-key", secrets.XERO_WEBHOOK_KEY ?? WEBHOOK_KEY, ...simArgs]);
-  const port = await freePort();
-  const inspector = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const allVars = {
-    XERO_AUTHORIZE_URL: `${sim.url}/identity/connect/authorize`,
-    XERO_TOKEN_URL: `${sim.url}/connect/token`,
-    XERO_REVOKE_URL: `${sim.url}/connect/revocation`,
-    XERO_CONNECTIONS_URL: `${sim.url}/connections`,
-    XERO_API_URL: `${sim.url}/api.xro/2.0`,
+/** The Worker's [vars] for a run against the simulator at `simUrl`, served at `base`; `vars` override. */
+export function workerVars(simUrl, base, vars = {}) {
+  return {
+    XERO_AUTHORIZE_URL: `${simUrl}/identity/connect/authorize`,
+    XERO_TOKEN_URL: `${simUrl}/connect/token`,
+    XERO_REVOKE_URL: `${simUrl}/connect/revocation`,
+    XERO_CONNECTIONS_URL: `${simUrl}/connections`,
+    XERO_API_URL: `${simUrl}/api.xro/2.0`,
     XERO_CLIENT_ID: CLIENT_ID,
     XERO_REDIRECT_URI: `${base}/oauth/callback`,
     ALLOWED_ORIGINS: ORIGIN,
@@ -139,6 +131,31 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
     SYNC_RETRY_SECS: "1",
     ...vars,
   };
+}
+
+/** The Worker's secrets as a developer's machine has them (`secrets` override). */
+export function workerSecrets(secrets = {}) {
+  return {
+    CRM_SESSION_SECRET: SESSION_SECRET,
+    TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    XERO_CLIENT_SECRET: CLIENT_SECRET,
+    XERO_WEBHOOK_KEY: WEBHOOK_KEY,
+    ...secrets,
+  };
+}
+
+/**
+ * Starts sim + worker. `vars` override the Worker's [vars]. `npm start` (scripts/start.mjs) also passes its own
+ * `secrets` ({ CRM_SESSION_SECRET, … }) and `lifetimeMs: null` (no bound: it stops on Ctrl-C).
+ */
+export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs = 600_000 } = {}) {
+  if (!existsSync(join(workerDir, "build", "index.js"))) throw new Error("worker/build/index.js missing: run scripts/build-worker.sh");
+  const dir = mkdtempSync(join(tmpdir(), "xerosync-worker-"));
+  const sim = await startSim(["--webhook-key", secrets.XERO_WEBHOOK_KEY ?? WEBHOOK_KEY, ...simArgs]);
+  const port = await freePort();
+  const inspector = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const allVars = workerVars(sim.url, base, vars);
   const toml = [
     `name = "xerosync-proxy-test"`,
     `main = ${JSON.stringify(join(workerDir, "build", "index.js"))}`,
@@ -155,13 +172,7 @@ export async function start({ vars = {}, simArgs = [], secrets = {}, lifetimeMs 
   const config = join(dir, "wrangler.toml");
   writeFileSync(config, toml);
   // Secrets the way a developer's machine has them: a generated .dev.vars next to the config (never committed).
-  const devVars = {
-    CRM_SESSION_SECRET: SESSION_SECRET,
-    TOKEN_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    XERO_CLIENT_SECRET: CLIENT_SECRET,
-    XERO_WEBHOOK_KEY: WEBHOOK_KEY,
-    ...secrets,
-  };
+  const devVars = workerSecrets(secrets);
   writeFileSync(join(dir, ".dev.vars"), Object.entries(devVars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"));
   let healthy = true;
   const persist = join(dir, "state");
