@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// A small static server for the CRM page: www/ at /, the xerosync package (node_modules/xerosync, a workspace link to
-// crates/xerosync-wasm) under /vendor/xerosync/, its browser entry at /vendor/xerosync.js (the import map's target),
-// and /config.json (the proxy URL, from XEROSYNC_PROXY_URL). Listens on 127.0.0.1 only.
+// A small static server for the CRM page, and the demo CRM's "back end": www/ at /, the xerosync package
+// (node_modules/xerosync, a workspace link to crates/xerosync-wasm) under /vendor/xerosync/, its browser entry at
+// /vendor/xerosync.js (the import map's target), /config.json (the proxy URL, from XEROSYNC_PROXY_URL), and
+// `POST /session`: the session token of a CRM user for the proxy, minted server-side as a CRM's back end would (here
+// through the proxy's DEV_MODE route `POST /dev/session`; a real CRM signs it with the shared secret). The page
+// never mints a session itself, and never calls the proxy except through the package's XeroClient. Listens on
+// 127.0.0.1 only.
 //   node www/serve.js [--port 8080]            (prints the URL)
 //   import { startStaticServer } from "./serve.js"   (the e2e tests: free port, closed by the test)
 
@@ -11,6 +15,7 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { DEMO_USERS } from "./src/demo-data.js";
 
 const WWW = path.dirname(fileURLToPath(import.meta.url));
 const TYPES = {
@@ -74,8 +79,58 @@ function fail(response, status, message) {
   response.end(message);
 }
 
-/** Options: `port` (0 = a free one), `proxyUrl` for the page's config, `pkgDir` to serve another package folder. */
-export async function startStaticServer({ port = 0, host = "127.0.0.1", proxyUrl = process.env.XEROSYNC_PROXY_URL ?? null, pkgDir: pkgDirOption } = {}) {
+function json(response, status, body) {
+  response.writeHead(status, { "content-type": TYPES[".json"], "cache-control": "no-store" });
+  response.end(JSON.stringify(body));
+}
+
+/** The CRM organisation of the demo: every demo user belongs to it. */
+export const DEMO_ORG = "brightwater";
+
+async function readJson(request) {
+  let text = "";
+  for await (const chunk of request) {
+    text += chunk;
+    if (text.length > 10_000) throw new Error("body too large");
+  }
+  return JSON.parse(text || "null");
+}
+
+/**
+ * `POST /session` with the CRM user `{ id, name, role }`: a session for the proxy, `{ token, expiresAt }`. The
+ * demo's users are the CRM's own (DEMO_USERS): an unknown id is refused, and the name and role are the CRM's, not
+ * what the page said. The proxy's DEV_MODE route mints it (only there, server-side: the page never sees the route).
+ */
+async function mintSession(request, response, proxyUrl, fetchImpl) {
+  if (request.method !== "POST") return json(response, 405, { error: { code: "method_not_allowed", message: "POST /session" } });
+  // A JSON body only: a cross-site form cannot send one without the browser asking first (CORS, which this refuses).
+  if (!/^application\/json\b/.test(request.headers["content-type"] ?? "")) return json(response, 415, { error: { code: "unsupported_media_type", message: "send the user as JSON" } });
+  if (!proxyUrl) return json(response, 503, { error: { code: "no_proxy", message: "no xerosync proxy is configured for this CRM" } });
+  const asked = await readJson(request).catch(() => null);
+  const user = DEMO_USERS.find((candidate) => candidate.id === asked?.id);
+  if (!user) return json(response, 403, { error: { code: "unknown_user", message: "this CRM has no such user" } });
+  let answer;
+  try {
+    answer = await fetchImpl(`${proxyUrl.replace(/\/+$/, "")}/dev/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sub: user.id, name: user.name, role: user.role, org: DEMO_ORG }),
+    });
+  } catch (error) {
+    return json(response, 502, { error: { code: "proxy_unreachable", message: `the xerosync proxy cannot be reached (${error.message})` } });
+  }
+  const body = await answer.json().catch(() => null);
+  if (!answer.ok || typeof body?.token !== "string") {
+    return json(response, 502, { error: { code: body?.error?.code ?? "session_refused", message: body?.error?.message ?? `the proxy refused the session (HTTP ${answer.status})` } });
+  }
+  return json(response, 200, { token: body.token, expiresAt: body.expiresAt });
+}
+
+/**
+ * Options: `port` (0 = a free one), `proxyUrl` for the page's config and its sessions, `pkgDir` to serve another
+ * package folder, `fetchImpl` for the session route's call to the proxy (tests).
+ */
+export async function startStaticServer({ port = 0, host = "127.0.0.1", proxyUrl = process.env.XEROSYNC_PROXY_URL ?? null, pkgDir: pkgDirOption, fetchImpl = globalThis.fetch } = {}) {
   const pkgDir = pkgDirOption ?? (await packageDir());
   const server = createServer(async (request, response) => {
     try {
@@ -85,6 +140,7 @@ export async function startStaticServer({ port = 0, host = "127.0.0.1", proxyUrl
         response.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
         return response.end(JSON.stringify({ proxyUrl }));
       }
+      if (pathname === "/session") return await mintSession(request, response, proxyUrl, fetchImpl);
       if (pathname === "/vendor/xerosync.js") {
         const pkg = JSON.parse(await readFile(path.join(pkgDir, "package.json"), "utf8").catch(() => "{}"));
         const entry = browserEntry(pkg);

@@ -1,15 +1,20 @@
 // The page's own modules, run in Node (no browser): the demo data generator, the CRM's totals, money formatting,
-// the static server's package resolution, and the Xero link without a backend.
+// the static server (its package resolution and the demo back end's session route), the Xero link and its session,
+// and that the page reaches the proxy only through the package.
 
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { test, expect } from "@playwright/test";
 import * as xerosync from "xerosync";
 import { crmTotals } from "../../www/src/crm-totals.js";
-import { generateDemoData, STATUSES } from "../../www/src/demo-data.js";
+import { DEMO_TAX_RATES, generateDemoData, STATUSES } from "../../www/src/demo-data.js";
 import { formatByCurrency, formatMoney, fixed, round, dec, sumByCurrency } from "../../www/src/money.js";
-import { browserEntry } from "../../www/serve.js";
-import { chooseBackend, readPatiently, retryDelaySeconds, STATUS, XeroLink } from "../../www/src/xero.js";
+import { browserEntry, DEMO_ORG, startStaticServer } from "../../www/serve.js";
+import { crmSession, openClient, proxySettings, STATUS, XeroLink } from "../../www/src/xero.js";
 
 const MONEY = /^\d+\.\d{2}$/;
+const SRC = fileURLToPath(new URL("../../www/src/", import.meta.url));
 
 test.describe("demo data", () => {
   const data = generateDemoData();
@@ -125,44 +130,137 @@ test("the static server finds the package's browser build from its exports", () 
 });
 
 test("the Xero link without a proxy or client: unavailable, with its reason, and every operation refused", async () => {
-  expect((await new XeroLink(chooseBackend({ xerosync: null, proxyUrl: null })).refresh()).reason).toMatch(/not loaded/);
-  // A proxy that does not answer: unavailable with the reason; a package without the client: Send/Update say so.
-  const user = { id: "u-finance", name: "Fiona Hart", role: "finance" };
-  const unreachable = new XeroLink(chooseBackend({ xerosync: {}, proxyUrl: "http://127.0.0.1:1", currentUser: () => user, crm: () => ({ invoices: [] }) }));
+  expect((await new XeroLink(openClient({ xerosync: null, proxyUrl: null })).refresh()).reason).toMatch(/not loaded/);
+  expect(openClient({ xerosync: {}, proxyUrl: "http://127.0.0.1:1" }).reason).toMatch(/no XeroClient/);
+  // A proxy that does not answer: unavailable, with the client's reason.
+  const unreachable = new XeroLink(openClient({ xerosync, proxyUrl: "http://127.0.0.1:1", sessionToken: async () => "t" }));
   expect((await unreachable.refresh()).status).toBe(STATUS.UNAVAILABLE);
   expect(unreachable.state.reason).toBeTruthy();
-  expect(unreachable.syncUnavailableReason).toMatch(/sync client/);
-  await expect(unreachable.backend.send({ invoices: [] })).rejects.toMatchObject({ code: "xero_unavailable" });
-  const link = new XeroLink(chooseBackend({ xerosync, proxyUrl: null }));
+  const link = new XeroLink(openClient({ xerosync, proxyUrl: null }));
   const events = [];
   link.addEventListener("statechange", (event) => events.push(event.detail.status));
   const state = await link.refresh();
-  expect(state.status).toBe(STATUS.UNAVAILABLE);
+  expect(state).toEqual({ status: STATUS.UNAVAILABLE, reason: "no xerosync proxy is configured for this page", organisations: [] });
   expect(link.connected).toBe(false);
   expect(events).toEqual([STATUS.UNAVAILABLE]);
-  for (const call of [() => link.send({ invoices: [] }), () => link.update({ invoices: [] }), () => link.taxRates(), () => link.readLog(), () => link.exportLog(), () => link.connectUrl(), () => link.disconnect()]) {
+  for (const call of [() => link.send({ invoices: [] }), () => link.update({ invoices: [] }), () => link.taxRates(), () => link.readLog(), () => link.exportLog(), () => link.connectUrl(), () => link.disconnect(), () => link.organisationOptions()]) {
     await expect(call()).rejects.toMatchObject({ code: "xero_unavailable" });
   }
   expect(link.invoiceUrl({ kind: "invoice", xeroId: "abc" })).toBeNull();
   expect(await link.shareSettings({ settings: { enabled: true }, taxRates: [] })).toBe(false); // kept in the CRM only
+  expect(await link.logResolution({})).toBe(false);
 });
 
-test("rule X2: a read refused for Xero's rate limit is tried again after the time Xero gave, at most three times", async () => {
-  const limited = (message) => Object.assign(new Error(message), { code: "rate_limited" });
-  expect(retryDelaySeconds(limited("rate limited (minute); retry after 7 s"))).toBe(7);
-  expect(retryDelaySeconds(Object.assign(limited("busy"), { retryAfter: 3 }))).toBe(3);
-  expect(retryDelaySeconds(limited("busy"))).toBe(5);
-  expect(retryDelaySeconds(limited("retry after 900 s"))).toBe(60);
-  const waits = [];
-  const sleep = async (ms) => waits.push(ms);
-  let calls = 0;
-  const flaky = async () => (++calls < 3 ? Promise.reject(limited("rate limited (minute); retry after 2 s")) : "rates");
-  expect(await readPatiently(flaky, { sleep })).toBe("rates");
-  expect(waits).toEqual([2000, 2000]);
-  calls = -10;
-  await expect(readPatiently(flaky, { sleep })).rejects.toMatchObject({ code: "rate_limited" });
-  // Any other error is not tried again.
-  let other = 0;
-  await expect(readPatiently(async () => { other++; throw Object.assign(new Error("no"), { code: "not_connected" }); }, { sleep })).rejects.toMatchObject({ code: "not_connected" });
-  expect(other).toBe(1);
+test("the link passes the client's own answers through: the connection as the package spells it, a run's mode, pickers kept per organisation", async () => {
+  const calls = [];
+  let tenantId = "t-uk";
+  const client = {
+    connection: async () => ({ status: "connected", tenantId, tenantName: "Demo Company (UK)", organisations: [{ tenantId: "t-uk", name: "Demo Company (UK)" }], enabled: true, canSync: true }),
+    taxRates: async () => (calls.push(`taxRates ${tenantId}`), [{ taxType: "OUTPUT2", name: "20% (VAT on Income)", rate: "20" }]),
+    sendAllLive: async (...args) => (calls.push(["sendAllLive", ...args]), { invoices: [] }),
+    update: async (...args) => (calls.push(["update", ...args]), { invoices: [] }),
+  };
+  const link = new XeroLink({ client });
+  expect((await link.refresh()).status).toBe(STATUS.CONNECTED);
+  expect(link.connected).toBe(true);
+  await link.taxRates();
+  await link.taxRates();
+  expect(calls).toEqual(["taxRates t-uk"]); // one Xero call for ten minutes
+  tenantId = "t-nz";
+  await link.refresh();
+  await link.taxRates();
+  expect(calls).toEqual(["taxRates t-uk", "taxRates t-nz"]); // another organisation: read again
+  const ctx = { companies: [{ id: "co-1" }] };
+  await link.send({ invoices: [{ id: "inv-1" }], ctx, mode: "allLive" });
+  await link.update({ invoices: [{ id: "inv-1" }], ctx, checkpoint: { kind: "update" } });
+  expect(calls.slice(2)).toEqual([["sendAllLive", [{ id: "inv-1" }], ctx, {}], ["update", null, { checkpoint: { kind: "update" } }]]);
+  expect(link.invoiceUrl({ kind: "creditNote", xeroId: "cn 1" })).toBe("https://go.xero.com/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=cn%201");
+});
+
+test("rules T1, S6, C2, B2: the CRM's settings as the proxy keeps them (ProxySettings: tax mapping by CRM rate id)", () => {
+  const taxRates = DEMO_TAX_RATES.map((rate) => (rate.id === "vat0" ? { ...rate, xeroTaxType: null } : rate));
+  const settings = { enabled: true, defaultSalesAccountCode: "200", discountStrategy: "hold", autoSend: true, taxStrategy: "matchCrm", brandingThemeId: "b-1" };
+  expect(proxySettings(settings, taxRates)).toEqual({
+    enabled: true,
+    taxMapping: { vat20: "OUTPUT2", vat5: "RROUTPUT" },
+    discountStrategy: "hold",
+    defaultSalesAccountCode: "200",
+    autoSend: true,
+  });
+  for (const strategy of ["auto", "rate", "hold"]) expect(proxySettings({ ...settings, discountStrategy: strategy }, taxRates).discountStrategy).toBe(strategy);
+  expect(proxySettings({ enabled: true }, [])).toEqual({ enabled: true, taxMapping: {}, discountStrategy: "auto", autoSend: false });
+});
+
+test("rules C1, C3: the page's session comes from the CRM's back end, one per CRM user, kept until a minute before it expires", async () => {
+  const minted = [];
+  let user = { id: "u-finance", name: "Fiona Hart", role: "finance" };
+  let clock = 1_000_000_000_000;
+  const mint = async (who) => (minted.push(who.id), { token: `token-of-${who.id}-${minted.length}`, expiresAt: clock / 1000 + 3600 });
+  const sessionToken = crmSession(() => user, { mint, now: () => clock });
+  const [a, b] = await Promise.all([sessionToken(), sessionToken()]);
+  expect([a, b]).toEqual(["token-of-u-finance-1", "token-of-u-finance-1"]);
+  user = { id: "u-sales", name: "Sam Okoro", role: "sales" };
+  expect(await sessionToken()).toBe("token-of-u-sales-2");
+  user = { id: "u-finance", name: "Fiona Hart", role: "finance" };
+  expect(await sessionToken()).toBe("token-of-u-finance-1");
+  clock += (3600 - 59) * 1000; // less than a minute left: a new one
+  expect(await sessionToken()).toBe("token-of-u-finance-3");
+  // A refused mint is not kept.
+  const failing = crmSession(() => user, { mint: async () => Promise.reject(new Error("no proxy")) });
+  await expect(failing()).rejects.toThrow("no proxy");
+});
+
+test("rules C1, C3: serve.js mints the session at the proxy for a CRM user it knows (POST /session), with the CRM's own name and role", async () => {
+  const asked = [];
+  const fetchImpl = async (url, { method, body }) => {
+    asked.push({ url, method, body: JSON.parse(body) });
+    return Response.json({ token: "jwt", expiresAt: 1_900_000_000 });
+  };
+  const server = await startStaticServer({ proxyUrl: "http://proxy.test/", fetchImpl });
+  const post = (body, type = "application/json") => fetch(`${server.url}/session`, { method: "POST", headers: { "content-type": type }, body: JSON.stringify(body) });
+  try {
+    const answer = await post({ id: "u-sales", name: "Sam Okoro", role: "admin" });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ token: "jwt", expiresAt: 1_900_000_000 });
+    expect(asked).toEqual([{ url: "http://proxy.test/dev/session", method: "POST", body: { sub: "u-sales", name: "Sam Okoro", role: "sales", org: DEMO_ORG } }]);
+    expect((await post({ id: "u-nobody", role: "admin" })).status).toBe(403);
+    expect((await post({ id: "u-admin" }, "text/plain")).status).toBe(415);
+    expect((await fetch(`${server.url}/session`)).status).toBe(405);
+    expect(asked).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+  const refusing = await startStaticServer({ proxyUrl: "http://proxy.test", fetchImpl: async () => Response.json({ error: { code: "not_found", message: "no dev sessions here" } }, { status: 404 }) });
+  const none = await startStaticServer({ proxyUrl: null });
+  try {
+    const refused = await fetch(`${refusing.url}/session`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"id":"u-admin"}' });
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toEqual({ error: { code: "not_found", message: "no dev sessions here" } });
+    expect((await fetch(`${none.url}/session`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"id":"u-admin"}' })).status).toBe(503);
+  } finally {
+    await refusing.close();
+    await none.close();
+  }
+});
+
+test("issue 12: the page talks to the proxy only through the package: its own fetches go to its own back end ('/…' literals)", async () => {
+  const files = (await readdir(SRC, { recursive: true })).filter((file) => /\.(m?js|html)$/.test(file));
+  expect(files).toContain("xero.js");
+  const problems = [];
+  let own = 0;
+  for (const file of [...files.map((f) => path.join(SRC, f)), path.join(SRC, "..", "index.html")]) {
+    const text = await readFile(file, "utf8");
+    for (const match of text.matchAll(/\bfetch\b/g)) {
+      const after = text.slice(match.index + match[0].length);
+      const line = text.slice(0, match.index).split("\n").length;
+      // A call whose first argument is a string literal of a path on this origin (not "//host"), nothing computed.
+      if (/^\(\s*(["'`])\/(?!\/)[^"'`$\\]*\1\s*[,)]/.test(after)) own++;
+      else problems.push(`${path.relative(SRC, file)}:${line}: ${text.slice(match.index, match.index + 60).split("\n")[0]}`);
+    }
+    for (const match of text.matchAll(/\b(?:XMLHttpRequest|sendBeacon|EventSource|WebSocket)\b/g)) {
+      problems.push(`${path.relative(SRC, file)}:${text.slice(0, match.index).split("\n").length}: ${match[0]}`);
+    }
+  }
+  expect(problems, "calls to anything but the page's own back end: the proxy is the package's XeroClient's").toEqual([]);
+  expect(own, "/config.json and /session").toBeGreaterThanOrEqual(2);
 });

@@ -1,14 +1,15 @@
 // Fixtures for the journeys over the whole product: the Xero simulator and the proxy under `wrangler dev`, started
 // by the Worker tests' own harness (worker/test/harness.mjs: free 127.0.0.1 ports, a temp state dir, both stopped at
 // the end and in any case after 10 minutes), the simulator's webhooks subscribed to the proxy, and the CRM page
-// served with the proxy's URL. One stack per Playwright worker (workers: 1, so one per run).
+// served with the proxy's URL (its /config.json, and its `POST /session` that mints the page's sessions at the proxy).
+// One stack per Playwright worker (workers: 1, so one per run).
 
 import { start, session as mintSession, sim as simCall, freePort, WEBHOOK_KEY } from "../../worker/test/harness.mjs";
-import { startStaticServer } from "../../www/serve.js";
+import { DEMO_ORG, startStaticServer } from "../../www/serve.js";
 import { test as base, expect } from "./fixtures.js";
 
-/** The CRM organisation the page's sessions belong to (www/src/proxy-backend.js). */
-export const CRM_ORG = "brightwater";
+/** The CRM organisation the page's sessions belong to (minted by the demo's back end, www/serve.js `POST /session`). */
+export const CRM_ORG = DEMO_ORG;
 
 export const test = base.extend({
   stack: [

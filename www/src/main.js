@@ -4,9 +4,9 @@
 import { DEMO_USERS, generateDemoData } from "./demo-data.js";
 import { loadEngine } from "./engine.js";
 import { openStore } from "./store.js";
-import { applyFeed, applyResult } from "./sync.js";
+import { applyResult } from "./sync.js";
 import { announce, h, openDialog, replace } from "./ui.js";
-import { chooseBackend, XeroLink } from "./xero.js";
+import { crmSession, openClient, STATUS, XeroLink } from "./xero.js";
 import { renderCompanies } from "./views/companies.js";
 import { renderDiscrepancies } from "./views/discrepancies.js";
 import { renderInvoices } from "./views/invoices.js";
@@ -101,7 +101,7 @@ class App {
    * enforces the same Enabled switch (C2). Only users who may use Xero can write them (C1).
    */
   async shareOnStart() {
-    if (this.mayUseXero && this.link.state.status !== "unavailable") await this.#share();
+    if (this.mayUseXero && this.link.state.status !== STATUS.UNAVAILABLE) await this.#share();
   }
 
   async resetDemo() {
@@ -203,13 +203,9 @@ async function start() {
   }
   const [engine, config, userId] = await Promise.all([loadEngine(), readConfig(), store.getMeta("userId")]);
   let app = null;
+  // The session of the CRM user of the moment, from the CRM's back end (serve.js), as the package's client asks.
   const link = new XeroLink(
-    chooseBackend({
-      xerosync: engine.ok ? engine.xerosync : null,
-      proxyUrl: config.proxyUrl,
-      currentUser: () => app.user,
-      crm: () => app.data,
-    }),
+    openClient({ xerosync: engine.ok ? engine.xerosync : null, proxyUrl: config.proxyUrl, sessionToken: crmSession(() => app.user) }),
   );
   app = new App({ store, data, engine, link, userId });
   window.crmApp = app; // for the browser console and the e2e tests' diagnostics
@@ -230,22 +226,28 @@ async function start() {
   await link.refresh();
   await app.shareOnStart();
   reportConnectOutcome();
-  // Rule B1: changes made in Xero reach the CRM without a button press, through the same code as Update's results.
+  // Rule B1: changes made in Xero reach the CRM without a button press, stored by the same code as Update's results.
   link.watchChanges({
     when: () => app.xeroVisible,
+    crm: () => app.data,
     // Rule B2: with the auto-send setting on, the live invoices are sent after each batch, with the rules of A1.
     autoSend: () => (app.data.settings.autoSend === true ? { ctx: app.ctx } : null),
     getCursor: () => store.getMeta("changeCursor"),
     setCursor: (cursor) => store.setMeta("changeCursor", cursor),
-    onChanges: async (changes, sent) => {
-      await applyFeed(app, changes);
-      if (sent) await applyResult(app, sent); // stored exactly as a manual Send's result
+    onChanges: async (fed) => {
+      const changed = fed.invoices.filter((entry) => Object.keys(entry.changes ?? {}).length > 0 || entry.discrepancies?.length > 0);
+      const count = (outcome) => (fed.sent?.invoices ?? []).filter((entry) => entry.outcome === outcome).length;
+      const attempted = count("sent") + count("failed") > 0;
+      if (changed.length === 0 && !attempted && !fed.sendError) return;
+      await applyResult(app, fed);
+      if (fed.sent) await applyResult(app, fed.sent); // stored exactly as a manual Send's result
       app.render();
       const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
       const messages = [];
-      if (changes.length) messages.push(`${plural(changes.length, "change")} arrived from Xero.`);
-      if (sent) messages.push(`Auto-send: ${sent.outcomes.filter((o) => o.outcome === "sent").length} sent, ${sent.outcomes.filter((o) => o.outcome === "failed").length} failed.`);
-      announce(messages.join(" "));
+      if (changed.length) messages.push(`${plural(changed.length, "change")} arrived from Xero.`);
+      if (attempted) messages.push(`Auto-send: ${count("sent")} sent, ${count("failed")} failed.`);
+      if (fed.sendError) messages.push(`Auto-send could not start: ${fed.sendError.sentence ?? fed.sendError.message}`);
+      announce(messages.join(" "), fed.sendError ? { tone: "error" } : undefined);
     },
   });
   document.body.dataset.ready = "true";

@@ -10,13 +10,14 @@ export function progressPanel({ label, onCancel }) {
   const element = h("div", { class: "progress-panel" }, h("div", { class: "progress-label" }, label), bar, text, cancel);
   return {
     element,
-    update({ done = 0, total = 0, calls, etaSeconds, phase } = {}) {
+    /** The package's SyncProgress: `{ stage, done, total, calls, etaMs }`. */
+    update({ done = 0, total = 0, calls, etaMs, stage } = {}) {
       bar.max = Math.max(total, 1);
       bar.value = done;
       const parts = [`${done} of ${total} done`];
-      if (phase) parts.push(phase);
+      if (stage) parts.push(stage);
       if (calls !== undefined) parts.push(`${calls} Xero calls`);
-      if (etaSeconds !== undefined) parts.push(`about ${formatDuration(etaSeconds)} left`);
+      if (etaMs !== undefined && etaMs !== null) parts.push(`about ${formatDuration(Math.ceil(etaMs / 1000))} left`);
       replace(text, parts.join(" · "));
     },
     finish(message) {

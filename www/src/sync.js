@@ -37,18 +37,30 @@ export function applyInvoiceChanges(app, id, changes) {
   return applyChanges(app, "invoices", [{ id, changes }], INVOICE_FIELDS);
 }
 
-/** Applies a SendResult or UpdateResult (see xero.js) to the CRM. */
+/**
+ * Applies what the package's XeroClient returned to the CRM: a SendResult, an UpdateResult or the change feed's
+ * ChangesResult (B1), whose `invoices` carry each invoice's `changes` (and discrepancies, U4) and whose `companies`
+ * their Xero ContactID (S3) or balance (A2).
+ */
 export async function applyResult(app, result) {
-  const invoiceChanges = (result.outcomes ?? []).filter((outcome) => outcome.changes).map(({ id, changes }) => ({ id, changes }));
-  await applyChanges(app, "invoices", invoiceChanges, INVOICE_FIELDS);
+  const invoices = result.invoices ?? [];
+  await applyChanges(app, "invoices", invoices.filter((entry) => entry.changes), INVOICE_FIELDS);
   // Rule S11: a paid invoice amended in Xero keeps the chain of drafts that amended it.
-  const amended = (result.outcomes ?? [])
-    .filter((outcome) => outcome.amendment)
+  const amended = invoices
+    .filter((entry) => entry.amendment)
     .map(({ id, amendment }) => ({ id, changes: { amendments: [...(app.data.invoices.find((i) => i.id === id)?.amendments ?? []), amendment] } }));
   await applyChanges(app, "invoices", amended, ["amendments"]);
-  await applyChanges(app, "companies", result.companyChanges ?? [], COMPANY_FIELDS);
-  if (result.discrepancies?.length) await recordDiscrepancies(app, result.discrepancies);
-  if (result.contactMatches) await recordContactMatches(app, result);
+  await applyChanges(app, "companies", (result.companies ?? []).map((company) => ({ id: company.id, changes: company })), COMPANY_FIELDS);
+  const found = invoices.filter((entry) => entry.discrepancies?.length).map((entry) => ({ id: entry.id, messages: entry.discrepancies }));
+  if (found.length) await recordDiscrepancies(app, found);
+  await recordContactMatches(app, result);
+}
+
+/** Rule S3a: the companies of a SendResult whose Xero contact a person must choose, with the candidates. */
+export function contactMatchesOf(result) {
+  return (result.companies ?? [])
+    .filter((company) => ["ambiguous", "archived"].includes(company.contactMatch?.by))
+    .map((company) => ({ id: company.id, by: company.contactMatch.by, message: company.message ?? null, candidates: company.contactMatch.candidates ?? [] }));
 }
 
 /**
@@ -58,7 +70,7 @@ export async function applyResult(app, result) {
  */
 export async function recordContactMatches(app, result, { now = new Date().toISOString() } = {}) {
   const waiting = new Map(((await app.store.getMeta("contactMatches")) ?? []).map((entry) => [entry.id, entry]));
-  for (const match of result.contactMatches ?? []) {
+  for (const match of contactMatchesOf(result)) {
     waiting.set(match.id, { ...match, invoiceIds: waitingInvoiceIds(app, result, match.id), foundAt: now });
   }
   for (const id of waiting.keys()) if (app.companyById(id)?.xeroContactId) waiting.delete(id);
@@ -68,7 +80,7 @@ export async function recordContactMatches(app, result, { now = new Date().toISO
 /** The invoices of `companyId` that a send stopped because its Xero contact needs a person's choice (S3a). */
 export function waitingInvoiceIds(app, result, companyId) {
   const companyOf = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.companyId;
-  return (result.outcomes ?? []).filter((o) => o.outcome === "failed" && o.rule === "S3a" && companyOf(o.id) === companyId).map((o) => o.id);
+  return (result.invoices ?? []).filter((o) => o.outcome === "failed" && o.rule === "S3a" && companyOf(o.id) === companyId).map((o) => o.id);
 }
 
 /** The companies waiting for a person's choice of Xero contact (S3a), as recordContactMatches keeps them. */
@@ -102,15 +114,6 @@ export async function recordDecision(app, entry, { now = new Date().toISOString(
   lines.push(line);
   await app.store.setMeta("decisions", lines);
   return line;
-}
-
-/** Applies the change feed's entries ([{ id, changes, discrepancies }]) with the same code as Update (B1). */
-export async function applyFeed(app, changes) {
-  await applyChanges(app, "invoices", changes, INVOICE_FIELDS);
-  const found = changes
-    .filter((change) => change.discrepancies?.length)
-    .map((change) => ({ id: change.id, messages: change.discrepancies }));
-  if (found.length) await recordDiscrepancies(app, found);
 }
 
 /** Discrepancies (U4) are kept in the CRM until a person marks them resolved; one open entry per invoice. */

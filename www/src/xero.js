@@ -1,58 +1,43 @@
-// The one module of the page that talks to Xero: everything behind it goes through the xerosync proxy (rule C3:
-// tokens stay there). The views only ever see a XeroLink: its connection state, Xero's tax rates, send, update,
-// progress callbacks, the log and the change feed. Behind it sits a *backend*; the sync client of the xerosync
-// package (issue 5) is meant to be one. Until a backend exists, the link reports an honest "unavailable" state and
-// every Xero operation rejects with code `xero_unavailable`: nothing here pretends that Xero answered.
+// The page's link to Xero. Every call to the xerosync proxy is the package's `XeroClient` (rule C3: Xero's tokens
+// stay in the proxy; this page never fetches the proxy itself); what is here is the page's own: the connection
+// state the views draw (a "statechange" event on every change), the settings' pickers kept ten minutes per
+// organisation, the change feed's polling loop, Xero's deep links, and the session callback the client asks.
+// Results are the client's own (index.d.ts of the package): SendResult, UpdateResult, ChangesResult, LogRow,
+// SyncProgress, Reconciliation; the views read them as they are.
 //
-// The backend contract (each method async unless noted; shapes are what the views consume):
-//   connection()                 → ConnectionState (below), from the proxy
-//   connectUrl({ returnTo })     → the proxy URL that starts the OAuth flow (C3); the page navigates to it
-//   disconnect()                 → ConnectionState
-//   chooseOrganisation(tenantId) → ConnectionState (C7: stored by the proxy, sent on every call)
-//   taxRates()                   → [{ taxType, name, rate }]: the organisation's active revenue rates (T1)
-//   send({ invoices, ctx, mode, onProgress, signal, checkpoint })   → SendResult   (S1-S9, A1, A3)
-//   update({ invoices, ctx, mode, onProgress, signal, checkpoint }) → UpdateResult (U1-U5, A2, A3)
-//   readLog(filters, { before }) → { rows: [LogRow], nextBefore }: one page of xero_log, newest first (L1);
-//                                  nextBefore (null at the end) is the `before` of the next, older page
-//   exportLog(filters)           → { blob, filename }: the proxy's CSV of every matching row (L1)
-//   changes({ cursor, autoSend })  → { cursor, changes: [{ id, changes, discrepancies }], sent? } (B1); with
-//                                  autoSend = { ctx }, also sends the live invoices (B2): sent is a SendResult
-//   invoiceUrl({ kind, xeroId }) → string | null, sync: where a person opens that record in Xero
-//   readXeroDocument({ kind, xeroId }) → Xero's invoice or credit note as Xero returns it (rule U6 needs it)
-//   readSettings() / writeSettings({ settings, taxRates }) → the organisation's shared settings (C2, T1, S6, B2)
-//   organisationOptions()        → { baseCurrency, currencies, trackingCategories, brandingThemes } (M1, K1, K2)
-//   onlineInvoice(invoice)       → { changes: { onlineInvoiceUrl } }: the customer's link of an approved invoice (O1)
-//   emailInvoice(invoice)        → { emailed: true, message }: Xero emails the approved invoice to its contact (O2)
-//   reconcile(invoices, { companies, from, to, signal, onProgress }) → Reconciliation & { finished, calls } (RC1)
+// Without a client (the package not loaded, no proxy configured for the page) the link says so: its state is
+// "unavailable" with the reason, and every Xero operation rejects with code `xero_unavailable`. Nothing here
+// pretends that Xero answered.
 //
-// The proxy (worker/) serves these as: GET /connection (status not_connected | pick_required | connected |
-// reconnect_required, tenantId, tenantName, reason), GET /connections + POST /connections/select (C7),
-// POST /connection/disconnect, GET /oauth/connect, GET|PUT /settings, GET /log (filters, before, format=csv),
-// GET /changes?after=<cursor>, and /xero/* (e.g. GET /xero/TaxRates). Mapping those onto the contract is the
-// adapter's job (proxy-backend.js), e.g. pick_required → "chooseOrganisation".
-//
-// ConnectionState: { status, reason, organisation: { tenantId, name } | null, organisations: [{ tenantId, name }] }
-//   status: "unavailable" (no proxy/client) | "disconnected" | "chooseOrganisation" (C7) | "connected"
-//           | "reconnectRequired" (C4: with the reason Xero gave)
-// Progress (A3): { done, total, calls, etaSeconds, phase } — phase e.g. "products", "contacts", "invoices".
-// SendResult: { outcomes: [{ id, outcome: "sent"|"skipped"|"failed", rule?, message?, changes? }],
-//   companyChanges: [{ id, changes }], failingProducts: [{ id, code, reason }], cancelled, checkpoint,
-//   contactMatches: [{ id, by: "ambiguous"|"archived", message, candidates: [{ contactId, name, contactNumber?,
-//   email?, balance?, archived }] }] (S3a: companies whose Xero contact a person must choose) }
-// UpdateResult: { outcomes: [{ id, outcome: "updated"|"unchanged"|"skipped"|"failed", message?, changes? }],
-//   (changes may carry U7's payments: [{ date, amount, reference? }], credits: [{ number?, date?, amount }],
-//   fullyPaidOnDate),
-//   companyChanges: [{ id, changes }], discrepancies: [{ id, number, messages: [string] }], cancelled, checkpoint }
-// LogRow: { time, user, action, recordKind, crmRef, xeroId, outcome, message }
-
-import { proxyBackend } from "./proxy-backend.js";
+//   const link = new XeroLink(openClient({ xerosync, proxyUrl, sessionToken: crmSession(() => app.user) }));
+//   await link.refresh();                          → the client's ConnectionState, or { status: "unavailable", reason }
+//   link.connected;                                 status === "connected"
+//   await link.connectUrl({ returnTo });            client.connectUrl (C3): a one-use URL to navigate to
+//   await link.disconnect();                        client.disconnect
+//   await link.chooseOrganisation(tenantId);        client.selectOrganisation (C7)
+//   await link.taxRates();                          client.taxRates (T1), kept per organisation
+//   await link.organisationOptions();               client.organisationOptions (M1, K1, K2), kept per organisation
+//   await link.send({ invoices, ctx, mode: "selected" | "allLive", onProgress, signal, checkpoint });
+//                                                   client.send / sendAllLive (S1-S11, A1, A3) → SendResult
+//   await link.update({ invoices, ctx, mode: "selected" | "all", onProgress, signal, checkpoint });
+//                                                   client.update / updateAll (U1-U7, A2, A3) → UpdateResult
+//   await link.readLog(filters, { before, pageSize }); client.log (L1): { rows: [LogRow], nextBefore }
+//   await link.exportLog(filters);                  client.logCsv (L1): { csv, filename }
+//   await link.readXeroDocument(invoice);           client.readDocument (U6)
+//   await link.logResolution(log);                  client.logResolution (U6); false without a client
+//   await link.onlineInvoice(invoice); link.emailInvoice(invoice); link.reconcile(invoices, options)   (O1, O2, RC1)
+//   await link.shareSettings({ settings, taxRates }); client.saveSettings (C2, T1, S6, B2); false without a client
+//   const stop = link.watchChanges({ onChanges, getCursor, setCursor, when, autoSend, intervalMs });   client.changes (B1, B2)
+//   link.invoiceUrl(invoice);                       where to open it in Xero, or null
 
 export const STATUS = Object.freeze({
+  /** The page's own: no client (package not loaded, no proxy configured) or the proxy could not be asked. */
   UNAVAILABLE: "unavailable",
-  DISCONNECTED: "disconnected",
-  CHOOSE_ORGANISATION: "chooseOrganisation",
+  // The client's ConnectionState.status, as the package spells it.
+  DISCONNECTED: "not_connected",
+  CHOOSE_ORGANISATION: "pick_required",
   CONNECTED: "connected",
-  RECONNECT_REQUIRED: "reconnectRequired",
+  RECONNECT_REQUIRED: "reconnect_required",
 });
 
 /** Thrown (as a rejection) by every Xero operation while there is no working connection. */
@@ -64,82 +49,100 @@ export class XeroUnavailableError extends Error {
   }
 }
 
-/** The backend used while the package has no sync client or no proxy is configured: it says so, and does nothing. */
-export function unavailableBackend(reason) {
-  const state = { status: STATUS.UNAVAILABLE, reason, organisation: null, organisations: [] };
-  const refuse = async () => {
-    throw new XeroUnavailableError(`Not connected to Xero: ${reason}`);
-  };
-  return {
-    connection: async () => state,
-    connectUrl: refuse,
-    disconnect: refuse,
-    chooseOrganisation: refuse,
-    taxRates: refuse,
-    send: refuse,
-    update: refuse,
-    readLog: refuse,
-    exportLog: refuse,
-    readXeroDocument: refuse,
-    logResolution: refuse,
-    changes: refuse,
-    readSettings: refuse,
-    writeSettings: refuse,
-    organisationOptions: refuse,
-    onlineInvoice: refuse,
-    emailInvoice: refuse,
-    reconcile: refuse,
-    invoiceUrl: () => null,
-  };
-}
-
 /**
- * Picks the backend for this page. `proxyUrl` is where the xerosync proxy runs (set by `npm start` through the
- * page's /config.json); `xerosync` is the loaded package module, or null when it could not be loaded;
- * `currentUser()` is the CRM user whose session calls the proxy and `crm()` the CRM data the change feed applies to.
+ * The client for this page, or why there is none: `{ client }` or `{ reason }`. `proxyUrl` is where the xerosync
+ * proxy runs (set by `npm start` through the page's /config.json); `xerosync` is the loaded package module, or null.
  */
-export function chooseBackend({ xerosync, proxyUrl, currentUser, crm }) {
-  if (!xerosync) return unavailableBackend("the xerosync package is not loaded");
-  if (!proxyUrl) return unavailableBackend("no xerosync proxy is configured for this page");
-  return proxyBackend({ proxyUrl, xerosync, currentUser, crm });
-}
-
-/**
- * How long a read refused for Xero's rate limit (rule X2: 60 calls a minute per organisation) waits before it is
- * tried again: the error's own figure when it carries one (the package's error has no field for it yet, so the
- * proxy's "retry after N s" in its message is read too), else five seconds; never more than a minute.
- */
-export function retryDelaySeconds(error) {
-  const given = error?.retryAfter ?? error?.retryAfterSeconds ?? /retry after (\d+)/i.exec(String(error?.message ?? ""))?.[1];
-  const seconds = Number(given);
-  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 5, 60);
-}
-
-/** A read of the settings' pickers, tried up to three times while Xero answers "rate limited". */
-export async function readPatiently(read, { attempts = 3, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = {}) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (error?.code !== "rate_limited" || attempt >= attempts) throw error;
-      await sleep(retryDelaySeconds(error) * 1000);
-    }
+export function openClient({ xerosync, proxyUrl, sessionToken }) {
+  if (!xerosync) return { reason: "the xerosync package is not loaded" };
+  if (!proxyUrl) return { reason: "no xerosync proxy is configured for this page" };
+  if (typeof xerosync.XeroClient !== "function") return { reason: "this build of the xerosync package has no XeroClient" };
+  try {
+    return { client: new xerosync.XeroClient({ proxyUrl: proxyUrl.replace(/\/+$/, ""), sessionToken }) };
+  } catch (error) {
+    return { reason: error.message };
   }
 }
 
 /**
- * The page's handle on Xero. Fires "statechange" events (detail: ConnectionState) whenever the state changes.
+ * A session for `user` from the CRM's back end (www/serve.js, `POST /session`), which mints it at the proxy as a
+ * CRM's server would: `{ token, expiresAt }` (seconds). The page never mints one itself.
+ */
+export async function mintSession(user) {
+  const response = await fetch("/session", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ id: user.id, name: user.name, role: user.role }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok || typeof body?.token !== "string") {
+    const error = new Error(body?.error?.message ?? `the CRM could not open a Xero session (HTTP ${response.status})`);
+    error.code = body?.error?.code ?? "session_unavailable";
+    throw error;
+  }
+  return body;
+}
+
+/**
+ * The `sessionToken` callback of XeroClient: the session of the CRM user of the moment (`currentUser()`), kept per
+ * user until a minute before it expires (the client asks for it on every request).
+ */
+export function crmSession(currentUser, { mint = mintSession, now = () => Date.now() } = {}) {
+  const sessions = new Map(); // user id → Promise<{ token, expiresAt }>
+  return async function sessionToken() {
+    const user = currentUser();
+    const kept = sessions.get(user.id);
+    if (kept) {
+      const session = await kept.catch(() => null);
+      if (session && session.expiresAt - 60 > now() / 1000) return session.token;
+    }
+    const minting = mint(user);
+    sessions.set(user.id, minting);
+    try {
+      return (await minting).token;
+    } catch (error) {
+      if (sessions.get(user.id) === minting) sessions.delete(user.id);
+      throw error;
+    }
+  };
+}
+
+/**
+ * The CRM's settings and tax rates → the client's ProxySettings (`saveSettings`): the tax mapping is kept on the
+ * CRM's tax rates (`xeroTaxType`) and the proxy keys it by the rate's id; unmapped rates are left out. The fields
+ * the proxy does not keep (taxStrategy, tracking, branding) stay in the CRM and reach the package in every ctx.
+ */
+export function proxySettings(settings, taxRates) {
+  const taxMapping = {};
+  for (const rate of taxRates ?? []) if (rate.xeroTaxType) taxMapping[rate.id] = rate.xeroTaxType;
+  const body = {
+    enabled: settings.enabled === true,
+    taxMapping,
+    discountStrategy: settings.discountStrategy ?? "auto",
+    autoSend: settings.autoSend === true,
+  };
+  if (settings.defaultSalesAccountCode) body.defaultSalesAccountCode = settings.defaultSalesAccountCode;
+  return body;
+}
+
+const unavailable = (reason) => ({ status: STATUS.UNAVAILABLE, reason, organisations: [] });
+
+/** Only the options given (a run's `onProgress` and `signal` may be absent). */
+function given(options) {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null));
+}
+
+/**
+ * The page's handle on Xero. Fires "statechange" events (detail: the state) whenever the state changes, and
+ * "feederror" when a poll of the change feed fails.
  */
 export class XeroLink extends EventTarget {
-  constructor(backend) {
+  /** `{ client, reason }` as openClient returns it. */
+  constructor({ client = null, reason = null } = {}) {
     super();
-    this.backend = backend;
-    this.state = { status: STATUS.UNAVAILABLE, reason: "not checked yet", organisation: null, organisations: [] };
-  }
-
-  /** Why Send / Update cannot run although connected (a package build without the sync client), or null. */
-  get syncUnavailableReason() {
-    return this.backend.syncUnavailableReason ?? null;
+    this.client = client;
+    this.unavailableReason = client ? null : (reason ?? "there is no Xero client");
+    this.state = unavailable("not checked yet");
   }
 
   /** True when Send and Update may be offered (rule C6 also needs the integration enabled, which the page knows). */
@@ -149,25 +152,26 @@ export class XeroLink extends EventTarget {
 
   /** Re-reads the connection from the proxy. Never throws: a failure is a state with its reason. */
   async refresh() {
+    if (!this.client) return this.#setState(unavailable(this.unavailableReason));
     try {
-      this.#setState(await this.backend.connection());
+      this.#setState(await this.client.connection());
     } catch (error) {
-      this.#setState({ status: STATUS.UNAVAILABLE, reason: error.message, organisation: null, organisations: [] });
+      this.#setState(unavailable(error.message));
     }
     return this.state;
   }
 
   /** Starts the OAuth flow (C3): resolves to the URL the page must open. */
   async connectUrl(options = {}) {
-    return this.backend.connectUrl(options);
+    return this.#client().connectUrl(options);
   }
 
   async disconnect() {
-    return this.#setState(await this.backend.disconnect());
+    return this.#setState(await this.#client().disconnect());
   }
 
   async chooseOrganisation(tenantId) {
-    return this.#setState(await this.backend.chooseOrganisation(tenantId));
+    return this.#setState(await this.#client().selectOrganisation(tenantId));
   }
 
   /**
@@ -175,20 +179,23 @@ export class XeroLink extends EventTarget {
    * settings page is drawn again on every change, and each reading is a Xero call (rule X2: 60 a minute).
    */
   async taxRates({ fresh = false } = {}) {
-    this.#requireConnected();
-    return this.#kept("taxRates", () => this.backend.taxRates(), fresh);
+    const client = this.#requireConnected();
+    return this.#kept("taxRates", () => client.taxRates(), fresh);
   }
 
-  /** Send to Xero (mode "selected", S1-S9) or Send all live (mode "allLive", A1). See SendResult above. */
-  async send({ invoices, ctx, mode = "selected", onProgress = () => {}, signal, checkpoint } = {}) {
-    this.#requireConnected();
-    return this.backend.send({ invoices, ctx, mode, onProgress, signal, checkpoint });
+  /** Send to Xero (mode "selected": client.send) or Send all live (mode "allLive": client.sendAllLive). */
+  async send({ invoices, ctx, mode = "selected", onProgress, signal, checkpoint } = {}) {
+    const client = this.#requireConnected();
+    const run = mode === "allLive" ? "sendAllLive" : "send";
+    // A resumed run takes its invoices and ctx from the checkpoint.
+    return checkpoint ? client[run](null, null, given({ onProgress, signal, checkpoint })) : client[run](invoices, ctx, given({ onProgress, signal }));
   }
 
-  /** Update from Xero (mode "selected", U1-U5) or Update all (mode "all", A2). See UpdateResult above. */
-  async update({ invoices, ctx, mode = "selected", onProgress = () => {}, signal, checkpoint } = {}) {
-    this.#requireConnected();
-    return this.backend.update({ invoices, ctx, mode, onProgress, signal, checkpoint });
+  /** Update from Xero (mode "selected": client.update) or Update all (mode "all": client.updateAll). */
+  async update({ invoices, ctx, mode = "selected", onProgress, signal, checkpoint } = {}) {
+    const client = this.#requireConnected();
+    const run = mode === "all" ? "updateAll" : "update";
+    return checkpoint ? client[run](null, given({ onProgress, signal, checkpoint })) : client[run](invoices, given({ onProgress, signal, companies: ctx?.companies }));
   }
 
   /**
@@ -196,23 +203,23 @@ export class XeroLink extends EventTarget {
    * Resolves to false (nothing shared) while there is no proxy to share them with; the page keeps its own copy.
    */
   async shareSettings({ settings, taxRates }) {
-    if (this.state.status === STATUS.UNAVAILABLE) return false;
-    await this.backend.writeSettings({ settings, taxRates });
+    if (!this.client || this.state.status === STATUS.UNAVAILABLE) return false;
+    await this.client.saveSettings(proxySettings(settings, taxRates));
     return true;
   }
 
   /** Rule U6: records a person's choice (resolveDiscrepancy's `log`) in the proxy's log; false without a proxy. */
   async logResolution(log) {
-    if (this.state.status === STATUS.UNAVAILABLE) return false;
-    await this.backend.logResolution(log);
+    if (!this.client || this.state.status === STATUS.UNAVAILABLE) return false;
+    await this.client.logResolution(log);
     return true;
   }
 
   /** Xero's own record of a sent invoice or credit note (as Xero returns it), for a person resolving a discrepancy (U6). */
   async readXeroDocument(invoice) {
-    this.#requireConnected();
+    const client = this.#requireConnected();
     if (!invoice?.xeroId) throw new Error(`${invoice?.number ?? "This invoice"} has no Xero id: it was never sent.`);
-    return this.backend.readXeroDocument({ kind: invoice.kind, xeroId: invoice.xeroId });
+    return client.readDocument({ kind: invoice.kind, xeroId: invoice.xeroId });
   }
 
   /**
@@ -221,23 +228,23 @@ export class XeroLink extends EventTarget {
    * calls each time); `fresh` reads them again.
    */
   async organisationOptions({ fresh = false } = {}) {
-    this.#requireConnected();
-    return this.#kept("organisationOptions", () => this.backend.organisationOptions(), fresh);
+    const client = this.#requireConnected();
+    return this.#kept("organisationOptions", () => client.organisationOptions(), fresh);
   }
 
   /** The organisation's options if they were read already for the organisation connected now, else null. */
   get knownOrganisationOptions() {
     const entry = this.#reads.get("organisationOptions");
-    return entry && entry.tenantId === (this.state.organisation?.tenantId ?? null) ? entry.value : null;
+    return entry && entry.tenantId === (this.state.tenantId ?? null) ? entry.value : null;
   }
 
   /** A read kept per organisation for ten minutes (a failed one is not kept); `fresh` reads it again. */
   #kept(key, read, fresh) {
-    const tenantId = this.state.organisation?.tenantId ?? null;
+    const tenantId = this.state.tenantId ?? null;
     const cached = this.#reads.get(key);
     if (!fresh && cached && cached.tenantId === tenantId && Date.now() - cached.at < 10 * 60 * 1000) return cached.promise;
     const entry = { tenantId, at: Date.now(), promise: null, value: null };
-    entry.promise = readPatiently(read).then(
+    entry.promise = read().then(
       (value) => {
         entry.value = value;
         return value;
@@ -253,57 +260,59 @@ export class XeroLink extends EventTarget {
 
   /** Rule O1: the customer's online invoice link of a sent, approved invoice: { changes: { onlineInvoiceUrl } }. */
   async onlineInvoice(invoice) {
-    this.#requireConnected();
-    return this.backend.onlineInvoice(invoice);
+    return this.#requireConnected().onlineInvoice(invoice);
   }
 
   /** Rule O2: Xero emails the approved invoice to its contact: { emailed, message }. */
   async emailInvoice(invoice) {
-    this.#requireConnected();
-    return this.backend.emailInvoice(invoice);
+    return this.#requireConnected().emailInvoice(invoice);
   }
 
-  /** Rule RC1: the CRM's invoices of a period against Xero's: a Reconciliation with `finished` and `calls`. */
-  async reconcile(invoices, { companies, from, to, signal, onProgress } = {}) {
-    this.#requireConnected();
-    return this.backend.reconcile(invoices, { companies, from, to, signal, onProgress });
+  /** Rule RC1: the CRM's invoices of a period against Xero's (`{ companies, from, to, signal, onProgress }`). */
+  async reconcile(invoices, options = {}) {
+    return this.#requireConnected().reconcile(invoices, given(options));
   }
 
-  /** One page of xero_log matching { outcome, action, recordKind, crmRef, from, to } (L1): { rows, nextBefore }. */
+  /** One page of xero_log (L1), newest first: `filters` is the client's LogFilter, `page` `{ before, pageSize }`. */
   async readLog(filters = {}, page = {}) {
-    this.#requireConnected();
-    return this.backend.readLog(filters, page);
+    return this.#requireConnected().log(filters, given(page));
   }
 
-  /** The proxy's CSV of every row matching the filters (L1): { blob, filename }. */
+  /** The proxy's CSV of every row matching the filters (L1): { csv, filename }. */
   async exportLog(filters = {}) {
-    this.#requireConnected();
-    return this.backend.exportLog(filters);
+    return this.#requireConnected().logCsv(filters);
   }
 
   /**
-   * Polls the change feed (B1) every `intervalMs` while connected and hands each batch to `onChanges`.
-   * Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`) so it survives reloads;
-   * `when()` lets the page pause it (integration disabled, C2, or a user without Xero rights, C1).
-   * Rule B2: `autoSend()` returns `{ ctx }` while the auto-send setting is on (null otherwise); the live invoices are
-   * then sent after each batch, and `onChanges(changes, sent)` gets the SendResult too.
+   * Polls the change feed (B1) every `intervalMs` while connected and hands each poll that brought something to
+   * `onChanges(result)`: the client's ChangesResult (its `invoices` and `companies` are stored like Update's, its
+   * `sent` like Send's). Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`)
+   * so it survives reloads; `when()` lets the page pause it (integration disabled, C2, or a user without Xero
+   * rights, C1). Rule B2: `autoSend()` returns `{ ctx }` while the auto-send setting is on (null otherwise); the
+   * client then sends the live invoices after applying the changes.
    */
-  watchChanges({ onChanges, getCursor, setCursor, when = () => true, autoSend = () => null, intervalMs = 5000 }) {
+  watchChanges({ onChanges, getCursor, setCursor, when = () => true, autoSend = () => null, intervalMs = 5000, crm }) {
     let stopped = false;
     let timer = null;
     const tick = async () => {
       if (stopped) return;
+      let more = false;
       if (this.connected && when()) {
         try {
-          const { cursor, changes, sent = null } = await this.backend.changes({ cursor: await getCursor(), autoSend: autoSend() });
-          const attempted = (sent?.outcomes ?? []).some((o) => o.outcome === "sent" || o.outcome === "failed");
-          if (changes.length > 0 || attempted) await onChanges(changes, attempted ? sent : null);
-          await setCursor(cursor);
+          const { invoices, companies } = crm();
+          const send = autoSend();
+          const options = { invoices, companies, today: new Date().toISOString().slice(0, 10) };
+          if (send) Object.assign(options, { autoSend: true, ctx: send.ctx });
+          const result = await this.client.changes(Number((await getCursor()) ?? 0), options);
+          if (result.invoices.length > 0 || result.companies.length > 0 || result.sent || result.sendError) await onChanges(result);
+          await setCursor(result.cursor);
+          more = result.more === true && result.finished !== false;
         } catch (error) {
           this.dispatchEvent(new CustomEvent("feederror", { detail: error }));
         }
       }
-      if (!stopped) timer = setTimeout(tick, intervalMs);
+      // A full page: the next one at once.
+      if (!stopped) timer = setTimeout(tick, more ? 0 : intervalMs);
     };
     timer = setTimeout(tick, 0);
     return () => {
@@ -312,24 +321,33 @@ export class XeroLink extends EventTarget {
     };
   }
 
-  /** Where to open an invoice or credit note in Xero, or null (not sent, or no connection to link through). */
+  /** Where to open an invoice or credit note in Xero (its own deep links), or null (not sent, or no client). */
   invoiceUrl(invoice) {
-    if (!invoice?.xeroId) return null;
-    return this.backend.invoiceUrl({ kind: invoice.kind, xeroId: invoice.xeroId });
+    if (!invoice?.xeroId || !this.client) return null;
+    const id = encodeURIComponent(invoice.xeroId);
+    return invoice.kind === "creditNote"
+      ? `https://go.xero.com/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=${id}`
+      : `https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=${id}`;
   }
 
   /** Reads kept by #kept: key → { tenantId, at, promise, value }. */
   #reads = new Map();
 
+  #client() {
+    if (!this.client) throw new XeroUnavailableError(`Not connected to Xero: ${this.unavailableReason}`);
+    return this.client;
+  }
+
   #requireConnected() {
     if (!this.connected) {
       throw new XeroUnavailableError(`Not connected to Xero: ${this.state.reason ?? this.state.status}`);
     }
+    return this.client;
   }
 
   #setState(state) {
-    this.state = state;
-    this.dispatchEvent(new CustomEvent("statechange", { detail: state }));
-    return state;
+    this.state = { ...state, organisations: state.organisations ?? [] };
+    this.dispatchEvent(new CustomEvent("statechange", { detail: this.state }));
+    return this.state;
   }
 }

@@ -93,10 +93,10 @@ async function resolveOne(app, entry, choice) {
   if (send) {
     const result = await app.link.send({ invoices: [invoice], ctx: app.ctx, mode: "selected" });
     await applyResult(app, result);
-    const outcome = result.outcomes.find((o) => o.id === invoice.id);
+    const outcome = result.invoices.find((o) => o.id === invoice.id);
     if (outcome?.outcome !== "sent") {
-      await recordDecision(app, { ...log, outcome: "error", message: `${log.message}; Xero did not take it: ${outcome?.message ?? "no answer"}` });
-      throw new Error(`${entry.number}: the CRM's figures were not sent again: ${outcome?.message ?? "Xero gave no answer"}.`);
+      await recordDecision(app, { ...log, outcome: "error", message: `${log.message}; Xero did not take it: ${outcome?.message ?? outcome?.error?.message ?? "no answer"}` });
+      throw new Error(`${entry.number}: the CRM's figures were not sent again: ${outcome?.message ?? outcome?.error?.message ?? "Xero gave no answer"}.`);
     }
     message = `${entry.number}: the CRM's figures were sent to Xero again.`;
   } else if (choice === "acceptXero") {

@@ -5,7 +5,7 @@ import { callEngine } from "../engine.js";
 import { compare, dec, fixed, formatMoney, plain, sub } from "../money.js";
 import { crmTotals } from "../crm-totals.js";
 import { progressPanel } from "../progress.js";
-import { applyResult, waitingInvoiceIds } from "../sync.js";
+import { applyResult, contactMatchesOf, waitingInvoiceIds } from "../sync.js";
 import { announce, formatDate, h, openDialog, replace, statusClass } from "../ui.js";
 import { contactChoicePanel } from "./contact-choice.js";
 import { paymentsSection } from "./invoice-payments.js";
@@ -252,7 +252,7 @@ async function runOperation(app, { kind, invoices, content, confirm, rerender })
     await applyResult(app, result);
     panel.finish(result.stopped ? `Stopped: ${result.stopped.message}. What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
     content.append(outcomesTable(app, result));
-    if (result.contactMatches?.length) content.append(resendAfterChoice(app, result, { content, confirm, rerender }));
+    if (contactMatchesOf(result).length) content.append(resendAfterChoice(app, result, { content, confirm, rerender }));
     announce(kind === "send" ? "Send to Xero finished." : "Update from Xero finished.");
   } catch (error) {
     panel.finish("Stopped.");
@@ -270,7 +270,7 @@ function resendAfterChoice(app, result, { content, confirm, rerender }) {
   const resend = h("button", { type: "button", class: "button primary", id: "send-again", hidden: true }, "Send again");
   const invoicesToResend = () => app.data.invoices.filter((invoice) => waiting.has(invoice.id));
   resend.addEventListener("click", () => runOperation(app, { kind: "send", invoices: invoicesToResend(), content, confirm, rerender }));
-  const panel = contactChoicePanel(app, result.contactMatches, {
+  const panel = contactChoicePanel(app, contactMatchesOf(result), {
     onChosen: (company) => {
       for (const id of waitingInvoiceIds(app, result, company.id)) waiting.add(id);
       const count = invoicesToResend().length;
@@ -291,17 +291,18 @@ function outcomeText(o) {
 /** Per-invoice outcomes with Xero's messages (S9) and, when S2 stopped a send, every failing product. */
 function outcomesTable(app, result) {
   const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? id;
+  const productCode = (id) => app.data.products.find((product) => product.id === id)?.code ?? id;
   return h(
     "div",
     {},
-    result.failingProducts?.length
-      ? h("div", { class: "notice error", role: "alert" }, h("strong", {}, "No invoice was sent: these products failed (rule S2)"), h("ul", {}, result.failingProducts.map((p) => h("li", {}, `${p.code ?? p.id}: ${p.reason}`))))
+    result.productFailures?.length
+      ? h("div", { class: "notice error", role: "alert" }, h("strong", {}, "No invoice was sent: these products failed (rule S2)"), h("ul", {}, result.productFailures.map((p) => h("li", {}, `${productCode(p.id)}: ${p.reason}`))))
       : null,
     h(
       "table",
       { class: "data-table compact", "aria-label": "Outcomes" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Number"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "Rule"), h("th", { scope: "col" }, "Message"))),
-      h("tbody", {}, (result.outcomes ?? []).map((o) => h("tr", { class: o.outcome === "failed" ? "differs" : null, dataset: { id: o.id } }, h("td", {}, number(o.id)), h("td", {}, outcomeText(o)), h("td", {}, o.rule ?? ""), h("td", {}, o.message ?? "")))),
+      h("tbody", {}, (result.invoices ?? []).map((o) => h("tr", { class: o.outcome === "failed" ? "differs" : null, dataset: { id: o.id } }, h("td", {}, number(o.id)), h("td", {}, outcomeText(o)), h("td", {}, o.rule ?? ""), h("td", {}, o.message ?? o.error?.message ?? "")))),
     ),
   );
 }

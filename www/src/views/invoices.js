@@ -169,15 +169,12 @@ function xeroButtons(app, rerender) {
     "Preview Xero totals",
   );
   if (app.link.connected) {
-    // Connected, but a package build without the sync client cannot run Send / Update: say so, offer nothing broken.
-    const missing = app.link.syncUnavailableReason;
     return h(
       "div",
       { class: "xero-actions", "data-xero": "" },
-      missing ? h("span", { class: "connection-pill", id: "sync-unavailable", title: missing }, h("span", { class: "dot on", "aria-hidden": "true" }), `Xero: connected; ${missing}`) : null,
       preview,
-      h("button", { type: "button", class: "button primary", id: "send-to-xero", disabled: none || !!missing, onclick: () => openSendFlow(app, selectedInvoices(app), rerender) }, "Send to Xero"),
-      h("button", { type: "button", class: "button", id: "update-from-xero", disabled: none || !!missing, onclick: () => openUpdateFlow(app, selectedInvoices(app), rerender) }, "Update from Xero"),
+      h("button", { type: "button", class: "button primary", id: "send-to-xero", disabled: none, onclick: () => openSendFlow(app, selectedInvoices(app), rerender) }, "Send to Xero"),
+      h("button", { type: "button", class: "button", id: "update-from-xero", disabled: none, onclick: () => openUpdateFlow(app, selectedInvoices(app), rerender) }, "Update from Xero"),
     );
   }
   return h(

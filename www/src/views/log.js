@@ -1,12 +1,13 @@
 // The Xero log (rule L1): the proxy's xero_log, filtered (by the proxy) by outcome, action, record kind, CRM
 // reference and dates, a page at a time (newest first; "Older" follows the proxy's nextBefore key), and exported as
-// the proxy's own CSV of every matching row. Without a connection the view says so.
+// the proxy's own CSV of every matching row. Rows and filters are the package's (LogRow, LogFilter: XeroClient.log
+// and logCsv). Without a connection the view says so.
 
 import { formatDate, h, replace } from "../ui.js";
 
 export const LOG_COLUMNS = [
-  { key: "time", label: "Time" },
-  { key: "user", label: "User" },
+  { key: "at", label: "Time" },
+  { key: "userName", label: "User" },
   { key: "action", label: "Action" },
   { key: "recordKind", label: "Record" },
   { key: "crmRef", label: "CRM reference" },
@@ -15,7 +16,10 @@ export const LOG_COLUMNS = [
   { key: "message", label: "Message" },
 ];
 
-const filters = { outcome: "", action: "", recordKind: "", crmRef: "", from: "", to: "" };
+/** Rows per page (the proxy allows up to 500). */
+const PAGE_SIZE = 100;
+
+const filters = { outcome: "", actionContains: "", kind: "", crmRef: "", from: "", to: "" };
 
 function select(id, label, key, options) {
   return field(
@@ -42,7 +46,7 @@ export function renderLog(app, main) {
   const show = async (before) => {
     replace(results, h("p", { class: "subtle" }, "Loading…"));
     try {
-      const { rows, nextBefore } = await app.link.readLog(applied, { before });
+      const { rows, nextBefore } = await app.link.readLog(applied, { before, pageSize: PAGE_SIZE });
       page = { before, nextBefore };
       exportButton.disabled = rows.length === 0;
       newerButton.disabled = newer.length === 0;
@@ -68,8 +72,9 @@ export function renderLog(app, main) {
   exportButton.addEventListener("click", async () => {
     exportButton.disabled = true;
     try {
-      const { blob, filename } = await app.link.exportLog(applied);
-      const url = URL.createObjectURL(blob);
+      const { csv, filename } = await app.link.exportLog(applied);
+      // With a byte order mark, so that Excel reads it as UTF-8 (the proxy writes one; reading the answer as text drops it).
+      const url = URL.createObjectURL(new Blob([csv.startsWith("\uFEFF") ? csv : `\uFEFF${csv}`], { type: "text/csv;charset=utf-8" }));
       const link = h("a", { href: url, download: filename });
       document.body.append(link);
       link.click();
@@ -86,8 +91,8 @@ export function renderLog(app, main) {
     { class: "filters card-filters", "aria-label": "Log filters", onsubmit: (e) => (e.preventDefault(), load()) },
     select("log-outcome", "Outcome", "outcome", [["ok", "Success"], ["warning", "Warning"], ["error", "Error"], ["refused", "Refused (not sent)"], ["resolved", "Resolved by a person"]]),
     // The proxy logs what the client did and the Xero call it made, e.g. "send: PUT Invoices", "GET TaxRates".
-    field("log-action", "Action contains", h("input", { id: "log-action", type: "search", size: 14, value: filters.action, onchange: (e) => (filters.action = e.target.value) })),
-    select("log-kind", "Record", "recordKind", [["invoice", "Invoice"], ["creditNote", "Credit note"], ["contact", "Company"], ["item", "Product"]]),
+    field("log-action", "Action contains", h("input", { id: "log-action", type: "search", size: 14, value: filters.actionContains, onchange: (e) => (filters.actionContains = e.target.value) })),
+    select("log-kind", "Record", "kind", [["invoice", "Invoice"], ["creditNote", "Credit note"], ["contact", "Company"], ["item", "Product"]]),
     field("log-ref", "CRM reference", h("input", { id: "log-ref", type: "search", size: 14, value: filters.crmRef, onchange: (e) => (filters.crmRef = e.target.value) })),
     field("log-from", "From", h("input", { id: "log-from", type: "date", value: filters.from, onchange: (e) => (filters.from = e.target.value) })),
     field("log-to", "To", h("input", { id: "log-to", type: "date", value: filters.to, onchange: (e) => (filters.to = e.target.value) })),
@@ -113,7 +118,7 @@ function logTable(rows) {
           h(
             "tr",
             { class: row.outcome === "error" || row.outcome === "refused" ? "differs" : null },
-            LOG_COLUMNS.map((c) => h("td", {}, c.key === "time" ? `${formatDate(row.time)} ${String(row.time).slice(11, 19)}` : (row[c.key] ?? ""))),
+            LOG_COLUMNS.map((c) => h("td", {}, c.key === "at" ? `${formatDate(row.at)} ${String(row.at).slice(11, 19)}` : c.key === "userName" ? row.userName || row.userId : (row[c.key] ?? ""))),
           ),
         ),
       ),

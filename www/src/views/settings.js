@@ -95,7 +95,7 @@ function connectionSection(app, rerender) {
     "select",
     { id: "organisation", disabled: organisations.length === 0, onchange: act((e) => app.link.chooseOrganisation(document.getElementById("organisation").value)) },
     h("option", { value: "" }, organisations.length ? "Choose an organisation…" : "No organisations"),
-    organisations.map((org) => h("option", { value: org.tenantId, selected: state.organisation?.tenantId === org.tenantId }, org.name)),
+    organisations.map((org) => h("option", { value: org.tenantId, selected: state.tenantId === org.tenantId }, org.name)),
   );
   return card(
     "Connection",
@@ -104,7 +104,7 @@ function connectionSection(app, rerender) {
       { class: "connection-status", id: "connection-status" },
       h("span", { class: `dot ${state.status === STATUS.CONNECTED ? "on" : ""}`, "aria-hidden": "true" }),
       h("strong", {}, STATUS_TEXT[state.status] ?? state.status),
-      state.organisation ? ` to ${state.organisation.name}` : "",
+      state.tenantId ? ` to ${state.tenantName || state.tenantId}` : "",
       state.reason ? h("span", { class: "subtle" }, ` — ${state.reason}`) : null,
     ),
     h("div", { class: "button-row" }, connected ? disconnect : connect),

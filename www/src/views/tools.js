@@ -46,7 +46,7 @@ function toolCard(app, tool, rerender) {
   const plan = tool.plan(app);
   const count = plan.value ? tool.ids(plan.value).length : null;
   const status = h("div", { class: "tool-status" });
-  const start = h("button", { type: "button", class: "button primary", id: `${tool.key}-start`, disabled: !app.link.connected || !!app.link.syncUnavailableReason || !count || running.has(tool.key) }, "Start");
+  const start = h("button", { type: "button", class: "button primary", id: `${tool.key}-start`, disabled: !app.link.connected || !count || running.has(tool.key) }, "Start");
   const resume = h("button", { type: "button", class: "button", id: `${tool.key}-resume`, hidden: true, disabled: !app.link.connected }, "Resume");
   start.addEventListener("click", () => startRun(app, tool, { status, rerender }));
   resume.addEventListener("click", async () => startRun(app, tool, { status, rerender, checkpoint: await app.store.getMeta(`checkpoint:${tool.key}`) }));
@@ -65,7 +65,6 @@ function toolCard(app, tool, rerender) {
       ? h("p", { class: "notice error" }, `Cannot plan: ${plan.error.message}`)
       : h("p", { class: "tool-count", id: `${tool.key}-count` }, h("strong", {}, String(count)), ` ${count === 1 ? "record" : "records"} to do`),
     app.link.connected ? null : h("p", { class: "hint" }, `Needs a connection to Xero: ${app.link.state.reason ?? "not connected"}.`),
-    app.link.connected && app.link.syncUnavailableReason ? h("p", { class: "hint" }, `${app.link.syncUnavailableReason}.`) : null,
     h("div", { class: "button-row" }, start, resume),
     status,
   );
@@ -82,13 +81,13 @@ async function startRun(app, tool, { status, rerender, checkpoint }) {
   try {
     const result = await tool.run(app, { invoices, ctx: await app.xeroCtx(), onProgress: (p) => panel.update(p), signal: controller.signal, checkpoint });
     await applyResult(app, result);
-    // A cancelled run leaves a checkpoint to resume from; a finished one clears it.
-    await app.store.setMeta(`checkpoint:${tool.key}`, result.cancelled ? result.checkpoint : undefined);
+    // A cancelled or stopped run leaves a checkpoint to resume from; a finished one clears it.
+    await app.store.setMeta(`checkpoint:${tool.key}`, result.finished ? undefined : result.checkpoint);
     const why = result.stopped ? `Stopped: ${result.stopped.message}.` : "Cancelled.";
-    const text = result.cancelled ? `${why} Resume finishes the rest without redoing what was done.` : "Finished.";
+    const text = result.finished ? "Finished." : `${why} Resume finishes the rest without redoing what was done.`;
     panel.finish(text);
     ended.set(tool.key, { text, failed: false });
-    announce(`${tool.title}: ${result.cancelled ? "cancelled" : "finished"}.`);
+    announce(`${tool.title}: ${result.finished ? "finished" : "cancelled"}.`);
   } catch (error) {
     panel.finish(`Stopped: ${error.message}`);
     ended.set(tool.key, { text: `Stopped: ${error.message}`, failed: true });
