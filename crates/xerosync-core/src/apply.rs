@@ -11,24 +11,33 @@ use serde::Serialize;
 
 /// The CRM fields to store; only those that change are present.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceChanges {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<InvoiceStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::Decimal>", optional))]
     pub amount_outstanding: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sent_to_accounts: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sent_to_accounts_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub xero_id: Option<String>,
     /// Rule U7: the payments behind the balance (when Xero sent them and they differ from the CRM's).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub payments: Option<Vec<Payment>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub credits: Option<Vec<Credit>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub fully_paid_on_date: Option<IsoDate>,
 }
 
@@ -51,6 +60,7 @@ impl InvoiceChanges {
 
 /// `applyXeroInvoice`'s result.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "AppliedXeroInvoice"))]
 pub struct Applied {
     pub changes: InvoiceChanges,
     pub discrepancies: Vec<String>,

@@ -26,6 +26,7 @@ pub struct Failure {
 /// (in input order, at most 50 a request: slice them), `failed` the invoices left out, `needsUnitdp4` whether the
 /// requests need `unitdp=4` (some unit amount has 4 decimal places).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "InvoicePayloads"))]
 pub struct Payloads {
     #[serde(rename = "Invoices")]
     pub invoices: Vec<xero::Invoice>,

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 /// How a company was matched (contract.md's `by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ContactMatchedBy"))]
 #[serde(rename_all = "camelCase")]
 pub enum MatchedBy {
     /// The company already had a ContactID (rule S3).
@@ -36,6 +37,7 @@ pub enum MatchedBy {
 
 /// `matchContact`'s result (contract.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ContactMatch {
     /// The ContactID to link, or `None` (create one, or wait for a person).

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// The kind of CRM record (or argument) an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum RecordKind {
     Invoice,
@@ -169,6 +170,33 @@ pub const CODES: [&str; 11] = [
     "no_contact_email",
     "email_limit",
 ];
+
+/// The npm package's own codes (crates/xerosync-wasm): its bindings' (`invalid_argument`: a JS argument that is not
+/// JSON data; `internal`) and `XeroClient`'s (`proxy_unreachable`, `proxy_error`, `unsupported_runtime`). Listed here
+/// so that [`all_codes`], the package's `errorCodes()` and its TypeScript `ErrorCode`, is one list.
+pub const PACKAGE_CODES: [&str; 5] = [
+    "invalid_argument",
+    "internal",
+    "proxy_unreachable",
+    "proxy_error",
+    "unsupported_runtime",
+];
+
+/// Every `code` an error of the npm package may carry (or a run may stop with), without duplicates: the core's
+/// ([`CODES`]), the proxy's (passed through by the client), the runs' stops, then the package's own.
+pub fn all_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = CODES.to_vec();
+    codes.extend(
+        crate::proxy_contract::ProxyErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str()),
+    );
+    codes.extend(crate::sync::pump::STOP_CODES);
+    codes.extend(PACKAGE_CODES);
+    let mut seen = std::collections::BTreeSet::new();
+    codes.retain(|c| seen.insert(*c));
+    codes
+}
 
 impl Error {
     /// The stable code, also used by the JS package (`err.code`) and the Worker's error bodies.

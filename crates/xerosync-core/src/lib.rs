@@ -23,6 +23,8 @@ pub mod rules;
 pub mod sentence;
 pub mod sync;
 pub mod tax_strategy;
+#[cfg(feature = "ts")]
+pub mod ts;
 pub mod where_filter;
 pub mod xero;
 

@@ -25,18 +25,21 @@ pub const OPTIONS_PATHS: [&str; 4] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroCurrency"))]
 pub struct Currency {
     pub code: String,
     pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroNamed"))]
 pub struct Named {
     pub id: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroTrackingCategory"))]
 pub struct TrackingCategory {
     pub id: String,
     pub name: String,
@@ -45,6 +48,7 @@ pub struct TrackingCategory {
 
 /// `XeroClient.organisationOptions()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OrganisationOptions {
     pub base_currency: Option<String>,

@@ -142,6 +142,7 @@ pub fn parse_elements(body: &Value, collection: Collection) -> Result<Vec<Elemen
 
 /// What kind of failure an HTTP answer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum XeroErrorKind {
     /// 400 `ValidationException`: data errors, per element.
@@ -160,6 +161,7 @@ pub enum XeroErrorKind {
 
 /// A failed answer, read whatever its body (JSON or not).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroErrorAnswer"))]
 #[serde(rename_all = "camelCase")]
 pub struct XeroError {
     pub kind: XeroErrorKind,
@@ -167,11 +169,14 @@ pub struct XeroError {
     /// A readable message: Xero's own where it gave one.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub retry_after_seconds: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub problem: Option<String>,
     /// For a `ValidationException`: each element's messages, in request order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub elements: Vec<Vec<String>>,
 }
 

@@ -209,23 +209,32 @@ fn match_crm_tax_on(invoice: &Invoice, lines: &mut [PlannedLine<'_>], line_sum: 
 
 /// One line of the preview (contract.md): amounts as Xero will compute them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewLine {
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub line_amount: Decimal,
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub tax_amount: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::Decimal>", optional))]
     pub discount_rate: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::Decimal>", optional))]
     pub discount_amount: Option<Decimal>,
 }
 
 /// `previewInvoice`'s result (contract.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Preview {
     pub lines: Vec<PreviewLine>,
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub sub_total: Decimal,
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub total_tax: Decimal,
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub total: Decimal,
     pub matches_crm: bool,
     pub differences: Vec<String>,

@@ -125,24 +125,34 @@ pub mod routes {
 /// Rule L1: the filters of `GET /log`, as the page gives them (camelCase) and as the query carries them. Empty
 /// strings are absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct LogFilter {
     /// Rows at or after (ISO time, or a date: its start).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub from: Option<String>,
     /// Rows before (ISO time); a bare date `YYYY-MM-DD` takes in the whole of that day (the proxy reads it as the
     /// next day's start: [`LogFilter::from_query`]).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub to: Option<String>,
     /// CRM user id.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub user: Option<String>,
     /// The action, exactly.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub action: Option<String>,
     /// Part of the action, any case (the page's "Action contains" box).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub action_contains: Option<String>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub outcome: Option<String>,
     /// Record kind (`invoice`, `contact`…).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub kind: Option<String>,
     /// CRM reference (`ref` in the query).
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub crm_ref: Option<String>,
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub xero_id: Option<String>,
 }
 

@@ -23,10 +23,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A CRM invoice Xero does not have.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OnlyInCrm {
     pub id: String,
     pub number: String,
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub total: Decimal,
     pub currency: String,
     /// `never sent` or `sent, but Xero has no such invoice`.
@@ -35,12 +37,14 @@ pub struct OnlyInCrm {
 
 /// A Xero invoice on a linked contact that no CRM invoice matches.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OnlyInXero {
     pub xero_id: String,
     pub number: String,
     pub contact_id: String,
     pub date: Option<IsoDate>,
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub total: Decimal,
     /// Xero's `CurrencyCode`; empty when Xero gave none.
     pub currency: String,
@@ -49,13 +53,26 @@ pub struct OnlyInXero {
 
 /// One field on which the two sides disagree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(rename = "ReconciliationDifference")
+)]
 pub struct Difference {
+    /// `number`, `contact`, `currency`, `total`, `amountOutstanding` or `status`.
+    #[cfg_attr(
+        feature = "ts",
+        ts(
+            type = "\"number\" | \"contact\" | \"currency\" | \"total\" | \"amountOutstanding\" | \"status\""
+        )
+    )]
     pub field: &'static str,
     pub crm: String,
     pub xero: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Differing {
     pub id: String,
@@ -68,6 +85,7 @@ pub struct Differing {
 
 /// `reconcile`'s report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReconciliationReport"))]
 #[serde(rename_all = "camelCase")]
 pub struct Reconciliation {
     pub only_in_crm: Vec<OnlyInCrm>,

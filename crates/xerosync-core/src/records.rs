@@ -12,10 +12,12 @@ use std::collections::BTreeMap;
 
 /// An invoice or a credit note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Invoice {
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub kind: InvoiceKind,
     pub number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,12 +30,15 @@ pub struct Invoice {
     pub due_date: Option<IsoDate>,
     pub currency: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub amounts_are: AmountsAre,
     pub status: InvoiceStatus,
     pub lines: Vec<Line>,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub total: Decimal,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub amount_outstanding: Decimal,
     /// Rule M1: the exchange rate the CRM fixed (units of `currency` per base-currency unit); absent: Xero's daily.
     #[serde(
@@ -41,11 +46,13 @@ pub struct Invoice {
         deserialize_with = "de_opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::DecimalInput>"))]
     pub currency_rate: Option<Decimal>,
     /// Rule K2: this invoice's branding theme; absent: the company's, then the settings'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding_theme_id: Option<String>,
     #[serde(default, deserialize_with = "de_bool_or_null")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional = nullable))]
     pub sent_to_accounts: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_to_accounts_date: Option<String>,
@@ -62,9 +69,11 @@ pub struct Invoice {
     pub fully_paid_on_date: Option<IsoDate>,
     /// Rule U6: discrepancies a person dismissed; exactly these no longer block U2 (a new one still does).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub dismissed_discrepancies: Vec<String>,
     /// Rule S11: the chain of documents that amended it in Xero after it had payments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub amendments: Vec<Amendment>,
     /// Rule O1: the customer's online invoice, once read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,14 +83,17 @@ pub struct Invoice {
 /// A document that amends a paid invoice in Xero (rule S11): a credit note for a decrease, a further invoice for an
 /// increase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Amendment {
     pub kind: InvoiceKind,
     pub number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub xero_id: Option<String>,
     /// The amount it moves the total by (tax included), positive.
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub amount: Decimal,
 }
 
@@ -100,24 +112,31 @@ impl Invoice {
 
 /// A payment made in Xero against an invoice (rule U7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub date: IsoDate,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub amount: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reference: Option<String>,
 }
 
 /// A credit note allocated in Xero to an invoice (rule U7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Credit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub date: Option<IsoDate>,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::Decimal"))]
     pub amount: Decimal,
 }
 
@@ -129,6 +148,7 @@ impl Invoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum InvoiceKind {
     #[default]
@@ -147,6 +167,7 @@ impl InvoiceKind {
 
 /// Xero's `LineAmountTypes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum AmountsAre {
     #[default]
@@ -167,6 +188,7 @@ impl AmountsAre {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CrmInvoiceStatus"))]
 pub enum InvoiceStatus {
     Created,
     Pending,
@@ -193,16 +215,20 @@ impl InvoiceStatus {
 
 /// One invoice line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub description: String,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub quantity: Decimal,
     /// Undiscounted unit price.
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub list_price: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
@@ -212,6 +238,7 @@ pub struct Line {
     pub account_code: Option<String>,
     /// Rule K1: CRM field → value (`{ "Region": "North" }`), mapped to Xero tracking by `settings.trackingMapping`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tracking: BTreeMap<String, String>,
 }
 
@@ -234,6 +261,7 @@ pub struct Discount {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Company {
     pub id: String,
@@ -247,8 +275,10 @@ pub struct Company {
         deserialize_with = "de_opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::DecimalInput>"))]
     pub balance: Option<Decimal>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub people: Vec<Person>,
     /// Rule S3b: what the CRM knows of the company goes on its contact; absent means "the CRM does not know" and
     /// never blanks Xero's.
@@ -264,6 +294,7 @@ pub struct Company {
     pub address: Option<Address>,
     /// Rule S3a: a person chose *create new* over the Xero contacts that matched this company.
     #[serde(default, deserialize_with = "de_bool_or_null")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional = nullable))]
     pub create_xero_contact: bool,
     /// Rule K2: the branding theme of this company's invoices (else the settings').
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -272,9 +303,11 @@ pub struct Company {
 
 /// A company's postal address (rule S3b).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub lines: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
@@ -297,20 +330,25 @@ impl Company {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub first_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub last_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "de_bool_or_null")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional = nullable))]
     pub primary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
     pub id: String,
@@ -319,6 +357,7 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub unit_price: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate_id: Option<String>,
@@ -328,12 +367,15 @@ pub struct Product {
 
 /// A CRM tax rate and its Xero mapping (rule T1); `xeroTaxType` absent or null means unmapped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TaxRate {
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub name: String,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub percent: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xero_tax_type: Option<String>,
@@ -351,31 +393,38 @@ impl TaxRate {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     #[serde(default, deserialize_with = "de_bool_or_null")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional = nullable))]
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_sales_account_code: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub discount_strategy: DiscountStrategy,
     /// Rule S6a: `xero` (the default) leaves tax to Xero; `matchCrm` sends line `TaxAmount`s that reach the CRM's.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tax_strategy: TaxStrategy,
     /// Rule K2: the default branding theme (`BrandingThemeID`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding_theme_id: Option<String>,
     /// Rule K1: CRM line field → Xero tracking category and its options.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tracking_mapping: BTreeMap<String, TrackingMap>,
 }
 
 /// Rule K1: one CRM field mapped to a Xero tracking category: CRM value → Xero option name.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TrackingMap {
     pub category: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub options: BTreeMap<String, String>,
 }
 
@@ -394,6 +443,7 @@ impl Default for Settings {
 
 /// How a line discount reaches Xero (rules S5, S6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DiscountStrategy {
     /// A percentage where it reproduces the CRM line to the cent, else `DiscountAmount`.

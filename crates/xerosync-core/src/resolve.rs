@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 
 /// The person's choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "DiscrepancyChoice"))]
 #[serde(rename_all = "camelCase")]
 pub enum Choice {
     AcceptXero,
@@ -30,9 +31,16 @@ pub enum Choice {
 
 /// `resolveDiscrepancy`'s result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Resolution {
     /// CRM fields to store (camelCase, as the record's).
+    #[cfg_attr(
+        feature = "ts",
+        ts(
+            type = "Partial<Pick<Invoice, \"total\" | \"amountOutstanding\" | \"status\" | \"sentToAccounts\" | \"sentToAccountsDate\" | \"xeroId\">> & { dismissedDiscrepancies?: Array<string> }"
+        )
+    )]
     pub changes: Value,
     /// Send the invoice again now (rule S8).
     pub send: bool,
@@ -41,13 +49,17 @@ pub struct Resolution {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ResolutionLog {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub action: &'static str,
     pub record_kind: RecordKind,
     pub crm_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub xero_id: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub outcome: &'static str,
     pub message: String,
 }

@@ -8,17 +8,22 @@ use serde::{Deserialize, Serialize};
 /// What the selection rules (S1, A1, S10, U1, A2) read of an invoice, and nothing more: `planSend` and `planUpdate`
 /// take a list screen's summaries (no lines, no company) as well as whole invoices.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceSummary {
     pub id: String,
     pub status: InvoiceStatus,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub total: Decimal,
     #[serde(deserialize_with = "de_decimal")]
+    #[cfg_attr(feature = "ts", ts(as = "crate::ts::DecimalInput"))]
     pub amount_outstanding: Decimal,
     #[serde(default, deserialize_with = "crate::records::de_bool_or_null")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional = nullable))]
     pub sent_to_accounts: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub xero_id: Option<String>,
 }
 
@@ -37,6 +42,7 @@ impl From<&Invoice> for InvoiceSummary {
 
 /// `planSend`'s mode: the invoices the user selected (S1) or every live invoice (A1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SendMode {
     #[default]
@@ -46,6 +52,7 @@ pub enum SendMode {
 
 /// `planUpdate`'s mode: the selected invoices (U1) or all of them (A2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum UpdateMode {
     #[default]
@@ -54,6 +61,7 @@ pub enum UpdateMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Skipped {
     pub id: String,
     pub rule: String,
@@ -61,12 +69,14 @@ pub struct Skipped {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SendSelection {
     pub send: Vec<String>,
     pub skipped: Vec<Skipped>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UpdateSelection {
     pub update: Vec<String>,
     pub skipped: Vec<Skipped>,

@@ -14,6 +14,7 @@ use std::cmp::Ordering;
 
 /// `settings.taxStrategy` (rule S6a).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum TaxStrategy {
     /// Xero computes the tax (the default).

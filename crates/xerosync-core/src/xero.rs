@@ -33,30 +33,38 @@ fn opt_number<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S
 
 /// `components.schemas.LineItem` (the fields we write; never `LineAmount`, never both discounts).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroLineItem"))]
 pub struct LineItem {
     #[serde(rename = "Description")]
     pub description: String,
     #[serde(rename = "Quantity", serialize_with = "number")]
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub quantity: Decimal,
     #[serde(rename = "UnitAmount", serialize_with = "number")]
+    #[cfg_attr(feature = "ts", ts(as = "f64"))]
     pub unit_amount: Decimal,
     #[serde(rename = "ItemCode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub item_code: Option<String>,
     #[serde(rename = "AccountCode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub account_code: Option<String>,
     #[serde(rename = "TaxType", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub tax_type: Option<String>,
     #[serde(
         rename = "DiscountRate",
         serialize_with = "opt_number",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>", optional))]
     pub discount_rate: Option<Decimal>,
     #[serde(
         rename = "DiscountAmount",
         serialize_with = "opt_number",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>", optional))]
     pub discount_amount: Option<Decimal>,
     /// Rule S6a: an explicit tax that Xero uses instead of its own per-line figure.
     #[serde(
@@ -64,14 +72,17 @@ pub struct LineItem {
         serialize_with = "opt_number",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>", optional))]
     pub tax_amount: Option<Decimal>,
     /// Rule K1: tracking category and option names.
     #[serde(rename = "Tracking", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub tracking: Vec<LineTracking>,
 }
 
 /// `components.schemas.LineItemTracking`, by names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroLineTracking"))]
 pub struct LineTracking {
     #[serde(rename = "Name")]
     pub name: String,
@@ -81,56 +92,78 @@ pub struct LineTracking {
 
 /// `components.schemas.Contact`, as a full record (Contacts endpoint) or a reference inside an invoice.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroDocumentContact"))]
 pub struct Contact {
     #[serde(rename = "ContactID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub contact_id: Option<String>,
     #[serde(rename = "ContactNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub contact_number: Option<String>,
     #[serde(rename = "AccountNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub account_number: Option<String>,
     #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<String>,
     #[serde(rename = "FirstName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub first_name: Option<String>,
     #[serde(rename = "LastName", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub last_name: Option<String>,
     #[serde(rename = "EmailAddress", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub email_address: Option<String>,
     #[serde(rename = "TaxNumber", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub tax_number: Option<String>,
     #[serde(rename = "DefaultCurrency", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub default_currency: Option<String>,
     #[serde(rename = "Addresses", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub addresses: Vec<ContactAddress>,
     #[serde(rename = "Phones", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub phones: Vec<Phone>,
 }
 
 /// `components.schemas.Address`: Xero keeps one per `AddressType` and updates the one sent (rule S3b).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroAddress"))]
 pub struct ContactAddress {
     #[serde(rename = "AddressType")]
     pub address_type: String,
     #[serde(rename = "AddressLine1", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line1: Option<String>,
     #[serde(rename = "AddressLine2", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line2: Option<String>,
     #[serde(rename = "AddressLine3", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line3: Option<String>,
     #[serde(rename = "AddressLine4", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line4: Option<String>,
     #[serde(rename = "City", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub city: Option<String>,
     #[serde(rename = "Region", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub region: Option<String>,
     #[serde(rename = "PostalCode", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub postal_code: Option<String>,
     #[serde(rename = "Country", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub country: Option<String>,
 }
 
 /// `components.schemas.Phone`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroPhone"))]
 pub struct Phone {
     #[serde(rename = "PhoneType")]
     pub phone_type: String,
@@ -140,20 +173,25 @@ pub struct Phone {
 
 /// `components.schemas.Invoice` (ACCREC, DRAFT: rule S4).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroInvoice"))]
 pub struct Invoice {
     #[serde(rename = "Type")]
+    #[cfg_attr(feature = "ts", ts(type = "\"ACCREC\""))]
     pub kind: String,
     #[serde(rename = "InvoiceID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub invoice_id: Option<String>,
     #[serde(rename = "InvoiceNumber")]
     pub invoice_number: String,
     #[serde(rename = "Reference", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reference: Option<String>,
     #[serde(rename = "Contact")]
     pub contact: Contact,
     #[serde(rename = "Date")]
     pub date: String,
     #[serde(rename = "DueDate", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub due_date: Option<String>,
     #[serde(rename = "CurrencyCode")]
     pub currency_code: String,
@@ -165,12 +203,15 @@ pub struct Invoice {
         serialize_with = "opt_number",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>", optional))]
     pub currency_rate: Option<Decimal>,
     /// Rule K2.
     #[serde(rename = "BrandingThemeID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub branding_theme_id: Option<String>,
     /// `DRAFT` on creation; absent on an update, so Xero keeps the document's status.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     #[serde(rename = "LineItems")]
     pub line_items: Vec<LineItem>,
@@ -178,20 +219,25 @@ pub struct Invoice {
 
 /// `components.schemas.CreditNote` (ACCRECCREDIT, DRAFT: rule S4).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroCreditNote"))]
 pub struct CreditNote {
     #[serde(rename = "Type")]
+    #[cfg_attr(feature = "ts", ts(type = "\"ACCRECCREDIT\""))]
     pub kind: String,
     #[serde(rename = "CreditNoteID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub credit_note_id: Option<String>,
     #[serde(rename = "CreditNoteNumber")]
     pub credit_note_number: String,
     #[serde(rename = "Reference", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reference: Option<String>,
     #[serde(rename = "Contact")]
     pub contact: Contact,
     #[serde(rename = "Date")]
     pub date: String,
     #[serde(rename = "DueDate", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub due_date: Option<String>,
     #[serde(rename = "CurrencyCode")]
     pub currency_code: String,
@@ -203,12 +249,15 @@ pub struct CreditNote {
         serialize_with = "opt_number",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "ts", ts(as = "Option<f64>", optional))]
     pub currency_rate: Option<Decimal>,
     /// Rule K2.
     #[serde(rename = "BrandingThemeID", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub branding_theme_id: Option<String>,
     /// `DRAFT` on creation; absent on an update, so Xero keeps the document's status.
     #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<String>,
     #[serde(rename = "LineItems")]
     pub line_items: Vec<LineItem>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SendStage"))]
 #[serde(rename_all = "camelCase")]
 pub enum Stage {
     /// Reads before any write: existing contacts (S3a) and the Xero state of cancelled invoices (S10).
@@ -18,6 +19,7 @@ pub enum Stage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
     Pending,
@@ -28,6 +30,7 @@ pub enum Outcome {
 
 /// The CRM fields to store for a sent invoice (rule S9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SendChanges {
     pub sent_to_accounts: bool,
@@ -36,40 +39,52 @@ pub struct SendChanges {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SendInvoiceResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceResult {
     pub id: String,
     pub outcome: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub message: Option<String>,
     /// For a local failure: `{ code, message, record, field? }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "ErrorData"))]
     pub error: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub changes: Option<SendChanges>,
     /// Rule S11: the document that amended it in Xero; append it to the CRM invoice's `amendments`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub amendment: Option<Amendment>,
     /// Failed for a passing reason (Xero unavailable, a limit, no answer), not refused: worth trying again as it is
     /// (rule B2 does not hold it back).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub retryable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SendCompanyResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyResult {
     pub id: String,
     pub outcome: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub xero_contact_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub message: Option<String>,
     /// Rule S3a: how the company was matched to an existing Xero contact, with the candidates a person must choose
     /// between when nothing could be linked safely.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub contact_match: Option<ContactMatchReport>,
 }
 
@@ -112,6 +127,7 @@ impl InvoiceResult {
 
 /// Rule S3a, for a person: the evidence, and each candidate as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ContactMatchReport {
     pub by: MatchedBy,
@@ -120,22 +136,27 @@ pub struct ContactMatchReport {
 
 /// One Xero contact a company may be (rule S3a).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ContactCandidate {
     pub contact_id: String,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub contact_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub email: Option<String>,
     /// Accounts receivable outstanding, when Xero sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub balance: Option<String>,
     pub archived: bool,
 }
 
 /// A product that failed, locally or at Xero (rule S2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ProductFailure {
     pub id: String,
@@ -144,12 +165,14 @@ pub struct ProductFailure {
 
 /// One `xero_log` entry (rule L1) without the time and user, which the caller adds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SendLogEntry"))]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
     pub action: String,
     pub record_kind: RecordKind,
     pub crm_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub xero_id: Option<String>,
     /// `ok`, `warning`, `error` (Xero's answer), `skipped`, or `refused`: a record the run stopped before any call
     /// was made for it (rule L1a; reported to the proxy's log with [`super::refusals`]).

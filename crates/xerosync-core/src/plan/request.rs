@@ -14,15 +14,26 @@ pub const MAX_RECORDS_PER_REQUEST: usize = 50;
 /// One HTTP request to Xero's Accounting API, relative to `https://api.xero.com/api.xro/2.0`. The caller adds the
 /// bearer token and `xero-tenant-id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct XeroRequest {
     /// Unique within the plan (`items-1`, `invoices-2`); answers name it.
     pub id: String,
+    /// `GET`, `POST` or `PUT`.
+    #[cfg_attr(feature = "ts", ts(type = "\"GET\" | \"POST\" | \"PUT\""))]
     pub method: String,
     pub path: String,
     pub query: BTreeMap<String, String>,
     pub headers: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(
+        feature = "ts",
+        ts(
+            optional,
+            type = "{ Items: Array<object> } | { Contacts: Array<object> } | { Invoices: Array<XeroInvoice> } | { CreditNotes: Array<XeroCreditNote> }"
+        )
+    )]
     pub body: Option<Value>,
 }
 

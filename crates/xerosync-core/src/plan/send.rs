@@ -77,6 +77,7 @@ pub(super) struct Input {
 
 /// *Send to Xero* for a set of invoices: see the module docs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SendPlan {
     pub stage: Stage,
@@ -89,12 +90,16 @@ pub struct SendPlan {
     /// Every failing product with its reason; non-empty means no invoice was sent (rule S2).
     pub product_failures: Vec<ProductFailure>,
     pub log: Vec<LogEntry>,
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub(super) input: Input,
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub(super) batches: Vec<Batch>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub(super) found: Found,
     /// `input` decoded once, on first use (not serialised: a resumed plan decodes again).
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub(super) decoded: DecodedInput,
 }
 

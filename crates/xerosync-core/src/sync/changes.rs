@@ -141,6 +141,7 @@ fn learn_contact(
 
 /// What [`apply_change_feed`] returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeFeedResult {
     /// One entry per CRM invoice a change named, with the changes to store.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What `onProgress` receives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SyncProgress"))]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// What the run is doing: `items`, `contacts`, `documents`, `balances`, `finished`, `stopped`.
@@ -20,6 +21,7 @@ pub struct Progress {
     pub elapsed_ms: u64,
     /// Estimated time left; absent until a call has been answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub eta_ms: Option<u64>,
 }
 

@@ -34,6 +34,7 @@ enum Stage {
 
 /// What `XeroClient.reconcile` returns: the report, its CSV, and how the run went.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReconcileRunResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct ReconcileResult {
     #[serde(flatten)]
@@ -42,6 +43,7 @@ pub struct ReconcileResult {
     /// `false` when the run stopped (or a read failed): then the report is empty and `stopped` says why.
     pub finished: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub stopped: Option<RunStop>,
     pub calls: u64,
 }

@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Why a run stopped before the end (not connected, disabled, Xero's day limit, the session refused…). The
 /// checkpoint resumes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RunStop {
     pub code: String,
@@ -29,12 +30,14 @@ pub struct RunStop {
 
 /// What `send` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "SendRunResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct SendResult {
     /// Every invoice reached an end (sent, failed or skipped).
     pub finished: bool,
     /// Set when the run stopped early; pending invoices carry its message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub stopped: Option<RunStop>,
     /// One per input invoice, in input order: outcome, rule, message, and the CRM fields to store.
     pub invoices: Vec<InvoiceResult>,

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 /// One choice for the mapping screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroTaxRateChoice"))]
 #[serde(rename_all = "camelCase")]
 pub struct XeroTaxRate {
     /// What a CRM tax rate's `xeroTaxType` is set to.
@@ -14,6 +15,7 @@ pub struct XeroTaxRate {
     pub name: String,
     /// `EffectiveRate`, as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rate: Option<String>,
 }
 

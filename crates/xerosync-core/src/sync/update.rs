@@ -33,6 +33,7 @@ pub const CREDIT_NOTE_PAGES_ABOVE: usize = 3;
 pub const SINCE_OVERLAP_MS: u64 = 5 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum UpdateOutcome {
     Pending,
@@ -50,38 +51,49 @@ pub enum UpdateOutcome {
 
 /// One CRM invoice's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "UpdateInvoiceResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateEntry {
     pub id: String,
     pub outcome: UpdateOutcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub message: Option<String>,
     /// The CRM fields to store (`status`, `amountOutstanding`, `sentToAccounts`, `sentToAccountsDate`, `xeroId`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "InvoiceChanges"))]
     pub changes: Option<Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub discrepancies: Vec<String>,
 }
 
 /// A company's changes: its Xero ContactID (rule U3) and, for *Update all*, its balance (A2).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CompanyChanges {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub xero_contact_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub balance: Option<String>,
 }
 
 /// What `update` and `updateAll` return.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "UpdateRunResult"))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateResult {
     pub finished: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub stopped: Option<RunStop>,
     /// One per input invoice, in input order.
     pub invoices: Vec<UpdateEntry>,

@@ -8,6 +8,7 @@ mod fixtures;
 mod lived_in;
 mod properties;
 mod send_plan;
+mod ts_types;
 
 use serde_json::{json, Value};
 
