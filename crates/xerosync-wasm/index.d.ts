@@ -1,161 +1,54 @@
 // TypeScript types of the npm package `xerosync`: the records of the CRM contract (camelCase) and the Xero objects
-// the functions return (PascalCase, spelled as Xero's OpenAPI schemas spell them). Hand-written from the core's Rust
-// types; test/types/usage.ts is type-checked with `tsc --noEmit` and test/exports.test.js checks that the functions
-// declared here are exactly the ones the package exports.
+// the functions return (PascalCase, spelled as Xero's OpenAPI schemas spell them). The records, options, results,
+// progress, checkpoints' parts and errors are generated from the core's Rust types (types.generated.d.ts, by ts-rs:
+// a drift test in xerosync-core fails when it differs from what the Rust gives); this file holds the functions, the
+// classes and the few types the Rust has no serde type for. test/types/usage.ts is type-checked with `tsc --noEmit`
+// and test/exports.test.js checks that the functions declared here are exactly the ones the package exports.
 
-/** A decimal as the package returns it: a string such as `"97.20"`. */
-export type Decimal = string;
-/** A decimal as the package accepts it: a string (preferred) or a JS number. */
-export type DecimalInput = string | number;
-/** A date `YYYY-MM-DD`. */
-export type IsoDate = string;
+export type * from "./types.generated.js";
+import type {
+  AppliedXeroInvoice,
+  ChangeFeedResult,
+  Company,
+  ContactMatch,
+  DiscountStrategy,
+  DiscrepancyChoice,
+  ErrorCode,
+  ErrorData,
+  Invoice,
+  InvoiceKind,
+  InvoicePayloads,
+  InvoiceSummary,
+  IsoDate,
+  Line,
+  LogFilter,
+  OrganisationOptions,
+  Preview,
+  Product,
+  ReconcileRunResult,
+  ReconciliationReport,
+  Resolution,
+  RunStop,
+  SendMode,
+  SendPlan,
+  SendRunResult,
+  SendSelection,
+  Settings,
+  SyncProgress,
+  TaxRate,
+  UpdateMode,
+  UpdateRunResult,
+  UpdateSelection,
+  XeroCreditNote,
+  XeroErrorAnswer,
+  XeroInvoice,
+  XeroRequest,
+  XeroTaxRateChoice,
+} from "./types.generated.js";
 
-// ---- CRM records (contract.md) -------------------------------------------------------------------------------
+// ---- Hand-written: the Rust decodes these by hand (no serde type to generate them from) -------------------------
 
-export type InvoiceKind = "invoice" | "creditNote";
-/** Xero's `LineAmountTypes`. */
-export type AmountsAre = "exclusive" | "inclusive" | "noTax";
-export type CrmInvoiceStatus = "Created" | "Pending" | "Live" | "Part Paid" | "Paid" | "Cancelled";
-export type DiscountStrategy = "auto" | "rate" | "hold";
-export type TaxStrategy = "xero" | "matchCrm";
-
-/** A line discount: a percentage, or an amount off the whole line (one of the two). */
-export type Discount = { percent: DecimalInput; amount?: undefined } | { amount: DecimalInput; percent?: undefined };
-
-export interface Line {
-  /** Absent for free-text lines. */
-  productId?: string | null;
-  description?: string;
-  quantity: DecimalInput;
-  /** The undiscounted unit price. */
-  listPrice: DecimalInput;
-  discount?: Discount | null;
-  taxRateId?: string | null;
-  /** Default: the product's, then `settings.defaultSalesAccountCode`. */
-  accountCode?: string | null;
-  /** Rule K1: CRM field → value (`{ Region: "North" }`), sent through `settings.trackingMapping`. */
-  tracking?: Record<string, string>;
-}
-
-/** An invoice or a credit note of the CRM. */
-export interface Invoice {
-  /** The CRM id, unique. */
-  id: string;
-  kind?: InvoiceKind;
-  /** Becomes `InvoiceNumber` / `CreditNoteNumber`. */
-  number: string;
-  reference?: string | null;
-  companyId: string;
-  /** Default: the company's primary person. */
-  personId?: string | null;
-  issueDate: IsoDate;
-  dueDate?: IsoDate | null;
-  currency: string;
-  amountsAre?: AmountsAre;
-  status: CrmInvoiceStatus;
-  lines: Line[];
-  /** The CRM's own total, as the CRM computed it. */
-  total: DecimalInput;
-  amountOutstanding: DecimalInput;
-  /** Rule M1: the exchange rate the CRM fixed; absent: Xero's daily rate. */
-  currencyRate?: DecimalInput | null;
-  /** Rule K2: this invoice's branding theme (else the company's, then the settings'). */
-  brandingThemeId?: string | null;
-  sentToAccounts?: boolean | null;
-  sentToAccountsDate?: IsoDate | null;
-  xeroId?: string | null;
-  /** Rule U7: the payments behind the balance, as Xero last reported them. */
-  payments?: { date: IsoDate; amount: Decimal; reference?: string }[] | null;
-  /** Rule U7: credit notes allocated to it in Xero. */
-  credits?: { number?: string; date?: IsoDate; amount: Decimal }[] | null;
-  /** Rule U7: Xero's date of the last payment of a paid invoice. */
-  fullyPaidOnDate?: IsoDate | null;
-  /** Rule U6: discrepancies a person dismissed (from `resolveDiscrepancy`); exactly these stop blocking updates. */
-  dismissedDiscrepancies?: string[];
-  /** Rule S11: the chain of drafts that amended it in Xero after it had payments (from send results). */
-  amendments?: Amendment[];
-  /** Rule O1: the customer's online invoice (Xero's link), read once the invoice is approved in Xero. */
-  onlineInvoiceUrl?: string | null;
-}
-
-export interface Person {
-  id: string;
-  firstName?: string;
-  lastName?: string;
-  email?: string | null;
-  primary?: boolean | null;
-}
-
-export interface Company {
-  id: string;
-  name: string;
-  accountNumber?: string | null;
-  xeroContactId?: string | null;
-  balance?: DecimalInput | null;
-  people?: Person[];
-  /** Rule S3b: sent on the contact when present; absent or blank never blanks Xero's. */
-  phone?: string | null;
-  taxNumber?: string | null;
-  /** The contact's default currency, an ISO code (`GBP`). */
-  currency?: string | null;
-  address?: Address | null;
-  /** Rule S3a: a person chose *create new* over the Xero contacts that matched this company. */
-  createXeroContact?: boolean | null;
-  /** Rule K2: the branding theme of this company's invoices. */
-  brandingThemeId?: string | null;
-}
-/** A company's postal address (Xero's `POBOX` address; a fifth line and later join the fourth). */
-export interface Address {
-  lines?: string[];
-  city?: string | null;
-  region?: string | null;
-  postalCode?: string | null;
-  country?: string | null;
-}
-
-export interface Product {
-  id: string;
-  code: string;
-  name: string;
-  description?: string | null;
-  unitPrice: DecimalInput;
-  taxRateId?: string | null;
-  salesAccountCode?: string | null;
-}
-
-/** A CRM tax rate and its Xero mapping (rule T1); no `xeroTaxType` means unmapped. */
-export interface TaxRate {
-  id: string;
-  name?: string;
-  percent: DecimalInput;
-  xeroTaxType?: string | null;
-}
-
-export interface Settings {
-  enabled?: boolean;
-  defaultSalesAccountCode?: string | null;
-  discountStrategy?: DiscountStrategy;
-  /** Rule S6a: `"xero"` (default) leaves tax to Xero; `"matchCrm"` sends line `TaxAmount`s reaching the CRM's total. */
-  taxStrategy?: TaxStrategy;
-  /** Rule K2: the default `BrandingThemeID`. */
-  brandingThemeId?: string | null;
-  /** Rule K1: CRM line field → Xero tracking category, and CRM value → Xero option name. */
-  trackingMapping?: Record<string, { category: string; options: Record<string, string> }>;
-}
-
-/** Rules M1, K1, K2: `XeroClient.organisationOptions()`: what the settings' pickers offer. */
-export interface OrganisationOptions {
-  /** The organisation's base currency (`GET /Organisation`). */
-  baseCurrency: string | null;
-  /** The currencies enabled in Xero, base first: an invoice in any other is refused (rule M1). */
-  currencies: { code: string; description: string }[];
-  /** The active tracking categories (Xero allows at most two) and their active options (rule K1). */
-  trackingCategories: { id: string; name: string; options: { id: string; name: string }[] }[];
-  /** Rule K2: the branding themes, in Xero's order. */
-  brandingThemes: { id: string; name: string }[];
-}
-
-/** What an invoice refers to. */
+/** What an invoice refers to (decoded record by record: decode::Ctx::from_json). */
 export interface Ctx {
   companies: Company[];
   products: Product[];
@@ -166,70 +59,7 @@ export interface Ctx {
   currencies?: string[];
 }
 
-// ---- Results -----------------------------------------------------------------------------------------------------
-
-/** An invoice left out, with the rule that left it out (e.g. `"S1"`) and a sentence for the user. */
-export interface Skipped {
-  id: string;
-  rule: string;
-  reason: string;
-}
-
-export interface SendSelection {
-  send: string[];
-  skipped: Skipped[];
-}
-
-export interface UpdateSelection {
-  update: string[];
-  skipped: Skipped[];
-}
-
-export interface PreviewLine {
-  lineAmount: Decimal;
-  taxAmount: Decimal;
-  discountRate?: Decimal;
-  discountAmount?: Decimal;
-}
-
-/** What Xero will compute for an invoice (rules S5, S6), and how it differs from the CRM's totals. */
-export interface Preview {
-  lines: PreviewLine[];
-  subTotal: Decimal;
-  totalTax: Decimal;
-  total: Decimal;
-  matchesCrm: boolean;
-  differences: string[];
-}
-
-/** The CRM fields to store after reading an invoice back from Xero; only the ones that change are present. */
-export interface InvoiceChanges {
-  status?: CrmInvoiceStatus;
-  amountOutstanding?: Decimal;
-  sentToAccounts?: boolean;
-  sentToAccountsDate?: IsoDate | null;
-  xeroId?: string;
-}
-
-export interface AppliedXeroInvoice {
-  changes: InvoiceChanges;
-  discrepancies: string[];
-}
-
-// ---- Xero objects (PascalCase, as components.schemas of xero_accounting.yaml) -----------------------------------
-
-export interface XeroLineItem {
-  Description: string;
-  Quantity: number;
-  UnitAmount: number;
-  ItemCode?: string;
-  AccountCode?: string;
-  TaxType?: string;
-  DiscountRate?: number;
-  DiscountAmount?: number;
-}
-
-/** A contact reference inside an invoice, or a whole contact. */
+/** A Xero contact as `GET /Contacts` returns it, for `matchContact` (read field by field: contacts::XeroContact). */
 export interface XeroContact {
   ContactID?: string;
   ContactNumber?: string;
@@ -244,38 +74,6 @@ export interface XeroContact {
   DefaultCurrency?: string;
   Addresses?: { AddressType: "POBOX" | "STREET"; AddressLine1?: string; AddressLine2?: string; AddressLine3?: string; AddressLine4?: string; City?: string; Region?: string; PostalCode?: string; Country?: string }[];
   Phones?: { PhoneType: "DEFAULT" | "DDI" | "MOBILE" | "FAX" | "OFFICE"; PhoneNumber?: string }[];
-}
-/** `matchContact`'s `by`: the evidence that decided, or why a person must. */
-export type ContactMatchedBy = "contactId" | "contactNumber" | "accountNumber" | "name" | "email" | "ambiguous" | "archived" | "none";
-export interface ContactMatch {
-  /** The ContactID to link, or `null` (create one, or wait for a person). */
-  contactId: string | null;
-  by: ContactMatchedBy;
-  /** The ContactIDs a person must choose between (empty unless `ambiguous` or `archived`). */
-  candidates: string[];
-}
-
-interface XeroDocumentBase {
-  Reference?: string;
-  Contact: XeroContact;
-  Date: IsoDate;
-  DueDate?: IsoDate;
-  CurrencyCode: string;
-  LineAmountTypes: "Exclusive" | "Inclusive" | "NoTax";
-  Status: "DRAFT";
-  LineItems: XeroLineItem[];
-}
-
-export interface XeroInvoice extends XeroDocumentBase {
-  Type: "ACCREC";
-  InvoiceID?: string;
-  InvoiceNumber: string;
-}
-
-export interface XeroCreditNote extends XeroDocumentBase {
-  Type: "ACCRECCREDIT";
-  CreditNoteID?: string;
-  CreditNoteNumber: string;
 }
 
 /** An invoice as Xero returns it (the fields the package reads; others are ignored). */
@@ -293,23 +91,6 @@ export interface XeroInvoiceAnswer {
   [field: string]: unknown;
 }
 
-// ---- Xero answers and the send plan -----------------------------------------------------------------------------
-
-/** A failed answer from Xero as `parseXeroError` reads it. */
-export interface XeroErrorAnswer {
-  /** `"validation"` (400 ValidationException), `"unauthorized"` (401: refresh once, retry), `"forbidden"` (403),
-   * `"notFound"`, `"rateLimited"` (429: honour `retryAfterSeconds`), `"unavailable"` (500/503), `"other"`. */
-  kind: "validation" | "unauthorized" | "forbidden" | "notFound" | "rateLimited" | "unavailable" | "other";
-  status: number;
-  /** Readable: Xero's own message where it gave one. */
-  message: string;
-  retryAfterSeconds?: number;
-  /** Which rate limit was hit (`X-Rate-Limit-Problem`: `"minute"`, `"day"`, `"appminute"`). */
-  problem?: string;
-  /** For a ValidationException: each element's messages, in request order. */
-  elements?: string[][];
-}
-
 /** An HTTP answer from Xero as the caller received it (headers it cares about included). */
 export interface XeroHttpAnswer {
   status: number;
@@ -321,148 +102,8 @@ export interface XeroHttpAnswer {
   rateLimitProblem?: string | null;
 }
 
-/** One request to Xero's Accounting API, relative to `https://api.xero.com/api.xro/2.0`; the proxy adds the
- * bearer token and `xero-tenant-id`. */
-export interface XeroRequest {
-  /** Unique within the plan (`items-1`, `invoices-2`); the answer names it as `requestId`. */
-  id: string;
-  method: "GET" | "POST" | "PUT";
-  path: string;
-  query: Record<string, string>;
-  /** Includes a deterministic `Idempotency-Key` for writes. */
-  headers: Record<string, string>;
-  body?: { Items: object[] } | { Contacts: XeroContact[] } | { Invoices: XeroInvoice[] } | { CreditNotes: XeroCreditNote[] };
-}
-
-export type Outcome = "pending" | "sent" | "failed" | "skipped";
-
-export interface SendInvoiceResult {
-  id: string;
-  outcome: Outcome;
-  rule?: string;
-  message?: string;
-  /** For a record that failed locally (rule L2): the error as data. */
-  error?: { code: ErrorCode; message: string; record?: string; field?: string };
-  /** For a sent invoice (rule S9): the CRM fields to store. */
-  changes?: { sentToAccounts: boolean; sentToAccountsDate: IsoDate; xeroId: string };
-  /** Rule S11: the draft that amended this paid invoice in Xero; append it to the invoice's `amendments`. */
-  amendment?: Amendment;
-}
-
-/** A credit note (decrease) or further invoice (increase) amending a paid invoice in Xero (rule S11). */
-export interface Amendment {
-  kind: InvoiceKind;
-  number: string;
-  xeroId?: string;
-  /** How much it moves the total, tax included (positive). */
-  amount: Decimal;
-}
-
-export interface SendCompanyResult {
-  id: string;
-  outcome: Outcome;
-  xeroContactId?: string;
-  message?: string;
-  /** Rule S3a: set when a person must choose (`by` is `ambiguous` or `archived`): store the chosen ContactID as the
-   * company's `xeroContactId`, or `createXeroContact: true` for a new contact, and send again. */
-  contactMatch?: { by: ContactMatchedBy; candidates: ContactCandidate[] };
-}
-/** One Xero contact a company may be (rule S3a), as the page shows it. */
-export interface ContactCandidate {
-  contactId: string;
-  name: string;
-  contactNumber?: string;
-  email?: string;
-  /** Accounts receivable outstanding in Xero. */
-  balance?: Decimal;
-  archived: boolean;
-}
-
-/** A `xero_log` entry (rule L1) without the time and the user, which the caller adds. */
-export interface SendLogEntry {
-  action: string;
-  recordKind: "invoice" | "creditNote" | "company" | "product" | "taxRate" | "settings" | "options" | "xeroRecord";
-  crmId: string;
-  xeroId?: string;
-  /** `refused`: stopped before any call (rule L1a: an unmapped tax rate, a malformed record, a failing product). */
-  outcome: "ok" | "warning" | "error" | "skipped" | "refused";
-  message: string;
-}
-
-/**
- * *Send to Xero* as a plain, serialisable state machine: make every request in `requests` (they may run
- * concurrently), give each answer to `applySendAnswer`, and repeat until `finished`. Keep the plan as it is
- * returned (it carries its inputs); only the documented fields are meant to be read.
- */
-export interface SendPlan {
-  stage: "reads" | "items" | "contacts" | "documents" | "finished";
-  finished: boolean;
-  requests: XeroRequest[];
-  /** One per input invoice, in input order. */
-  invoices: SendInvoiceResult[];
-  companies: SendCompanyResult[];
-  /** Every failing product with its reason; non-empty means no invoice was sent (rule S2). */
-  productFailures: { id: string; reason: string }[];
-  log: SendLogEntry[];
-  [internal: string]: unknown;
-}
-
-// ---- Errors ------------------------------------------------------------------------------------------------------
-
-/** Every `code` an error of the package may carry (`errorCodes()` lists them at run time). */
-export type ErrorCode =
-  // the core's (bad input, rules T1, S6, M1, O1, O2)
-  | "invalid_field"
-  | "missing_field"
-  | "unknown_reference"
-  | "unmapped_tax_rate"
-  | "invoice_held"
-  | "invalid_options"
-  | "invalid_xero_response"
-  | "unknown_currency"
-  | "not_approved"
-  | "no_contact_email"
-  | "email_limit"
-  // the proxy's, passed through by XeroClient (rules C1-C7, X1, X2)
-  | "missing_session"
-  | "invalid_session"
-  | "expired_session"
-  | "forbidden_role"
-  | "forbidden_origin"
-  | "not_found"
-  | "method_not_allowed"
-  | "relay_refused"
-  | "invalid_request"
-  | "invalid_state"
-  | "invalid_ticket"
-  | "payload_too_large"
-  | "length_required"
-  | "upstream_timeout"
-  | "integration_disabled"
-  | "not_connected"
-  | "reconnect_required"
-  | "tenant_not_chosen"
-  | "unknown_tenant"
-  | "tenant_bound"
-  | "rate_limited"
-  | "bad_signature"
-  | "upstream_unavailable"
-  | "config_error"
-  | "internal_error"
-  // a run's own stops (`stopped.code`, and thrown by a single action)
-  | "session_refused"
-  | "day_limit"
-  | "xero_unauthorized"
-  | "xero_read_failed"
-  // the bindings'
-  | "invalid_argument"
-  | "internal"
-  // XeroClient's own
-  | "proxy_unreachable"
-  | "proxy_error"
-  | "unsupported_runtime";
-
-/** What every function throws on bad input: an `Error` whose message names the record and the field (rule L2). */
+/** What every function throws on bad input: an `Error` whose message names the record and the field (rule L2); its
+ * fields are the core's `ErrorData` (convert.rs sets them on a JS `Error`). */
 export interface XerosyncError extends Error {
   name: "XerosyncError";
   code: ErrorCode;
@@ -501,24 +142,14 @@ export function init(options?: { wasm?: WasmSource }): Promise<void>;
  * @example
  * planSend([invoice], { mode: "selected" }); // { send: ["inv-1001"], skipped: [] }
  */
-export function planSend(invoices: (Invoice | InvoiceSummary)[], options: { mode: "selected" | "allLive" }): SendSelection;
+export function planSend(invoices: (Invoice | InvoiceSummary)[], options: { mode: SendMode }): SendSelection;
 
 /**
  * Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not.
  * @example
  * planUpdate(invoices, { mode: "all" }).update; // the ids to read back from Xero
  */
-export function planUpdate(invoices: (Invoice | InvoiceSummary)[], options: { mode: "selected" | "all" }): UpdateSelection;
-
-/** What `planSend` and `planUpdate` read of an invoice: a list screen's summary (no lines) is enough. */
-export interface InvoiceSummary {
-  id: string;
-  status: CrmInvoiceStatus;
-  total: DecimalInput;
-  amountOutstanding: DecimalInput;
-  sentToAccounts?: boolean | null;
-  xeroId?: string | null;
-}
+export function planUpdate(invoices: (Invoice | InvoiceSummary)[], options: { mode: UpdateMode }): UpdateSelection;
 
 /**
  * Rules S5, S6: the amounts Xero will compute for the invoice, and every difference from the CRM's totals.
@@ -555,18 +186,6 @@ export function errorCodes(): ErrorCode[];
 /** Checks and decodes `ctx` once (it throws what `buildInvoicePayload` would throw for a malformed context). */
 export function prepare(ctx: Ctx): PreparedContext;
 
-/** `buildInvoicePayloads`' answer: the request bodies' documents, and the invoices left out (rule L2). */
-export interface InvoicePayloads {
-  /** The `Invoices` of `PUT /Invoices` bodies, in input order (at most 50 a request: slice them). */
-  Invoices: XeroInvoice[];
-  /** The `CreditNotes` of `PUT /CreditNotes` bodies, in input order. */
-  CreditNotes: XeroCreditNote[];
-  /** Each invoice that could not be built: its position in the input and the error `buildInvoicePayload` throws. */
-  failed: { index: number; code: ErrorCode; message: string; record?: string; field?: string }[];
-  /** Some unit amount has 4 decimal places: send the requests with `unitdp=4`. */
-  needsUnitdp4: boolean;
-}
-
 /**
  * Rules S4-S7, L2: the Xero documents for many invoices at once (the context is read once: much faster than one
  * `buildInvoicePayload` call per invoice). A bad invoice does not stop the others: it is listed in `failed`.
@@ -602,21 +221,10 @@ export function reconcile(
   options?: { companies?: Company[]; from?: IsoDate; to?: IsoDate },
 ): Reconciliation;
 
-/** Rule RC1's report (`reconcile`, `XeroClient.reconcile`). Amounts are each in their own `currency`, never summed. */
-export interface Reconciliation {
-  onlyInCrm: { id: string; number: string; total: Decimal; currency: string; reason: string }[];
-  onlyInXero: { xeroId: string; number: string; contactId: string; date: IsoDate | null; total: Decimal; currency: string; status: string }[];
-  differing: {
-    id: string;
-    number: string;
-    xeroId: string;
-    currency: string;
-    differences: { field: "number" | "contact" | "currency" | "total" | "amountOutstanding" | "status"; crm: string; xero: string }[];
-  }[];
-  matched: number;
-  /** One line per finding: `Finding,CRM id,Number,Xero id,Currency,Field,CRM,Xero` (only in the CRM: Field is the reason, CRM the total) (no byte order mark: prepend one for Excel). */
-  csv: string;
-}
+/** Rule RC1's report (`reconcile`): the core's report, and `csv`: one line per finding, `Finding,CRM id,Number,Xero
+ * id,Currency,Field,CRM,Xero` (only in the CRM: Field is the reason, CRM the total; no byte order mark: prepend one
+ * for Excel). Amounts are each in their own `currency`, never summed. */
+export type Reconciliation = ReconciliationReport & { csv: string };
 
 /** Rule U6: a person's choice on a discrepancy (U4). `acceptXero`: the CRM takes Xero's total, outstanding amount
  * and status; `sendCrm`: send the invoice again (`send: true`; refused where Xero can no longer edit it);
@@ -627,12 +235,8 @@ export interface Reconciliation {
 export function resolveDiscrepancy(
   crmInvoice: Invoice,
   xeroInvoice: XeroInvoiceAnswer,
-  options: { choice: "acceptXero" | "sendCrm" | "dismiss"; today: IsoDate },
-): {
-  changes: Partial<Pick<Invoice, "total" | "amountOutstanding" | "status" | "sentToAccounts" | "sentToAccountsDate" | "xeroId">> & { dismissedDiscrepancies?: string[] };
-  send: boolean;
-  log: { action: "resolve discrepancy"; recordKind: "invoice" | "creditNote"; crmId: string; xeroId?: string; outcome: "resolved"; message: string };
-};
+  options: { choice: DiscrepancyChoice; today: IsoDate },
+): Resolution;
 
 /** Rule S3a: which existing Xero contact (as `GET /Contacts` returns them) a CRM company is. Evidence in order:
  * ContactNumber = company id, AccountNumber, Name as Xero compares names, an active contact with the primary person's
@@ -650,7 +254,7 @@ export function parseXeroError(answer: XeroHttpAnswer): XeroErrorAnswer;
 export function planSendRequests(
   invoices: Invoice[],
   ctx: Ctx,
-  options: { today: IsoDate; mode?: "selected" | "allLive" },
+  options: { today: IsoDate; mode?: SendMode },
 ): SendPlan;
 
 /** Feeds the answer to one request (or an array of answers) to the plan; returns the next plan. */
@@ -670,31 +274,11 @@ export function applySendLookup(
 
 // ---- The sync client (issue 5) -----------------------------------------------------------------------------------
 
-/** Rule A3: what `onProgress` receives. */
-export interface SyncProgress {
-  stage: "reads" | "items" | "contacts" | "documents" | "pages" | "balances" | "finished" | "stopped";
-  /** Records finished (sent, failed, skipped, updated…) of `total`. */
-  done: number;
-  total: number;
-  /** Xero calls made so far, every attempt counted. */
-  calls: number;
-  inFlight: number;
-  elapsedMs: number;
-  /** Estimated time left; absent until a call has been answered. */
-  etaMs?: number;
-}
-
 /** A resumable checkpoint: plain JSON (store it anywhere, e.g. localStorage) and pass it back as `checkpoint`. */
 export interface SyncCheckpoint {
   kind: "send" | "update";
   version: number;
   run: unknown;
-}
-
-/** Why a run stopped early (not connected, disabled, Xero's day limit, the session refused…); resume it later. */
-export interface RunStop {
-  code: string;
-  message: string;
 }
 
 export interface RunOptions {
@@ -719,14 +303,9 @@ interface RunEnd {
   calls: number;
 }
 
-/** What `send` and `sendAllLive` resolve with: per record, the outcome and the CRM fields to store. */
-export interface SendResult extends RunEnd {
-  invoices: SendInvoiceResult[];
-  /** Store `xeroContactId` on these companies (rule S3). */
-  companies: SendCompanyResult[];
-  /** Non-empty: no invoice was sent, and these are every failing product with its reason (rule S2). */
-  productFailures: { id: string; reason: string }[];
-  log: SendLogEntry[];
+/** What `send` and `sendAllLive` resolve with: per record, the outcome and the CRM fields to store (the core's
+ * `SendRunResult`, with the run's end). */
+export interface SendResult extends SendRunResult, RunEnd {
   /**
    * Rule L1a: present when the run refused records before any call; they were posted to the proxy's log
    * (`POST /log/refusals`). A failed report is `error` here (and on the console), never a rejected send.
@@ -734,32 +313,8 @@ export interface SendResult extends RunEnd {
   refusalsLogged?: { reported: number; stored: number; error?: { code: string; message: string } };
 }
 
-export type UpdateOutcome = "pending" | "updated" | "unchanged" | "discrepancy" | "notFound" | "skipped" | "failed";
-
-export interface UpdateInvoiceResult {
-  id: string;
-  outcome: UpdateOutcome;
-  rule?: string;
-  message?: string;
-  /** The CRM fields to store (rules U2, U5). */
-  changes?: InvoiceChanges;
-  /** Rule U4: for a person to resolve; nothing was changed. */
-  discrepancies?: string[];
-}
-
-/** A company's fields to store: its Xero ContactID (rule U3) and, after *Update all*, its balance (A2). */
-export interface CompanyChanges {
-  id: string;
-  xeroContactId?: string;
-  balance?: Decimal;
-}
-
-export interface UpdateResult extends RunEnd {
-  invoices: UpdateInvoiceResult[];
-  companies: CompanyChanges[];
-  /** Pass as `since` to the next run: it then reads only what changed in Xero. */
-  since: string;
-}
+/** What `update` and `updateAll` resolve with (the core's `UpdateRunResult`, with the run's end). */
+export interface UpdateResult extends UpdateRunResult, RunEnd {}
 
 export interface UpdateOptions extends RunOptions {
   /** The CRM's companies: needed for the balances of *Update all* (rule A2) and to report only new ContactIDs. */
@@ -780,15 +335,11 @@ export interface ChangesOptions {
   today?: IsoDate;
 }
 
-export interface ChangesResult {
-  invoices: UpdateInvoiceResult[];
-  companies: CompanyChanges[];
+/** What `changes` resolves with: the core's `ChangeFeedResult`, and what the poll did with it. */
+export interface ChangesResult extends ChangeFeedResult {
   /** Pass as the next `cursor`. It stays the one given when the poll did not apply every change (cancelled, or
    * `stopped`): the next poll reads them again. */
   cursor: number;
-  more: boolean;
-  toRead: number[];
-  unmatched: number;
   /** Every change of the page applied (and, with `autoSend`, the send over). */
   finished: boolean;
   /** The reads of webhook entries stopped (not connected, Xero's day limit…): nothing was sent. */
@@ -825,19 +376,6 @@ export interface ProxySettings {
   autoSend: boolean;
 }
 
-/** Rule L1: the log's filters (all optional; `to` as a date covers that whole day). */
-export interface LogFilter {
-  from?: string;
-  to?: string;
-  user?: string;
-  action?: string;
-  actionContains?: string;
-  outcome?: string;
-  kind?: string;
-  crmRef?: string;
-  xeroId?: string;
-}
-
 /** Rule L1: one row of `xero_log`. */
 export interface LogRow {
   id: number;
@@ -852,13 +390,6 @@ export interface LogRow {
   message: string;
   httpStatus: number;
   [more: string]: unknown;
-}
-
-/** Rule T1: one choice for the tax mapping screen. */
-export interface XeroTaxRateChoice {
-  taxType: string;
-  name: string;
-  rate?: Decimal;
 }
 
 /**
@@ -918,7 +449,7 @@ export declare class XeroClient {
   reconcile(
     invoices: Invoice[],
     options: { companies: Company[]; from?: IsoDate; to?: IsoDate; signal?: AbortSignal; onProgress?: (p: SyncProgress) => void },
-  ): Promise<Reconciliation & { finished: boolean; calls: number; cancelled: boolean; progress: SyncProgress; stopped?: { code: ErrorCode; message: string } }>;
+  ): Promise<ReconcileRunResult & { cancelled: boolean; progress: SyncProgress }>;
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
   cancel(): void;
 }

@@ -48,20 +48,11 @@ pub const PROXY_ERROR: &str = "proxy_error";
 pub const UNSUPPORTED_RUNTIME: &str = "unsupported_runtime";
 
 /// Every `code` a function of the package or `XeroClient` may throw (or a run may stop with), without duplicates: the
-/// core's, the proxy's (passed through by the client), the runs' stops, the bindings' and the client's own.
+/// core's, the proxy's (passed through by the client), the runs' stops, the bindings' and the client's own. The list is
+/// the core's ([`xerosync_core::error::all_codes`]), which also gives the TypeScript `ErrorCode`: a code of this crate
+/// is listed there ([`xerosync_core::error::PACKAGE_CODES`]).
 pub fn all_codes() -> Vec<&'static str> {
-    let mut codes: Vec<&'static str> = xerosync_core::error::CODES.to_vec();
-    codes.extend(
-        xerosync_core::proxy_contract::ProxyErrorCode::ALL
-            .iter()
-            .map(|c| c.as_str()),
-    );
-    codes.extend(xerosync_core::sync::pump::STOP_CODES);
-    codes.extend(["invalid_argument", "internal"]);
-    codes.extend([PROXY_UNREACHABLE, PROXY_ERROR, UNSUPPORTED_RUNTIME]);
-    let mut seen = std::collections::BTreeSet::new();
-    codes.retain(|c| seen.insert(*c));
-    codes
+    xerosync_core::error::all_codes()
 }
 
 /// The JS `Error` for a core error: its message, plus every other key of [`xerosync_core::Error::to_json`]
@@ -89,4 +80,29 @@ fn js_error(message: &str, fields: &serde_json::Map<String, Value>) -> JsValue {
         let _ = Reflect::set(object, &JsValue::from_str(key), &value);
     }
     error.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes this crate throws are in the core's list (`errorCodes()` and the TypeScript `ErrorCode`).
+    #[test]
+    fn the_bindings_and_client_codes_are_listed() {
+        let bindings = [
+            BindingError::InvalidArgument {
+                argument: "x",
+                message: String::new(),
+            }
+            .code(),
+            BindingError::Result(String::new()).code(),
+        ];
+        for code in
+            bindings
+                .into_iter()
+                .chain([PROXY_UNREACHABLE, PROXY_ERROR, UNSUPPORTED_RUNTIME])
+        {
+            assert!(all_codes().contains(&code), "{code}");
+        }
+    }
 }

@@ -26,7 +26,7 @@ test("npm pack: the tarball holds the entries, the types, both wasm builds, READ
   const [packed] = JSON.parse(npm(["pack", "--json", "--ignore-scripts", "--pack-destination", work], packageDir));
   tarball = join(work, packed.filename);
   files = packed.files.map((f) => f.path).sort();
-  for (const needed of ["LICENSE", "README.md", "CHANGELOG.md", "index.d.ts", "node.js", "browser.js", "package.json",
+  for (const needed of ["LICENSE", "README.md", "CHANGELOG.md", "index.d.ts", "types.generated.d.ts", "node.js", "browser.js", "package.json",
     "pkg/node/xerosync_bg.wasm", "pkg/web/xerosync_bg.wasm", "pkg/node/xerosync.js", "pkg/web/xerosync.js"]) {
     assert.ok(files.includes(needed), `${needed} is not in the tarball: ${files.join(", ")}`);
   }

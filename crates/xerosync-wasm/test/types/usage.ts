@@ -95,3 +95,15 @@ await init({ wasm: new Uint8Array(8) });
 await init({ module_or_path: "/xerosync_bg.wasm" });
 const manualTotal: string = previewManual(invoice, ctx).total;
 void manualTotal;
+
+// The generated types (types.generated.d.ts, from the core's Rust types) are the package's: ErrorCode is a closed
+// list, results' optional fields are absent rather than null, and the Rust names' TypeScript spellings are importable.
+import type { ErrorCode, ErrorData, SendInvoiceResult, SyncProgress } from "xerosync";
+const known: ErrorCode = "unmapped_tax_rate";
+// @ts-expect-error: not a code the package has
+const unknownCode: ErrorCode = "no_such_code";
+const asData: ErrorData = { code: "invalid_field", message: "invoice inv-1: total: expected a decimal", sentence: "The total is not a number." };
+// @ts-expect-error: an absent optional result field is left out, never null (skip_serializing_if)
+const nullRule: SendInvoiceResult = { id: "inv-1", outcome: "sent", rule: null };
+const progress: SyncProgress = { stage: "items", done: 1, total: 2, calls: 1, inFlight: 0, elapsedMs: 10 };
+export { known, unknownCode, asData, nullRule, progress };
