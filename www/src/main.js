@@ -234,6 +234,8 @@ async function start() {
     autoSend: () => (app.data.settings.autoSend === true ? { ctx: app.ctx } : null),
     getCursor: () => store.getMeta("changeCursor"),
     setCursor: (cursor) => store.setMeta("changeCursor", cursor),
+    getRefusals: () => store.getMeta("autoSendRefusals"),
+    setRefusals: (refusals) => store.setMeta("autoSendRefusals", refusals),
     onChanges: async (fed) => {
       const changed = fed.invoices.filter((entry) => Object.keys(entry.changes ?? {}).length > 0 || entry.discrepancies?.length > 0);
       const count = (outcome) => (fed.sent?.invoices ?? []).filter((entry) => entry.outcome === outcome).length;

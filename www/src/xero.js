@@ -289,9 +289,10 @@ export class XeroLink extends EventTarget {
    * `sent` like Send's). Returns a function that stops it. The cursor is kept by the caller (`getCursor`/`setCursor`)
    * so it survives reloads; `when()` lets the page pause it (integration disabled, C2, or a user without Xero
    * rights, C1). Rule B2: `autoSend()` returns `{ ctx }` while the auto-send setting is on (null otherwise); the
-   * client then sends the live invoices after applying the changes.
+   * client then sends the live invoices after applying the changes; its book of refused invoices (not tried again
+   * until they change) is handed to `setRefusals` and back through `getRefusals`, so that it outlives a reload.
    */
-  watchChanges({ onChanges, getCursor, setCursor, when = () => true, autoSend = () => null, intervalMs = 5000, crm }) {
+  watchChanges({ onChanges, getCursor, setCursor, when = () => true, autoSend = () => null, intervalMs = 5000, crm, getRefusals = () => null, setRefusals = () => {} }) {
     let stopped = false;
     let timer = null;
     const tick = async () => {
@@ -302,10 +303,11 @@ export class XeroLink extends EventTarget {
           const { invoices, companies } = crm();
           const send = autoSend();
           const options = { invoices, companies, today: new Date().toISOString().slice(0, 10) };
-          if (send) Object.assign(options, { autoSend: true, ctx: send.ctx });
+          if (send) Object.assign(options, { autoSend: true, ctx: send.ctx, refusals: (await getRefusals()) ?? {} });
           const result = await this.client.changes(Number((await getCursor()) ?? 0), options);
           if (result.invoices.length > 0 || result.companies.length > 0 || result.sent || result.sendError) await onChanges(result);
           await setCursor(result.cursor);
+          if (result.refusals) await setRefusals(result.refusals);
           more = result.more === true && result.finished !== false;
         } catch (error) {
           this.dispatchEvent(new CustomEvent("feederror", { detail: error }));
