@@ -41,6 +41,6 @@ export function callEngine(engine, name, ...args) {
   try {
     return { value: fn(...args) };
   } catch (error) {
-    return { error: { code: error?.code ?? "error", message: error?.message ?? String(error) } };
+    return { error: { code: error?.code ?? "error", message: error?.message ?? String(error), sentence: error?.sentence, record: error?.record, field: error?.field } };
   }
 }

@@ -91,12 +91,15 @@ export function sum(values) {
 
 const FORMATS = new Map();
 
-/** The page's Intl.NumberFormat for `currency` (en-GB: "£", "€", "US$"), or null for a code Intl does not know. */
+/** The CRM's locale: the page's language (index.html: en-GB), and en-GB where there is no page (Node). */
+export const CRM_LOCALE = globalThis.document?.documentElement?.lang || "en-GB";
+
+/** The CRM locale's Intl.NumberFormat for `currency` (en-GB: "£", "€", "US$"), or null for a code Intl does not know. */
 function currencyFormat(currency) {
   if (!FORMATS.has(currency)) {
     let format = null;
     try {
-      format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
+      format = new Intl.NumberFormat(CRM_LOCALE, { style: "currency", currency });
     } catch {
       format = null;
     }

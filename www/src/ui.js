@@ -1,6 +1,8 @@
 // Small DOM helpers: element building without innerHTML (so record text is never parsed as HTML), formatting, and
 // the page's polite live region for screen-reader announcements.
 
+import { connectionReason } from "./messages.js";
+
 /** h("button", { class: "primary", onclick }, "Send") → an element. `null`/`false` children are skipped. */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -105,4 +107,79 @@ export function openDialog({ title, body, footer = [], wide = false, labelId = `
       });
     }),
   };
+}
+
+/** Opens an invoice's detail; set by the invoice dialogs' module (views/invoice-actions.js), which ui.js cannot import. */
+let invoiceOpener = null;
+export function registerInvoiceOpener(open) {
+  invoiceOpener = open;
+}
+
+/** Scrolls to and focuses `selector` in the current view (focusable for the purpose), marking it for a moment. */
+function focusTarget(selector) {
+  const target = selector ? document.querySelector(selector) : null;
+  if (!target) return;
+  if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+  target.classList.add("attention");
+  setTimeout(() => target.classList.remove("attention"), 4000);
+}
+
+/**
+ * Moves to the place that fixes something: closes the open dialogs (they make the page behind them inert), goes to
+ * `hash` and focuses `focus` there once the view is drawn.
+ */
+export function goTo(hash, focus) {
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  if (!hash || location.hash === hash) {
+    focusTarget(focus);
+    return;
+  }
+  // Registered after the page's own hashchange listener, so it runs once the view is drawn.
+  window.addEventListener("hashchange", () => setTimeout(() => focusTarget(focus), 0), { once: true });
+  location.hash = hash;
+}
+
+/**
+ * A fix (messages.js: `{ label, hash, focus?, invoiceId? }`) as a link: to a view and the element there, or to an
+ * invoice's detail. Null without a fix.
+ */
+export function fixLink(app, fix) {
+  if (!fix) return null;
+  if (fix.invoiceId) {
+    const invoice = app.data.invoices.find((i) => i.id === fix.invoiceId);
+    if (!invoice || !invoiceOpener) return null;
+    return h("button", { type: "button", class: "link-button fix-link", dataset: { fix: "invoice" }, onclick: () => invoiceOpener(app, invoice) }, fix.label);
+  }
+  return h(
+    "a",
+    {
+      href: fix.hash,
+      class: "fix-link",
+      dataset: { fix: fix.hash.replace(/^#\//, "") },
+      onclick: (event) => {
+        event.preventDefault();
+        goTo(fix.hash, fix.focus);
+      },
+    },
+    fix.label,
+  );
+}
+
+/** A sentence with its fix as a notice (`tone`: "error", "warn", or none). */
+export function explained({ text, fix }, app, { tone = "error", data = {}, role = "alert", id = null } = {}) {
+  return h("div", { class: tone ? `notice ${tone}` : "notice", role, id, dataset: data }, h("span", {}, text), fix ? [" ", fixLink(app, fix)] : null);
+}
+
+/** "Needs a connection to Xero: <why, in words>." with the way to the settings' connection card. */
+export function needsConnection(app, { id = null } = {}) {
+  const why = connectionReason(app.link.state);
+  return h(
+    "p",
+    { class: "hint", id, dataset: { status: app.link.state.status ?? "" } },
+    `Needs a connection to Xero${why ? `: ${why.replace(/\.$/, "")}` : ""}.`,
+    " ",
+    fixLink(app, { label: app.link.state.status === "reconnect_required" ? "Reconnect in Xero settings" : "Go to the connection in Xero settings", hash: "#/settings", focus: '[aria-labelledby="card-connection"]' }),
+  );
 }

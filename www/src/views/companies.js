@@ -112,7 +112,8 @@ function themeCell(app, company, options) {
 }
 
 function xeroContactCell(company) {
-  if (company.xeroContactId) return h("code", {}, company.xeroContactId);
+  // Xero's ContactID is for programs (kept in the cell's data); people see that the company is linked.
+  if (company.xeroContactId) return h("span", { class: "linked", dataset: { contactId: company.xeroContactId } }, "Linked to a Xero contact");
   if (company.createXeroContact) return h("span", { class: "subtle" }, "A new contact on the next send");
   return h("span", { class: "subtle" }, "Not in Xero yet");
 }

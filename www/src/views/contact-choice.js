@@ -5,6 +5,7 @@
 
 import { formatMoney } from "../money.js";
 import { chooseContact } from "../sync.js";
+import { errorSentence } from "../messages.js";
 import { announce, h, replace } from "../ui.js";
 
 const WHY = {
@@ -29,14 +30,14 @@ export function contactChoicePanel(app, matches, { onChosen = () => {} } = {}) {
 
 function companyChoice(app, match, onChosen) {
   const company = app.companyById(match.id);
-  const name = company?.name ?? match.id;
+  const name = company?.name ?? "A company no longer in the CRM";
   const titleId = `contact-choice-${match.id}`;
   const section = h("section", { class: "card contact-choice", "aria-labelledby": titleId, dataset: { company: match.id } });
   const choose = (choice, text) => async () => {
     try {
       await chooseContact(app, match.id, choice);
     } catch (error) {
-      announce(`The choice was not saved: ${error.message}`, { tone: "error" });
+      announce(`The choice was not saved. ${errorSentence(error)}`, { tone: "error" });
       return;
     }
     replace(section, h("h4", { id: titleId }, name), h("p", { class: "notice ok", role: "status" }, text));

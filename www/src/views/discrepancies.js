@@ -7,6 +7,7 @@
 import { callEngine } from "../engine.js";
 import { formatMoney } from "../money.js";
 import { applyInvoiceChanges, applyResult, recordDecision } from "../sync.js";
+import { discrepancySentence, errorSentence, explainOutcome, readableLogMessage } from "../messages.js";
 import { announce, formatDate, h, replace } from "../ui.js";
 
 const CHOICES = [
@@ -40,7 +41,7 @@ export function renderDiscrepancies(app, main) {
         "tr",
         { dataset: { id: entry.id } },
         h("td", {}, entry.number),
-        h("td", {}, h("ul", { class: "differences" }, entry.messages.map((m) => h("li", {}, m)))),
+        h("td", {}, h("ul", { class: "differences" }, entry.messages.map((m) => h("li", { dataset: { message: m } }, discrepancySentence(m, app.data.invoices.find((i) => i.id === entry.id)))))),
         h("td", {}, formatDate(entry.foundAt)),
         h("td", {}, h("div", { class: "button-row" }, buttons), status),
       );
@@ -70,8 +71,9 @@ export function renderDiscrepancies(app, main) {
         announce(message);
         show();
       } catch (error) {
-        replace(status, h("p", { class: "notice error" }, error.message));
-        announce(error.message, { tone: "error" });
+        const text = errorSentence(error, `${entry.number} was not changed: Xero could not be reached. Please try again.`);
+        replace(status, h("p", { class: "notice error", dataset: { code: error?.code ?? "" } }, text));
+        announce(text, { tone: "error" });
         for (const button of cell.querySelectorAll("button")) button.disabled = false;
       }
     }
@@ -86,7 +88,12 @@ async function resolveOne(app, entry, choice) {
   const xeroInvoice = await app.link.readXeroDocument(invoice);
   const today = new Date().toISOString().slice(0, 10);
   const resolved = callEngine(app.engine, "resolveDiscrepancy", invoice, xeroInvoice, { choice, today });
-  if (resolved.error) throw new Error(`${entry.number} was not changed: ${resolved.error.message}.`);
+  if (resolved.error) {
+    // Xero can no longer take the CRM's figures (paid, credited, voided or deleted there): the package refuses the choice.
+    throw new Error(choice === "sendCrm" && resolved.error.code === "invalid_options"
+      ? `${entry.number} was not changed: Xero can no longer edit it (it has payments or credits, or it was voided or deleted there). Accept Xero's figures or dismiss.`
+      : `${entry.number} was not changed. ${errorSentence(resolved.error)}`);
+  }
   const { changes, send, log } = resolved.value;
   await applyInvoiceChanges(app, invoice.id, changes);
   let message;
@@ -96,7 +103,7 @@ async function resolveOne(app, entry, choice) {
     const outcome = result.invoices.find((o) => o.id === invoice.id);
     if (outcome?.outcome !== "sent") {
       await recordDecision(app, { ...log, outcome: "error", message: `${log.message}; Xero did not take it: ${outcome?.message ?? outcome?.error?.message ?? "no answer"}` });
-      throw new Error(`${entry.number}: the CRM's figures were not sent again: ${outcome?.message ?? outcome?.error?.message ?? "Xero gave no answer"}.`);
+      throw new Error(`${entry.number}: the CRM's figures were not sent again. ${outcome ? explainOutcome(app, outcome).text : "Xero gave no answer."}`);
     }
     message = `${entry.number}: the CRM's figures were sent to Xero again.`;
   } else if (choice === "acceptXero") {
@@ -109,7 +116,7 @@ async function resolveOne(app, entry, choice) {
     await app.link.logResolution(log);
   } catch (error) {
     // The choice is made and kept in the CRM; only the proxy's copy of the line is missing.
-    return `${message} (Not written to the Xero log: ${error.message}.)`;
+    return `${message} (Not written to the Xero log: ${errorSentence(error, "the proxy could not be reached.")})`;
   }
   return message;
 }
@@ -121,7 +128,8 @@ async function showDecisions(app, element) {
     replace(element);
     return;
   }
-  const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? id;
+  const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? "An invoice no longer in the CRM";
+  const said = (message) => readableLogMessage(app, message);
   replace(
     element,
     h("h2", { id: "decisions-title" }, "Decisions"),
@@ -133,7 +141,7 @@ async function showDecisions(app, element) {
         "table",
         { class: "data-table compact", "aria-labelledby": "decisions-title", id: "decisions" },
         h("thead", {}, h("tr", {}, ["When", "Who", "Invoice", "What was decided"].map((label) => h("th", { scope: "col" }, label)))),
-        h("tbody", {}, lines.map((line) => h("tr", {}, h("td", {}, new Date(line.time).toLocaleString("en-GB", { timeZone: "UTC" })), h("td", {}, line.user), h("td", {}, number(line.crmId)), h("td", {}, line.message)))),
+        h("tbody", {}, lines.map((line) => h("tr", {}, h("td", {}, new Date(line.time).toLocaleString("en-GB", { timeZone: "UTC" })), h("td", {}, line.user), h("td", {}, number(line.crmId)), h("td", { dataset: { message: line.message ?? "" } }, said(line.message))))),
       ),
     ),
   );

@@ -6,7 +6,8 @@ import { compare, dec, fixed, formatMoney, plain, sub } from "../money.js";
 import { crmTotals } from "../crm-totals.js";
 import { progressPanel } from "../progress.js";
 import { applyResult, contactMatchesOf, waitingInvoiceIds } from "../sync.js";
-import { announce, formatDate, h, openDialog, replace, statusClass } from "../ui.js";
+import { explainError, explainOutcome, explainProductFailure, dataFor, previewDifference } from "../messages.js";
+import { announce, explained, fixLink, formatDate, h, openDialog, registerInvoiceOpener, replace, statusClass } from "../ui.js";
 import { contactChoicePanel } from "./contact-choice.js";
 import { paymentsSection } from "./invoice-payments.js";
 import { invoiceXeroSection } from "./invoice-xero.js";
@@ -45,7 +46,7 @@ export function openInvoiceDetail(app, invoice) {
   const showXero = app.xeroVisible;
   const previewed = showXero ? callEngine(app.engine, "previewInvoice", invoice, app.ctx) : null;
   const preview = previewed?.value;
-  const taxName = (id) => app.data.taxRates.find((rate) => rate.id === id)?.name ?? id;
+  const taxName = (id) => app.data.taxRates.find((rate) => rate.id === id)?.name ?? "A tax rate no longer in the CRM";
   const discountText = (d) => (!d ? "" : d.percent !== undefined ? `${plain(d.percent)}%` : formatMoney(d.amount, invoice.currency));
 
   const lines = h(
@@ -97,7 +98,7 @@ export function openInvoiceDetail(app, invoice) {
     h(
       "dl",
       { class: "facts" },
-      h("dt", {}, "Company"), h("dd", {}, company?.name ?? invoice.companyId),
+      h("dt", {}, "Company"), h("dd", {}, company?.name ?? "A company no longer in the CRM"),
       h("dt", {}, "Contact"), h("dd", {}, person ? `${person.firstName} ${person.lastName} <${person.email}>` : "—"),
       h("dt", {}, "Issued"), h("dd", {}, formatDate(invoice.issueDate)),
       h("dt", {}, "Due"), h("dd", {}, formatDate(invoice.dueDate)),
@@ -112,7 +113,7 @@ export function openInvoiceDetail(app, invoice) {
         : null,
     ),
     lines,
-    totalsComparison(invoice, crm, showXero ? previewed : null),
+    totalsComparison(app, invoice, crm, showXero ? previewed : null),
     paymentsSection(invoice),
     invoiceXeroSection(app, invoice),
   );
@@ -120,13 +121,18 @@ export function openInvoiceDetail(app, invoice) {
 }
 
 /** CRM totals beside Xero's predicted ones (S6), with every difference highlighted and listed. */
-function totalsComparison(invoice, crm, previewed) {
+function totalsComparison(app, invoice, crm, previewed) {
   const c = invoice.currency;
   if (!previewed) {
     return h("dl", { class: "totals" }, h("dt", {}, "Subtotal"), h("dd", {}, money(crm.subTotal, c)), h("dt", {}, "Tax"), h("dd", {}, money(crm.totalTax, c)), h("dt", {}, "Total"), h("dd", {}, money(invoice.total, c)));
   }
   if (previewed.error) {
-    return h("div", { class: "notice error", role: "alert", "data-preview": "error" }, `Xero preview unavailable: ${previewed.error.message}`, previewed.error.code ? ` (${previewed.error.code})` : "");
+    // The package missing is the demo's own set-up problem, told as the engine tells it (how to build it).
+    if (["package_unavailable", "function_missing"].includes(previewed.error.code)) {
+      return h("div", { class: "notice error", role: "alert", "data-preview": "error", dataset: { code: previewed.error.code } }, `Xero preview unavailable: ${previewed.error.message}`);
+    }
+    const why = explainOutcome(app, { id: invoice.id, outcome: "failed", error: previewed.error });
+    return h("div", { class: "notice error", role: "alert", "data-preview": "error", dataset: dataFor({ error: previewed.error }) }, `Xero preview unavailable. ${why.text}`, why.fix ? [" ", fixLink(app, why.fix)] : null);
   }
   const p = previewed.value;
   const cell = (xero, ours) => {
@@ -151,7 +157,7 @@ function totalsComparison(invoice, crm, previewed) {
     ),
     p.matchesCrm
       ? h("p", { class: "notice ok" }, "Xero's totals match the CRM's.")
-      : h("div", { class: "notice warn", role: "note" }, h("strong", {}, "Xero's totals differ from the CRM's:"), h("ul", {}, (p.differences ?? []).map((d) => h("li", {}, d)))),
+      : h("div", { class: "notice warn", role: "note" }, h("strong", {}, "Xero's totals differ from the CRM's:"), h("ul", {}, (p.differences ?? []).map((d) => h("li", {}, previewDifference(d, c))))),
   );
 }
 
@@ -164,7 +170,8 @@ function previewTable(app, invoices) {
     const c = invoice.currency;
     if (result.error) {
       differing++;
-      return h("tr", { class: "differs", dataset: { id: invoice.id } }, h("td", { class: "nowrap" }, invoice.number), h("td", {}, company?.name ?? ""), h("td", { class: "num" }, money(invoice.total, c)), h("td", { colspan: 3 }, `Cannot preview: ${result.error.message}`));
+      const why = explainOutcome(app, { id: invoice.id, outcome: "failed", error: result.error });
+      return h("tr", { class: "differs", dataset: { ...dataFor({ error: result.error }), id: invoice.id } }, h("td", { class: "nowrap" }, invoice.number), h("td", {}, company?.name ?? ""), h("td", { class: "num" }, money(invoice.total, c)), h("td", { colspan: 3 }, `Cannot preview. ${why.text}`, why.fix ? [" ", fixLink(app, why.fix)] : null));
     }
     const p = result.value;
     if (!p.matchesCrm) differing++;
@@ -176,7 +183,7 @@ function previewTable(app, invoices) {
       h("td", { class: "num" }, money(invoice.total, c)),
       h("td", { class: "num xero-total" }, money(p.total, c)),
       h("td", { class: "num" }, difference(dec(String(p.total)), invoice.total, c)),
-      h("td", {}, p.matchesCrm ? h("span", { class: "check ok" }, "Matches") : h("span", { class: "check warn" }, "Differs", h("ul", { class: "differences" }, (p.differences ?? []).map((d) => h("li", {}, d))))),
+      h("td", {}, p.matchesCrm ? h("span", { class: "check ok" }, "Matches") : h("span", { class: "check warn" }, "Differs", h("ul", { class: "differences" }, (p.differences ?? []).map((d) => h("li", {}, previewDifference(d, c)))))),
     );
   });
   const table = h(
@@ -196,10 +203,22 @@ function planned(app, invoices) {
   return { send: plan.value.send.map((id) => byId.get(id)).filter(Boolean), skipped: plan.value.skipped };
 }
 
-function skippedList(app, skipped) {
+function skippedList(app, skipped, kind = "send") {
   if (!skipped?.length) return null;
-  const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? id;
-  return h("div", { class: "notice" }, h("strong", {}, `${skipped.length} will not be sent:`), h("ul", {}, skipped.map((s) => h("li", {}, `${number(s.id)}: ${s.reason}`, s.rule ? ` (rule ${s.rule})` : ""))));
+  const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? "An invoice no longer in the CRM";
+  return h(
+    "div",
+    { class: "notice", id: "skipped-list" },
+    h("strong", {}, `${skipped.length} will not be ${kind === "update" ? "read back" : "sent"}:`),
+    h(
+      "ul",
+      {},
+      skipped.map((s) => {
+        const why = explainOutcome(app, { ...s, outcome: "skipped" }, { kind });
+        return h("li", { dataset: dataFor(s) }, `${number(s.id)}: ${why.text}`);
+      }),
+    ),
+  );
 }
 
 /** The Preview button: Xero's totals for the selection, without sending anything. */
@@ -209,10 +228,10 @@ export function openPreview(app, invoices) {
     "div",
     {},
     engineNotice(app),
-    plan?.error ? h("div", { class: "notice error", role: "alert" }, `Cannot plan: ${plan.error.message}`) : null,
+    plan?.error ? explained({ text: `Cannot plan the send. ${explainError(plan.error).text}`, fix: null }, app, { data: dataFor({ error: plan.error }) }) : null,
     app.engine.ok ? previewTable(app, invoices).element : null,
     plan && !plan.error ? skippedList(app, plan.skipped) : null,
-    app.link.connected ? null : h("p", { class: "subtle" }, `Sending needs a connection to Xero (${app.link.state.reason ?? "not connected"}).`),
+    app.link.connected ? null : h("p", { class: "subtle" }, "Sending needs a connection to Xero.", " ", fixLink(app, { label: "Connect in Xero settings", hash: "#/settings", focus: '[aria-labelledby="card-connection"]' })),
   );
   return openDialog({ title: `Xero preview of ${invoices.length} ${invoices.length === 1 ? "invoice" : "invoices"}`, body, wide: true });
 }
@@ -223,8 +242,9 @@ export function openSendFlow(app, invoices, rerender) {
   const content = h("div", {}, engineNotice(app));
   const confirm = h("button", { type: "button", class: "button primary", id: "confirm-send", disabled: !!plan.error || !plan.send?.length }, `Send ${plan.send?.length ?? 0} to Xero`);
   const { dialog } = openDialog({ title: "Send to Xero", body: content, wide: true, footer: [h("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Close"), confirm] });
-  if (plan.error) content.append(h("div", { class: "notice error", role: "alert" }, `Cannot plan: ${plan.error.message}`));
-  else content.append(previewTable(app, plan.send).element, skippedList(app, plan.skipped));
+  if (plan.error) content.append(explained({ text: `Cannot plan the send. ${explainError(plan.error).text}`, fix: null }, app, { data: dataFor({ error: plan.error }) }));
+  // (Element.append would write a missing list as the text "null".)
+  else content.append(...[previewTable(app, plan.send).element, skippedList(app, plan.skipped)].filter(Boolean));
   confirm.addEventListener("click", () => runOperation(app, { kind: "send", invoices: plan.send, content, confirm, rerender }));
 }
 
@@ -236,8 +256,8 @@ export function openUpdateFlow(app, invoices, rerender) {
   const toUpdate = plan.value ? plan.value.update.map((id) => byId.get(id)).filter(Boolean) : [];
   const confirm = h("button", { type: "button", class: "button primary", disabled: !toUpdate.length }, `Update ${toUpdate.length} from Xero`);
   const { dialog } = openDialog({ title: "Update from Xero", body: content, footer: [h("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Close"), confirm] });
-  if (plan.error) content.append(h("div", { class: "notice error", role: "alert" }, `Cannot plan: ${plan.error.message}`));
-  else content.append(h("p", {}, `${toUpdate.length} of ${invoices.length} selected will be read back from Xero.`), skippedList(app, plan.value.skipped));
+  if (plan.error) content.append(explained({ text: `Cannot plan the update. ${explainError(plan.error).text}`, fix: null }, app, { data: dataFor({ error: plan.error }) }));
+  else content.append(...[h("p", {}, `${toUpdate.length} of ${invoices.length} selected will be read back from Xero.`), skippedList(app, plan.value.skipped, "update")].filter(Boolean));
   confirm.addEventListener("click", () => runOperation(app, { kind: "update", invoices: toUpdate, content, confirm, rerender }));
 }
 
@@ -250,13 +270,14 @@ async function runOperation(app, { kind, invoices, content, confirm, rerender })
     const options = { invoices, ctx: await app.xeroCtx(), mode: "selected", onProgress: (p) => panel.update(p), signal: controller.signal };
     const result = kind === "send" ? await app.link.send(options) : await app.link.update(options);
     await applyResult(app, result);
-    panel.finish(result.stopped ? `Stopped: ${result.stopped.message}. What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
-    content.append(outcomesTable(app, result));
+    panel.finish(result.stopped ? `Stopped. ${explainError(result.stopped, "Xero stopped the run.").text} What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
+    if (result.stopped) content.append(explained({ text: "Stopped before the end.", fix: explainError(result.stopped).fix }, app, { tone: "warn", role: "status", data: { code: result.stopped.code ?? "" } }));
+    content.append(outcomesTable(app, result, kind));
     if (contactMatchesOf(result).length) content.append(resendAfterChoice(app, result, { content, confirm, rerender }));
     announce(kind === "send" ? "Send to Xero finished." : "Update from Xero finished.");
   } catch (error) {
     panel.finish("Stopped.");
-    content.append(h("div", { class: "notice error", role: "alert" }, error.message, error.code ? ` (${error.code})` : ""));
+    content.append(explained(explainError(error, kind === "send" ? "Nothing more was sent: Xero could not be reached. Please try again." : "Nothing more was read: Xero could not be reached. Please try again."), app, { data: { code: error?.code ?? "" } }));
   }
   rerender();
 }
@@ -285,24 +306,56 @@ function resendAfterChoice(app, result, { content, confirm, rerender }) {
 /** How an outcome reads to a person; a cancelled invoice removed from Xero (S10) says so. */
 function outcomeText(o) {
   if (o.rule === "S10" && o.outcome === "sent") return "sent (cancelled in Xero)";
+  if (o.outcome === "notFound") return "not in Xero";
   return o.outcome;
 }
 
-/** Per-invoice outcomes with Xero's messages (S9) and, when S2 stopped a send, every failing product. */
-function outcomesTable(app, result) {
-  const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? id;
-  const productCode = (id) => app.data.products.find((product) => product.id === id)?.code ?? id;
+/**
+ * Per-invoice outcomes (S9), each with a sentence for a person and a link to where it is fixed; when S2 stopped a send,
+ * every failing product. The rule, the error's code and field stay in data-* attributes for programs.
+ */
+function outcomesTable(app, result, kind = "send") {
+  const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? "An invoice no longer in the CRM";
+  const failingProducts = result.productFailures ?? result.failingProducts ?? [];
   return h(
     "div",
     {},
-    result.productFailures?.length
-      ? h("div", { class: "notice error", role: "alert" }, h("strong", {}, "No invoice was sent: these products failed (rule S2)"), h("ul", {}, result.productFailures.map((p) => h("li", {}, `${productCode(p.id)}: ${p.reason}`))))
+    failingProducts.length
+      ? h(
+          "div",
+          { class: "notice error", role: "alert", id: "failing-products" },
+          h("strong", {}, "No invoice was sent: these products failed in Xero"),
+          h(
+            "ul",
+            {},
+            failingProducts.map((p) => {
+              const why = explainProductFailure(app, p);
+              return h("li", { dataset: { id: p.id } }, why.text, " ", fixLink(app, why.fix));
+            }),
+          ),
+        )
       : null,
     h(
       "table",
       { class: "data-table compact", "aria-label": "Outcomes" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Number"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "Rule"), h("th", { scope: "col" }, "Message"))),
-      h("tbody", {}, (result.invoices ?? []).map((o) => h("tr", { class: o.outcome === "failed" ? "differs" : null, dataset: { id: o.id } }, h("td", {}, number(o.id)), h("td", {}, outcomeText(o)), h("td", {}, o.rule ?? ""), h("td", {}, o.message ?? o.error?.message ?? "")))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Number"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "What happened"), h("th", { scope: "col" }, "Where to fix it"))),
+      h(
+        "tbody",
+        {},
+        (result.invoices ?? result.outcomes ?? []).map((o) => {
+          const why = explainOutcome(app, o, { kind });
+          return h(
+            "tr",
+            { class: o.outcome === "failed" ? "differs" : null, dataset: dataFor(o) },
+            h("td", {}, number(o.id)),
+            h("td", {}, outcomeText(o)),
+            h("td", { class: "sentence" }, why.text),
+            h("td", {}, fixLink(app, why.fix)),
+          );
+        }),
+      ),
     ),
   );
 }
+
+registerInvoiceOpener(openInvoiceDetail);

@@ -5,7 +5,7 @@
 // Errors are told as sentences for the person who pressed the button, never as codes.
 
 import { applyInvoiceChanges } from "../sync.js";
-import { announce, h, replace } from "../ui.js";
+import { announce, h, needsConnection, replace } from "../ui.js";
 
 /** What went wrong, in words for a finance user. `action` is "email" or "link". */
 export function xeroActionSentence(error, { invoice, company, action }) {
@@ -120,7 +120,7 @@ export function invoiceXeroSection(app, invoice) {
       ),
       url ? h("p", { class: "hint" }, "Send this link to the customer: they see the invoice and can pay it online.") : null,
       h("div", { class: "button-row" }, url ? null : getLink, email),
-      connected ? null : h("p", { class: "hint" }, `Needs a connection to Xero: ${app.link.state.reason ?? "not connected"}.`),
+      connected ? null : needsConnection(app),
       status,
       problem,
     );

@@ -2,6 +2,7 @@
 // Send to Xero / Update from Xero while enabled and connected, otherwise Connect to Xero (to the settings).
 
 import { compare, formatByCurrency, formatMoney, sumByCurrency } from "../money.js";
+import { connectionReason } from "../messages.js";
 import { formatDate, h, replace, statusClass } from "../ui.js";
 import { STATUSES } from "../demo-data.js";
 import { openInvoiceDetail, openSendFlow, openUpdateFlow, openPreview } from "./invoice-actions.js";
@@ -159,6 +160,12 @@ function actionBar(app, filtered, rerender) {
   return h("div", { class: "action-bar", role: "toolbar", "aria-label": "Invoice actions" }, selectionInfo, xeroButtons(app, rerender));
 }
 
+/** The pill and the button while Send is not offered, by the connection's status (the others: not connected). */
+const PILL = {
+  pick_required: ["Xero: choose the organisation", "Choose the Xero organisation"],
+  reconnect_required: ["Xero: reconnect required", "Reconnect to Xero"],
+};
+
 /** Rule C6 (with C1 and C2): which Xero buttons this user sees right now. */
 function xeroButtons(app, rerender) {
   if (!app.xeroVisible) return null;
@@ -180,9 +187,14 @@ function xeroButtons(app, rerender) {
   return h(
     "div",
     { class: "xero-actions", "data-xero": "" },
-    h("span", { class: "connection-pill", title: app.link.state.reason ?? "" }, h("span", { class: "dot", "aria-hidden": "true" }), "Xero: not connected"),
+    h(
+      "span",
+      { class: "connection-pill", title: connectionReason(app.link.state), dataset: { status: app.link.state.status ?? "" } },
+      h("span", { class: "dot", "aria-hidden": "true" }),
+      PILL[app.link.state.status]?.[0] ?? "Xero: not connected",
+    ),
     preview,
-    h("a", { class: "button primary", href: "#/settings", id: "connect-to-xero" }, "Connect to Xero"),
+    h("a", { class: "button primary", href: "#/settings", id: "connect-to-xero" }, PILL[app.link.state.status]?.[1] ?? "Connect to Xero"),
   );
 }
 

@@ -3,6 +3,7 @@
 // the proxy's own CSV of every matching row. Rows and filters are the package's (LogRow, LogFilter: XeroClient.log
 // and logCsv). Without a connection the view says so.
 
+import { errorSentence, readableLogMessage, recordIdFor, recordName } from "../messages.js";
 import { formatDate, h, replace } from "../ui.js";
 
 export const LOG_COLUMNS = [
@@ -11,7 +12,7 @@ export const LOG_COLUMNS = [
   { key: "action", label: "Action" },
   { key: "recordKind", label: "Record" },
   { key: "crmRef", label: "CRM reference" },
-  { key: "xeroId", label: "Xero id" },
+  { key: "xeroId", label: "In Xero" },
   { key: "outcome", label: "Outcome" },
   { key: "message", label: "Message" },
 ];
@@ -52,15 +53,16 @@ export function renderLog(app, main) {
       newerButton.disabled = newer.length === 0;
       olderButton.disabled = nextBefore === null;
       pager.hidden = newer.length === 0 && nextBefore === null;
-      replace(results, logTable(rows));
+      replace(results, logTable(app, rows));
     } catch (error) {
       exportButton.disabled = true;
       pager.hidden = true;
-      replace(results, h("div", { class: "notice", role: "status", id: "log-unavailable" }, h("strong", {}, "The log cannot be read. "), `It is kept by the xerosync proxy (xero_log). ${error.message}`));
+      replace(results, h("div", { class: "notice", role: "status", id: "log-unavailable" }, h("strong", {}, "The log cannot be read. "), `It is kept by the xerosync proxy. ${errorSentence(error, "The proxy could not be reached.")}`));
     }
   };
   const load = () => {
-    applied = { ...filters };
+    // A person types a number, a name or a product code; the proxy's log keeps the record's id.
+    applied = { ...filters, crmRef: recordIdFor(app, filters.crmRef) };
     newer = [];
     return show(null);
   };
@@ -81,7 +83,7 @@ export function renderLog(app, main) {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 1000);
     } catch (error) {
-      results.prepend(h("div", { class: "notice", role: "status" }, h("strong", {}, "The export failed. "), error.message));
+      results.prepend(h("div", { class: "notice", role: "status" }, h("strong", {}, "The export failed. "), errorSentence(error, "The proxy could not be reached. Please try again.")));
     } finally {
       exportButton.disabled = false;
     }
@@ -102,7 +104,32 @@ export function renderLog(app, main) {
   load();
 }
 
-function logTable(rows) {
+/**
+ * A log row's cell for people: the CRM record by its number or name (its id stays in the row's data), Xero's record as
+ * a link to it, the message without rule codes, ids or paths (issue 12).
+ */
+function cell(app, row, key) {
+  switch (key) {
+    case "at":
+      return `${formatDate(row.at)} ${String(row.at ?? "").slice(11, 19)}`;
+    case "userName":
+      return row.userName || "—";
+    case "crmRef":
+      return row.crmRef ? (recordName(app, row.crmRef) ?? readableLogMessage(app, row.crmRef)) : "";
+    case "xeroId": {
+      if (!row.xeroId) return "";
+      const kind = row.recordKind === "creditNote" ? "creditNote" : row.recordKind === "invoice" ? "invoice" : null;
+      const url = kind ? app.link.invoiceUrl({ kind, xeroId: row.xeroId }) : null;
+      return url ? h("a", { href: url, target: "_blank", rel: "noopener" }, "Open in Xero") : "Yes";
+    }
+    case "message":
+      return readableLogMessage(app, row.message);
+    default:
+      return row[key] ?? "";
+  }
+}
+
+function logTable(app, rows) {
   if (rows.length === 0) return h("p", { class: "empty" }, "No log entries match these filters.");
   return h(
     "div",
@@ -117,8 +144,8 @@ function logTable(rows) {
         rows.map((row) =>
           h(
             "tr",
-            { class: row.outcome === "error" || row.outcome === "refused" ? "differs" : null },
-            LOG_COLUMNS.map((c) => h("td", {}, c.key === "at" ? `${formatDate(row.at)} ${String(row.at).slice(11, 19)}` : c.key === "userName" ? row.userName || row.userId : (row[c.key] ?? ""))),
+            { class: row.outcome === "error" || row.outcome === "refused" ? "differs" : null, dataset: { crmRef: row.crmRef ?? "", xeroId: row.xeroId ?? "", message: row.message ?? "" } },
+            LOG_COLUMNS.map((c) => h("td", {}, cell(app, row, c.key))),
           ),
         ),
       ),

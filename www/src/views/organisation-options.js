@@ -3,6 +3,7 @@
 // sent), the default branding theme (K2) and the tracking mapping of the CRM's line fields (K1). Each section is a
 // card that shows what is saved at once and becomes a picker when the options arrive (`fill`), or says why not (`fail`).
 
+import { errorSentence } from "../messages.js";
 import { announce, h, replace } from "../ui.js";
 
 function card(id, title, ...children) {
@@ -12,7 +13,7 @@ function card(id, title, ...children) {
 }
 
 function unavailable(what, error) {
-  return h("p", { class: "hint" }, `${what} cannot be read from Xero: ${error.message}. What is saved is kept.`);
+  return h("p", { class: "hint", dataset: { code: error?.code ?? "" } }, `${what} cannot be read from Xero. ${errorSentence(error, "Xero could not be reached.")} What is saved is kept.`);
 }
 
 /** The CRM's invoice currencies, with how many invoices use each. */

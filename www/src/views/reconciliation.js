@@ -6,7 +6,8 @@
 
 import { formatMoney } from "../money.js";
 import { progressPanel } from "../progress.js";
-import { announce, formatDate, h, replace } from "../ui.js";
+import { errorSentence } from "../messages.js";
+import { announce, formatDate, h, needsConnection, replace } from "../ui.js";
 
 const KINDS = [
   ["onlyInCrm", "Only in the CRM"],
@@ -44,7 +45,7 @@ export function reportRows(app, report) {
   const amount = (value, currency) => (value === "" || value === null || value === undefined ? "" : formatMoney(value, currency));
   const rows = [];
   for (const o of report.onlyInCrm) {
-    rows.push({ kind: "onlyInCrm", number: o.number, id: o.id, field: o.reason, crm: amount(o.total, o.currency), xero: "", currency: o.currency });
+    rows.push({ kind: "onlyInCrm", number: o.number, id: o.id, field: o.reason === "never sent" ? "Never sent to Xero" : o.reason === "sent, but Xero has no such invoice" ? "Sent, but Xero has no such invoice" : "Not in Xero", crm: amount(o.total, o.currency), xero: "", currency: o.currency });
   }
   for (const o of report.onlyInXero) {
     const detail = [contactName(o.contactId), o.date ? formatDate(o.date) : null, o.status].filter(Boolean).join(", ");
@@ -136,7 +137,7 @@ export function renderReconciliation(app, main) {
       announce(`Reconciliation: ${findings} ${findings === 1 ? "invoice needs" : "invoices need"} a look, ${report.matched} matched.`);
     } catch (error) {
       panel.finish("Stopped.");
-      replace(results, h("div", { class: "notice error", role: "alert" }, `The reconciliation could not run: ${error.message}`));
+      replace(results, h("div", { class: "notice error", role: "alert" }, `The reconciliation could not run. ${errorSentence(error, "Xero could not be reached. Please try again.")}`));
       return;
     } finally {
       state.running = null;
@@ -155,7 +156,7 @@ export function renderReconciliation(app, main) {
       h("p", { class: "subtle" }, "The CRM's invoices of a period against Xero's: what is only on one side, and what differs."),
     ),
     form,
-    app.link.connected ? null : h("p", { class: "hint" }, `Needs a connection to Xero: ${app.link.state.reason ?? "not connected"}.`),
+    app.link.connected ? null : needsConnection(app),
     progress,
     results,
   );

@@ -3,6 +3,7 @@
 // the tracking mapping of the CRM's line fields (K1), discount strategy (S6), tax on the invoice total (S6a) and
 // auto-send (B2). Opening this page only *reads* the connection; it never clears it (C5).
 
+import { connectionReason, errorSentence } from "../messages.js";
 import { announce, h, replace } from "../ui.js";
 import { STATUS } from "../xero.js";
 import { brandingSection, currenciesSection, trackingSection } from "./organisation-options.js";
@@ -73,7 +74,7 @@ function connectionSection(app, rerender) {
       await fn();
       rerender();
     } catch (e) {
-      replace(error, h("div", { class: "notice error" }, e.message));
+      replace(error, h("div", { class: "notice error", dataset: { code: e?.code ?? "" } }, errorSentence(e, "Xero could not be reached. Please try again.")));
     }
   };
   const connect = h(
@@ -104,8 +105,9 @@ function connectionSection(app, rerender) {
       { class: "connection-status", id: "connection-status" },
       h("span", { class: `dot ${state.status === STATUS.CONNECTED ? "on" : ""}`, "aria-hidden": "true" }),
       h("strong", {}, STATUS_TEXT[state.status] ?? state.status),
-      state.tenantId ? ` to ${state.tenantName || state.tenantId}` : "",
-      state.reason ? h("span", { class: "subtle" }, ` — ${state.reason}`) : null,
+      state.tenantId ? ` to ${state.tenantName || "your Xero organisation"}` : "",
+      // The proxy's own reason (e.g. Xero's invalid_grant) stays for programs; people read what it means.
+      state.status !== STATUS.CHOOSE_ORGANISATION && connectionReason(state) ? h("span", { class: "subtle", dataset: { reason: state.reason ?? "" } }, ` — ${connectionReason(state)}`) : null,
     ),
     h("div", { class: "button-row" }, connected ? disconnect : connect),
     h("div", { class: "field" }, h("label", { for: "organisation" }, "Xero organisation"), orgSelect, h("p", { class: "hint" }, "When one consent gives several organisations, choose which one this CRM sends to; it is never guessed.")),
@@ -120,7 +122,7 @@ function connectionSection(app, rerender) {
 function organisationSections(app) {
   const cards = [currenciesSection(app), brandingSection(app), trackingSection(app)];
   const load = (fresh) => {
-    const read = app.link.connected ? app.link.organisationOptions({ fresh }) : Promise.reject(new Error(app.link.state.reason ?? "not connected"));
+    const read = app.link.connected ? app.link.organisationOptions({ fresh }) : Promise.reject(Object.assign(new Error("not connected"), { code: "not_connected" }));
     return read.then(
       (options) => cards.forEach((c) => c.fill(options)),
       (error) => cards.forEach((c) => c.fail(error)),
@@ -173,7 +175,7 @@ function taxSection(app) {
       render(rates);
       replace(note, "Choose, for each CRM tax rate, the Xero tax type it is sent as. An invoice using an unmapped rate is not sent.");
     },
-    (error) => replace(note, `Xero's tax rates cannot be read: ${error.message}. The current mapping is kept.`),
+    (error) => replace(note, `Xero's tax rates cannot be read. ${errorSentence(error, "Xero could not be reached.")} The current mapping is kept.`),
   );
   return card(
     "Tax mapping",

@@ -5,7 +5,8 @@
 import { callEngine } from "../engine.js";
 import { progressPanel } from "../progress.js";
 import { applyResult } from "../sync.js";
-import { announce, h, replace } from "../ui.js";
+import { errorSentence } from "../messages.js";
+import { announce, h, needsConnection, replace } from "../ui.js";
 
 const TOOLS = [
   {
@@ -62,9 +63,9 @@ function toolCard(app, tool, rerender) {
     h("h2", { id: `${tool.key}-title` }, tool.title),
     h("p", {}, tool.text),
     plan.error
-      ? h("p", { class: "notice error" }, `Cannot plan: ${plan.error.message}`)
+      ? h("p", { class: "notice error", dataset: { code: plan.error.code ?? "" } }, `Cannot count the records. ${errorSentence(plan.error)}`)
       : h("p", { class: "tool-count", id: `${tool.key}-count` }, h("strong", {}, String(count)), ` ${count === 1 ? "record" : "records"} to do`),
-    app.link.connected ? null : h("p", { class: "hint" }, `Needs a connection to Xero: ${app.link.state.reason ?? "not connected"}.`),
+    app.link.connected ? null : needsConnection(app),
     h("div", { class: "button-row" }, start, resume),
     status,
   );
@@ -83,15 +84,16 @@ async function startRun(app, tool, { status, rerender, checkpoint }) {
     await applyResult(app, result);
     // A cancelled or stopped run leaves a checkpoint to resume from; a finished one clears it.
     await app.store.setMeta(`checkpoint:${tool.key}`, result.finished ? undefined : result.checkpoint);
-    const why = result.stopped ? `Stopped: ${result.stopped.message}.` : "Cancelled.";
+    const why = result.stopped ? `Stopped. ${errorSentence(result.stopped, "Xero stopped the run.")}` : "Cancelled.";
     const text = result.finished ? "Finished." : `${why} Resume finishes the rest without redoing what was done.`;
     panel.finish(text);
     ended.set(tool.key, { text, failed: false });
     announce(`${tool.title}: ${result.finished ? "finished" : "cancelled"}.`);
   } catch (error) {
-    panel.finish(`Stopped: ${error.message}`);
-    ended.set(tool.key, { text: `Stopped: ${error.message}`, failed: true });
-    announce(`${tool.title}: stopped. ${error.message}`, { tone: "error" });
+    const text = `Stopped. ${errorSentence(error, "Xero could not be reached. Please try again.")}`;
+    panel.finish(text);
+    ended.set(tool.key, { text, failed: true });
+    announce(`${tool.title}: ${text}`, { tone: "error" });
   } finally {
     running.delete(tool.key);
     rerender();
