@@ -10,6 +10,8 @@ step() { local name="$1"; shift; printf '\n== %s\n' "$name"; local t0=$SECONDS; 
 
 step "rust: format" cargo fmt --all -- --check
 step "rust: clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+step "rust: clippy, the package without its sync client (xerosync/core)" \
+  cargo clippy -p xerosync-wasm --no-default-features --all-targets --locked -- -D warnings
 step "rust: tests" cargo test --workspace --locked
 step "rust: xerosync-core builds for wasm32, imports nothing" bash scripts/check-core-wasm.sh
 step "rust: fuzz xerosync-core (10 s a target)" bash scripts/fuzz-short.sh

@@ -6,24 +6,4 @@ import { init } from "./manual.js";
 
 await init();
 
-export {
-  init,
-  planSend,
-  planUpdate,
-  previewInvoice,
-  buildInvoicePayload,
-  buildInvoicePayloads,
-  prepare,
-  errorCodes,
-  PreparedContext,
-  applyXeroInvoice,
-  parseXeroError,
-  matchContact,
-  resolveDiscrepancy,
-  reconcile,
-  planSendRequests,
-  applySendAnswer,
-  sendLookupRequest,
-  applySendLookup,
-  XeroClient,
-} from "./manual.js";
+export * from "./manual.js";

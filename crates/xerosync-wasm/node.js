@@ -5,23 +5,5 @@
 /** Resolves at once: on Node the wasm is loaded on import (`options.wasm` is not read). */
 export async function init(_options) {}
 
-export {
-  planSend,
-  planUpdate,
-  previewInvoice,
-  buildInvoicePayload,
-  buildInvoicePayloads,
-  prepare,
-  errorCodes,
-  PreparedContext,
-  applyXeroInvoice,
-  parseXeroError,
-  matchContact,
-  resolveDiscrepancy,
-  reconcile,
-  planSendRequests,
-  applySendAnswer,
-  sendLookupRequest,
-  applySendLookup,
-  XeroClient,
-} from "./pkg/node/xerosync.js";
+// The Node glue exports exactly the package's functions and classes (no loader), so all of it is re-exported.
+export * from "./pkg/node/xerosync.js";

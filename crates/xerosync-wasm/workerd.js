@@ -7,24 +7,4 @@ import { initSync } from "./pkg/web/xerosync.js";
 
 initSync({ module });
 
-export {
-  init,
-  planSend,
-  planUpdate,
-  previewInvoice,
-  buildInvoicePayload,
-  buildInvoicePayloads,
-  prepare,
-  errorCodes,
-  PreparedContext,
-  applyXeroInvoice,
-  parseXeroError,
-  matchContact,
-  resolveDiscrepancy,
-  reconcile,
-  planSendRequests,
-  applySendAnswer,
-  sendLookupRequest,
-  applySendLookup,
-  XeroClient,
-} from "./manual.js";
+export * from "./manual.js";

@@ -1,4 +1,6 @@
-// `npm run bench`: the size of the package's wasm module, raw and gzipped (the browser downloads it gzipped).
+// `npm run bench`: the size of the package's wasm modules, raw and gzipped (the browser downloads them gzipped): the
+// full build (`xerosync`, with the sync client) and the pure functions' own (`xerosync/core`), each against the goal
+// and the core as a ratio of the full build measured in the same run. Where the bytes go: see README "Performance".
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
@@ -6,7 +8,15 @@ import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
 const packageDir = dirname(require.resolve("xerosync/package.json"));
-const wasm = readFileSync(join(packageDir, "pkg", "web", "xerosync_bg.wasm"));
 const kB = (n) => (n / 1000).toFixed(1);
-console.log(`wasm size: ${kB(wasm.length)} kB`);
-console.log(`wasm size gzipped: ${kB(gzipSync(wasm, { level: 9 }).length)} kB (goal <= 150 kB)`);
+const sizes = (dir) => {
+  const wasm = readFileSync(join(packageDir, "pkg", dir, "xerosync_bg.wasm"));
+  return { raw: wasm.length, gz: gzipSync(wasm, { level: 9 }).length };
+};
+const full = sizes("web");
+const core = sizes("core-web");
+console.log(`wasm size (xerosync, with the sync client): ${kB(full.raw)} kB (goal -)`);
+console.log(`wasm size gzipped (xerosync, with the sync client): ${kB(full.gz)} kB (goal <= 150 kB)`);
+console.log(`wasm size (xerosync/core, pure functions): ${kB(core.raw)} kB (goal -)`);
+console.log(`wasm size gzipped (xerosync/core, pure functions): ${kB(core.gz)} kB (goal <= 150 kB)`);
+console.log(`wasm size gzipped, xerosync/core / xerosync: ${(core.gz / full.gz).toFixed(2)} ratio (goal a page that only previews loads the smaller)`);

@@ -3,7 +3,8 @@
 // file, and each result is loaded in Debian's headless Chromium, where it must preview the invoice of a shared
 // fixture exactly as the fixture expects and construct a XeroClient. Also: the escape hatch (xerosync/manual and
 // init({ wasm }) fed the URL of the package's xerosync/xerosync_bg.wasm export, built by esbuild) and the same calls
-// inside a Cloudflare Worker under `wrangler dev` (the package's `workerd` condition).
+// inside a Cloudflare Worker under `wrangler dev` (the package's `workerd` condition). And a preview-only page built by
+// Vite from `xerosync/core`, which must load the core's smaller wasm and nothing else.
 //
 // The package is installed into a temporary project as a copy of what it publishes (package.json "files"), not as
 // the workspace's symlink: Vite treats a linked package as source and would not pre-bundle it, which is exactly the
@@ -11,7 +12,7 @@
 // and all of them, the temporary project and the browser are gone when this script ends (a watchdog ends it after
 // 150 s whatever happens). Needs the package built (scripts/build-wasm.sh) and /usr/bin/chromium (scripts/setup.sh).
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -121,6 +122,10 @@ async function buildAll(root) {
       await viteBuild(viteConfig({ root, outDir: out("vite") }));
       return serveStatic(out("vite"));
     }],
+    ["vite build, xerosync/core (a preview-only page)", async () => {
+      await viteBuild(viteConfig({ root, outDir: out("vite-core"), page: "core.html" }));
+      return `${await serveStatic(out("vite-core"))}core.html`;
+    }],
     ["vite dev server", async () => {
       const port = await freePort();
       const dev = await viteServer(viteConfig({ root, outDir: out("vite-dev"), port }));
@@ -223,6 +228,12 @@ async function runPage(browser, url) {
 function check(result, expect) {
   if (!isDeepStrictEqual(result.preview, expect)) {
     throw new Error(`previewInvoice gave ${JSON.stringify(result.preview)}, the fixture expects ${JSON.stringify(expect)}`);
+  }
+  if (result.client === "none") {
+    // The preview-only page: it must have loaded the core's wasm, and only that.
+    const core = statSync(join(packageDir, "pkg", "core-web", "xerosync_bg.wasm")).size;
+    if (!isDeepStrictEqual(result.wasmBytes, [core])) throw new Error(`loaded wasm of ${result.wasmBytes} bytes, the core's is ${core}`);
+    return;
   }
   if (result.client !== true) throw new Error("new XeroClient(...) did not make a XeroClient");
 }

@@ -3,13 +3,13 @@
 // 8's dev pre-bundling rewrites that URL back to the package's file; the default build target has top-level await.
 // Vite 7 and older need more: see the package README's "Bundlers".) Everything below is the test's plumbing: where the
 // app is, where to write, where to listen, quiet logs.
-export default function viteConfig({ root, outDir, port }) {
+export default function viteConfig({ root, outDir, port, page = "index.html" }) {
   return {
     root,
     configFile: false,
     logLevel: "warn",
     clearScreen: false,
-    build: { outDir, emptyOutDir: true },
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: `${root}/${page}` } },
     server: { host: "127.0.0.1", port, strictPort: true },
   };
 }

@@ -42,9 +42,12 @@ impl BindingError {
 }
 
 /// Codes only `XeroClient` throws: the proxy could not be reached, it answered an error without a code, or the
-/// runtime lacks `fetch`/`setTimeout`.
+/// runtime lacks `fetch`/`setTimeout`. (Listed by the tests whatever the features; only the client uses them.)
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub const PROXY_UNREACHABLE: &str = "proxy_unreachable";
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub const PROXY_ERROR: &str = "proxy_error";
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub const UNSUPPORTED_RUNTIME: &str = "unsupported_runtime";
 
 /// Every `code` a function of the package or `XeroClient` may throw (or a run may stop with), without duplicates: the

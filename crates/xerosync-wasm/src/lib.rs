@@ -2,11 +2,13 @@
 //! export converts its arguments to JSON, calls the core, and converts the answer back; errors become JS `Error`s
 //! with `code` (and `record`, `field` when the core names them). No business logic lives here.
 
+#[cfg(feature = "client")]
 mod client;
 mod context;
 mod convert;
 mod error;
 
+#[cfg(feature = "client")]
 pub use client::XeroClient;
 pub use context::PreparedContext;
 pub use error::BindingError;
