@@ -1,6 +1,6 @@
 //! `npm run bench`: the Worker's own CPU work per relayed 50-invoice PUT, natively (the pure part of the hot path:
-//! relay rules, parsing the request and Xero's answer, per-record outcomes with the core's parser, log rows as
-//! CSV). workerd's JS glue, the Durable Object hop and D1 are not in this figure (see worker/bench/relay.mjs).
+//! relay rules, the request's JSON check before relaying, then after the answer parsing the request and Xero's
+//! answer, per-record outcomes with the core's parser, log rows as CSV). workerd's JS glue, the Durable Object hop and D1 are not in this figure (see worker/bench/relay.mjs).
 
 use std::time::Instant;
 
@@ -34,6 +34,7 @@ fn main() {
             Some(&key),
             None,
         );
+        let valid = serde_json::from_slice::<serde::de::IgnoredAny>(request.as_bytes()).is_ok();
         let req: Value = serde_json::from_str(&request).unwrap_or(Value::Null);
         let ans: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
         let rows = outcomes::of_write("Invoices", &req, &ans);
@@ -46,11 +47,11 @@ fn main() {
             ])
             .len();
         }
-        sink += usize::from(call.is_ok()) + request.len() + answer.len();
+        sink += usize::from(call.is_ok()) + usize::from(valid) + request.len() + answer.len();
     }
     let per_call = t0.elapsed().as_secs_f64() * 1000.0 / f64::from(n);
     std::hint::black_box(sink);
     println!(
-        "worker CPU per relayed 50-invoice PUT, own code natively: {per_call:.3} ms (goal < 10 ms)"
+        "worker CPU per relayed 50-invoice PUT, own code natively: {per_call:.3} ms (goal < 1 ms)"
     );
 }

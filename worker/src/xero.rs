@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 use futures_util::future::{self, Either};
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit};
+use worker::js_sys::{ArrayBuffer, Uint8Array};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{
+    AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, Response, ResponseBody,
+};
 
 use crate::config::Config;
 use crate::error::ProxyError;
@@ -59,15 +64,97 @@ pub enum RefreshFailure {
     Transient(String),
 }
 
+/// A body as the JS runtime holds it (an `ArrayBuffer`, or none): handed from one request or response to the next
+/// without entering Rust's memory; [`Body::bytes`] and [`Body::text`] copy it in only where Rust must read it.
+#[derive(Debug, Clone, Default)]
+pub struct Body(Option<ArrayBuffer>);
+
+impl Body {
+    /// No body.
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// A body from Rust text (copied into the runtime once).
+    pub fn from_text(text: &str) -> Self {
+        Self(Some(Uint8Array::from(text.as_bytes()).buffer()))
+    }
+
+    /// Reads a request's whole body inside the runtime.
+    pub async fn of_request(req: &Request) -> worker::Result<Self> {
+        let buf = JsFuture::from(req.inner().array_buffer()?).await?;
+        Ok(Self::of_buffer(buf))
+    }
+
+    /// Reads a response's whole body inside the runtime.
+    pub async fn of_response(resp: &Response) -> worker::Result<Self> {
+        let stream = match resp.body() {
+            ResponseBody::Stream(s) => s,
+            ResponseBody::Empty => return Ok(Self(None)),
+            ResponseBody::Body(b) => return Ok(Self(Some(Uint8Array::from(&b[..]).buffer()))),
+        };
+        let inner = worker::web_sys::Response::new_with_opt_readable_stream(Some(stream))?;
+        let buf = JsFuture::from(inner.array_buffer()?).await?;
+        Ok(Self::of_buffer(buf))
+    }
+
+    fn of_buffer(buf: JsValue) -> Self {
+        let buf: ArrayBuffer = buf.unchecked_into();
+        Self((buf.byte_length() > 0).then_some(buf))
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |b| b.byte_length() as usize)
+    }
+
+    /// Whether there is no body (or an empty one).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The body for a `RequestInit` or a `Response` (the same buffer, not a copy).
+    pub fn js(&self) -> Option<JsValue> {
+        self.0.as_ref().map(|b| b.clone().into())
+    }
+
+    /// A copy of the bytes in Rust.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0
+            .as_ref()
+            .map(|b| Uint8Array::new(b).to_vec())
+            .unwrap_or_default()
+    }
+
+    /// A copy as text (invalid UTF-8 replaced, as `Response.text()` does).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes()).into_owned()
+    }
+
+    /// A response with this body (the runtime's buffer), `status` and `headers`.
+    pub fn response(&self, status: u16, headers: &Headers) -> worker::Result<Response> {
+        let init = worker::web_sys::ResponseInit::new();
+        init.set_status(status);
+        init.set_headers(&headers.0);
+        let resp = match &self.0 {
+            Some(b) => {
+                worker::web_sys::Response::new_with_opt_buffer_source_and_init(Some(b), &init)?
+            }
+            None => worker::web_sys::Response::new_with_opt_str_and_init(None, &init)?,
+        };
+        Ok(Response::from(resp))
+    }
+}
+
 /// An Accounting API answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct XeroAnswer {
     /// HTTP status.
     pub status: u16,
     /// Headers worth passing on (content type, limits, `Retry-After`).
     pub headers: Vec<(String, String)>,
-    /// The body, as text.
-    pub body: String,
+    /// The body, as the runtime holds it.
+    pub body: Body,
 }
 
 impl XeroAnswer {
@@ -95,29 +182,28 @@ fn upstream(e: worker::Error) -> ProxyError {
 }
 
 /// The one `Fetch`: every call to Xero gives up after `timeout_ms` (and is aborted), so a hung call frees its
-/// in-flight slot and a hung refresh does not hold its waiters forever.
-async fn send(
+/// in-flight slot and a hung refresh does not hold its waiters forever. The answer's body is read whole within the
+/// timeout, inside the runtime.
+async fn send_body(
     timeout_ms: u64,
     method: Method,
     url: &str,
     headers: Headers,
-    body: Option<String>,
-) -> Result<(u16, Headers, String), ProxyError> {
+    body: &Body,
+) -> Result<(u16, Headers, Body), ProxyError> {
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers);
-    if let Some(b) = body {
-        init.with_body(Some(b.into()));
-    }
+    init.with_body(body.js());
     let req = Request::new_with_init(url, &init).map_err(upstream)?;
     let controller = AbortController::default();
     let signal = controller.signal();
     let call = async {
-        let mut resp = Fetch::Request(req)
+        let resp = Fetch::Request(req)
             .send_with_signal(&signal)
             .await
             .map_err(upstream)?;
-        let text = resp.text().await.map_err(upstream)?;
-        Ok((resp.status_code(), resp.headers().clone(), text))
+        let body = Body::of_response(&resp).await.map_err(upstream)?;
+        Ok((resp.status_code(), resp.headers().clone(), body))
     };
     let timer = Delay::from(Duration::from_millis(timeout_ms));
     futures_util::pin_mut!(call);
@@ -128,6 +214,19 @@ async fn send(
             Err(ProxyError::UpstreamTimeout(timeout_ms))
         }
     }
+}
+
+/// [`send_body`] with Rust text in and out (the identity endpoints).
+async fn send(
+    timeout_ms: u64,
+    method: Method,
+    url: &str,
+    headers: Headers,
+    body: Option<String>,
+) -> Result<(u16, Headers, String), ProxyError> {
+    let body = body.map_or_else(Body::none, |b| Body::from_text(&b));
+    let (status, headers, answer) = send_body(timeout_ms, method, url, headers, &body).await?;
+    Ok((status, headers, answer.text()))
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -288,7 +387,7 @@ pub async fn api(
     access_token: &str,
     tenant_id: &str,
     call: &RelayCall,
-    body: Option<&str>,
+    body: &Body,
 ) -> Result<XeroAnswer, ProxyError> {
     let headers = bearer(access_token)?;
     headers.set("xero-tenant-id", tenant_id).map_err(upstream)?;
@@ -298,7 +397,7 @@ pub async fn api(
     if let Some(d) = &call.if_modified_since {
         headers.set("if-modified-since", d).map_err(upstream)?;
     }
-    if body.is_some() {
+    if !body.is_empty() {
         headers
             .set("content-type", "application/json")
             .map_err(upstream)?;
@@ -309,14 +408,7 @@ pub async fn api(
         _ => Method::Get,
     };
     let url = format!("{}{}", cfg.api_url, call.upstream_path());
-    let (status, h, text) = send(
-        cfg.xero_timeout_ms,
-        method,
-        &url,
-        headers,
-        body.map(str::to_owned),
-    )
-    .await?;
+    let (status, h, body) = send_body(cfg.xero_timeout_ms, method, &url, headers, body).await?;
     let headers = PASSED_HEADERS
         .iter()
         .filter_map(|name| h.get(name).ok().flatten().map(|v| ((*name).to_owned(), v)))
@@ -324,6 +416,6 @@ pub async fn api(
     Ok(XeroAnswer {
         status,
         headers,
-        body: text,
+        body,
     })
 }

@@ -217,13 +217,13 @@ impl Connection {
                     query: Some(format!("page={}&pageSize={PAGE_SIZE}", cursor.page)),
                     idempotency_key: None,
                     if_modified_since: cursor.since_ms.map(time::xero_since),
-                    body: None,
+                    body: crate::xero::Body::none(),
                 };
                 let at = time::iso(now());
                 match self.relay(cfg, org, input).await {
                     Ok(answer) => {
                         let records =
-                            sync::records_of(cursor.resource, answer.status, &answer.body);
+                            sync::records_of(cursor.resource, answer.status, &answer.body.text());
                         stmts.extend(sync::page_statements(
                             &d1,
                             org,

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
-use crate::xero::{XeroAnswer, PASSED_HEADERS};
+use crate::xero::{Body, XeroAnswer, PASSED_HEADERS};
 
 use crate::error::ProxyError;
 
@@ -31,8 +31,8 @@ pub struct RelayRequest {
     pub idempotency_key: Option<String>,
     /// `If-Modified-Since`.
     pub if_modified_since: Option<String>,
-    /// The JSON body of a write.
-    pub body: Option<String>,
+    /// The JSON body of a write, as the runtime holds it (passed on, not copied).
+    pub body: Body,
 }
 
 fn stub(env: &Env, org: &str) -> Result<worker::Stub, ProxyError> {
@@ -50,18 +50,18 @@ fn null_body(status: u16) -> bool {
     matches!(status, 101 | 204 | 205 | 304)
 }
 
-/// Xero's answer as a response (status, passed headers, raw body).
+/// Xero's answer as a response (status, passed headers, the body as the runtime holds it: no copy into Rust).
 pub fn answer_response(answer: &XeroAnswer) -> worker::Result<Response> {
     let headers = Headers::new();
     for (k, v) in &answer.headers {
         headers.set(k, v)?;
     }
-    let resp = if null_body(answer.status) {
-        Response::empty()?
-    } else {
-        Response::ok(answer.body.clone())?
-    };
-    Ok(resp.with_status(answer.status).with_headers(headers))
+    if null_body(answer.status) {
+        return Ok(Response::empty()?
+            .with_status(answer.status)
+            .with_headers(headers));
+    }
+    answer.body.response(answer.status, &headers)
 }
 
 /// An error as the object answers it.
@@ -89,9 +89,7 @@ pub async fn relay(env: &Env, org: &str, call: &RelayRequest) -> Result<XeroAnsw
     }
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers);
-    if let Some(b) = &call.body {
-        init.with_body(Some(b.as_str().into()));
-    }
+    init.with_body(call.body.js());
     let req = Request::new_with_init("https://connection/relay", &init).map_err(internal)?;
     let mut resp = stub(env, org)?
         .fetch_with_request(req)
@@ -116,9 +114,9 @@ pub async fn relay(env: &Env, org: &str, call: &RelayRequest) -> Result<XeroAnsw
         })
         .collect();
     let body = if null_body(status) {
-        String::new()
+        Body::none()
     } else {
-        resp.text().await.map_err(internal)?
+        Body::of_response(&resp).await.map_err(internal)?
     };
     Ok(XeroAnswer {
         status,

@@ -61,7 +61,8 @@ struct RelayInput {
     query: Option<String>,
     idempotency_key: Option<String>,
     if_modified_since: Option<String>,
-    body: Option<String>,
+    /// Passed through to Xero as the runtime holds it: the object never reads it.
+    body: xero::Body,
 }
 
 impl DurableObject for Connection {
@@ -563,14 +564,14 @@ impl Connection {
             h(client::RELAY_QUERY),
         );
         let (idempotency_key, if_modified_since) = (h("idempotency-key"), h("if-modified-since"));
-        let body = req.text().await.map_err(internal)?;
+        let body = xero::Body::of_request(req).await.map_err(internal)?;
         let input = RelayInput {
             method: method.unwrap_or_default(),
             path: path.unwrap_or_default(),
             query,
             idempotency_key,
             if_modified_since,
-            body: (!body.is_empty()).then_some(body),
+            body,
         };
         self.relay(cfg, org, input).await
     }
@@ -592,9 +593,7 @@ impl Connection {
             return Err(ProxyError::IntegrationDisabled);
         }
         self.acquire().await?;
-        let result = self
-            .relay_with_slot(cfg, org, &call, input.body.as_deref())
-            .await;
+        let result = self.relay_with_slot(cfg, org, &call, &input.body).await;
         self.release();
         let answer = result?;
         let seen = Observed {
@@ -616,7 +615,7 @@ impl Connection {
         cfg: &Config,
         org: &str,
         call: &relay_rules::RelayCall,
-        body: Option<&str>,
+        body: &xero::Body,
     ) -> Result<XeroAnswer, ProxyError> {
         let s = self.usable(cfg, org).await?;
         let tenant = s

@@ -2,6 +2,7 @@
 //! it to the organisation's connection object (limits, token, tenant), passes Xero's answer through, and logs
 //! one row for the call plus one per record of a write's answer.
 
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use worker::Response;
 
@@ -11,10 +12,10 @@ use crate::db::{self, LogRow};
 use crate::error::ProxyError;
 use crate::outcomes;
 use crate::relay_rules::{self, MAX_BODY_BYTES};
-use crate::xero::XeroAnswer;
+use crate::xero::{Body, XeroAnswer};
 
 /// Relays one call.
-pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError> {
+pub async fn relay(call: Call, path: String) -> Result<Response, ProxyError> {
     let method = call.req.method().to_string().to_ascii_uppercase();
     let url = call.req.url().map_err(internal)?;
     let query = url.query().map(str::to_owned);
@@ -45,17 +46,20 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
         }
         // Refused before reading: a body over Xero's own 3.5 MB never enters memory.
         super::body_cap(&call.req, MAX_BODY_BYTES as u64)?;
-        let text = call.req.text().await.map_err(internal)?;
-        if text.len() > MAX_BODY_BYTES {
+        // Read once, inside the runtime; that buffer is what goes on to the connection object and Xero. Rust gets
+        // one copy, checked here for JSON without building it; it is parsed for the log after the answer.
+        let body = Body::of_request(&call.req).await.map_err(internal)?;
+        if body.len() > MAX_BODY_BYTES {
             return Err(ProxyError::PayloadTooLarge {
                 limit: MAX_BODY_BYTES as u64,
             });
         }
-        let parsed = serde_json::from_str::<Value>(&text)
+        let bytes = body.bytes();
+        serde_json::from_slice::<IgnoredAny>(without_bom(&bytes))
             .map_err(|_| ProxyError::invalid("body", "not JSON"))?;
-        Some((text, parsed))
+        Some((body, bytes))
     };
-    let (body, request_json) = body.map_or((None, None), |(t, v)| (Some(t), Some(v)));
+    let (body, request_bytes) = body.map_or((Body::none(), None), |(b, v)| (b, Some(v)));
     let relayed = client::RelayRequest {
         method: method.clone(),
         path: path.clone(),
@@ -96,6 +100,8 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
     call.ctx.wait_until(async move {
         // Yield to the event loop first, so the answer goes out before the log rows are built and written.
         worker::Delay::from(std::time::Duration::from_millis(0)).await;
+        let request_json =
+            request_bytes.and_then(|b| serde_json::from_slice::<Value>(without_bom(&b)).ok());
         let rows = log_rows(base, checked.resource, request_json.as_ref(), &result);
         if let Ok(db) = db::database(&env) {
             if let Err(e) = db::log_write(&db, &org, &rows).await {
@@ -104,6 +110,11 @@ pub async fn relay(mut call: Call, path: String) -> Result<Response, ProxyError>
         }
     });
     response
+}
+
+/// The bytes after a leading UTF-8 byte order mark, which `Request.text()` drops too.
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// The call's row (`base` carries time, user, action, kind and id) and, for a write's answer, one row per record.
@@ -122,7 +133,8 @@ fn log_rows(
             ..base
         }),
         Ok(answer) => {
-            let parsed: Option<Value> = serde_json::from_str(&answer.body).ok();
+            let text = answer.body.text();
+            let parsed: Option<Value> = serde_json::from_str(&text).ok();
             let records = match (request_json, &parsed) {
                 (Some(req), Some(ans)) => outcomes::of_write(resource, req, ans),
                 _ => Vec::new(),
@@ -130,7 +142,7 @@ fn log_rows(
             let ok = (200..300).contains(&answer.status);
             let failed = records.iter().filter(|r| r.outcome == "error").count();
             let message = if !ok {
-                outcomes::error_message(answer.status, &answer.body)
+                outcomes::error_message(answer.status, &text)
             } else if records.is_empty() {
                 format!("HTTP {}", answer.status)
             } else {
