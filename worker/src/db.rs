@@ -104,12 +104,67 @@ pub fn log_insert(
     .map_err(d1)
 }
 
-/// Writes log rows in one batch.
+/// Rows of one log insert: D1 binds at most 100 parameters a statement; 6 are shared (org, time, user, name,
+/// action, HTTP status), 5 are the row's.
+const LOG_ROWS_PER_STATEMENT: usize = 18;
+
+/// Writes log rows in one batch, in order, as multi-row inserts: rows that share time, user, action and HTTP
+/// status (a call's row and its records' rows) go 18 to a statement, so a 50-invoice write is 3 statements, not 51.
 pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<(), ProxyError> {
-    let stmts = rows
-        .iter()
-        .map(|r| log_insert(db, org, r))
-        .collect::<Result<Vec<_>, _>>()?;
+    let shared = |a: &LogRow, b: &LogRow| {
+        a.at == b.at
+            && a.user_id == b.user_id
+            && a.user_name == b.user_name
+            && a.action == b.action
+            && a.http_status == b.http_status
+    };
+    let mut stmts = Vec::new();
+    let mut rest = rows;
+    while let Some(first) = rest.first() {
+        let n = rest
+            .iter()
+            .take(LOG_ROWS_PER_STATEMENT)
+            .take_while(|r| shared(first, r))
+            .count();
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        // Only the placeholders are formatted; every value is bound.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = 7 + 5 * i;
+                format!(
+                    "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, ?{}, ?{}, ?6, ?{})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO xero_log (org, at, user_id, user_name, action, record_kind, crm_ref, xero_id, outcome, \
+             http_status, message) VALUES {}",
+            values.join(", ")
+        );
+        let mut args: Vec<JsValue> = vec![
+            org.into(),
+            first.at.as_str().into(),
+            first.user_id.as_str().into(),
+            first.user_name.as_str().into(),
+            first.action.as_str().into(),
+            JsValue::from_f64(first.http_status as f64),
+        ];
+        for r in chunk {
+            args.extend([
+                r.record_kind.as_str().into(),
+                r.crm_ref.as_str().into(),
+                r.xero_id.as_str().into(),
+                r.outcome.as_str().into(),
+                r.message.as_str().into(),
+            ]);
+        }
+        stmts.push(db.prepare(&sql).bind(&args).map_err(d1)?);
+    }
     if !stmts.is_empty() {
         db.batch(stmts).await.map_err(d1)?;
     }
