@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync, mkdirSync, symlinkSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { workerDir, root, freePort, startSim, workerVars, workerSecrets, WEBHOOK_KEY } from "../test/harness.mjs";
 
 const workerdBin = join(root, "node_modules", "workerd", "bin", "workerd");
@@ -146,9 +146,10 @@ async function waitUp(url, ms, child, log) {
 /**
  * Starts the simulator and the built Worker under `workerd serve`; the same shape as the harness's `start()`
  * (`base`, `sim`, `pid`, `log()`, `stop()`), so the harness's helpers (session, connect, enable, sim) work on it.
+ * `args` go to `workerd serve` (e.g. `--inspector-addr=127.0.0.1:9229` for a CPU profile).
  * `build` is the built Worker's directory (default worker/build; BENCH_WORKER_BUILD to compare another build).
  */
-export async function startWorkerd({ vars = {}, secrets = {}, build = process.env.BENCH_WORKER_BUILD || join(workerDir, "build") } = {}) {
+export async function startWorkerd({ vars = {}, secrets = {}, args = [], build = process.env.BENCH_WORKER_BUILD || join(workerDir, "build") } = {}) {
   if (!existsSync(join(build, "index.js"))) throw new Error(`${build}/index.js missing: run scripts/build-worker.sh`);
   const dir = mkdtempSync(join(tmpdir(), "xerosync-workerd-"));
   let sim;
@@ -162,13 +163,13 @@ export async function startWorkerd({ vars = {}, secrets = {}, build = process.en
     const base = `http://127.0.0.1:${port}`;
     mkdirSync(join(dir, "state", "proxy"), { recursive: true });
     mkdirSync(join(dir, "state", "d1"), { recursive: true });
-    symlinkSync(build, join(dir, "worker"));
+    symlinkSync(resolve(build), join(dir, "worker"));
     const migrationsDir = join(workerDir, "migrations");
     const migrations = readdirSync(migrationsDir).filter((f) => f.endsWith(".sql")).sort()
       .map((f) => [f, readFileSync(join(migrationsDir, f), "utf8")]);
     writeFileSync(join(dir, "d1.js"), D1_MODULE(migrations));
     writeFileSync(join(dir, "config.capnp"), config({ port, dir, vars: workerVars(sim.url, base, vars), secrets: allSecrets }));
-    child = spawn(workerdBin, ["serve", join(dir, "config.capnp"), "--experimental"], {
+    child = spawn(workerdBin, ["serve", join(dir, "config.capnp"), "--experimental", ...args], {
       cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true,
     });
     children.add(child.pid);
