@@ -1,6 +1,8 @@
 //! The Worker's configuration: Xero's URLs and the app's ids from `[vars]` (so local runs point at the
 //! simulator), credentials from secrets. Read once per request.
 
+use std::cell::RefCell;
+
 use worker::Env;
 
 use crate::error::ProxyError;
@@ -115,9 +117,26 @@ fn number(env: &Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+thread_local! {
+    /// The configuration as this isolate first read it complete. Vars and secrets are fixed for the life of an
+    /// isolate (a new deployment or secret is a new isolate), so it is read once, not twice per relayed call
+    /// (Worker and connection object) at ~30 crossings into JS each; an incomplete one is read again every time.
+    static READ: RefCell<Option<Config>> = const { RefCell::new(None) };
+}
+
 impl Config {
-    /// Reads the configuration; a missing value is a `config_error` naming it.
+    /// The configuration; a missing value is a `config_error` naming it.
     pub fn from_env(env: &Env) -> Result<Self, ProxyError> {
+        if let Some(cfg) = READ.with(|r| r.borrow().clone()) {
+            return Ok(cfg);
+        }
+        let cfg = Self::read(env)?;
+        READ.with(|r| *r.borrow_mut() = Some(cfg.clone()));
+        Ok(cfg)
+    }
+
+    /// Reads every var and secret.
+    fn read(env: &Env) -> Result<Self, ProxyError> {
         Ok(Self {
             authorize_url: required(var(env, "XERO_AUTHORIZE_URL"), "XERO_AUTHORIZE_URL")?,
             token_url: required(var(env, "XERO_TOKEN_URL"), "XERO_TOKEN_URL")?,
