@@ -5,7 +5,7 @@
 // Prints one figure a line: `name: value unit (goal …)`. BENCH_RUNTIMES=workerd (or wrangler) runs only one.
 import { readFileSync, readdirSync } from "node:fs";
 import { start, session, auth, connect, enable, sim, newTenant } from "../test/harness.mjs";
-import { startWorkerd } from "./workerd.mjs";
+import { startWorkerd, startFloor } from "./workerd.mjs";
 
 const N = Number(process.env.BENCH_N || 300);
 const RUNTIMES = (process.env.BENCH_RUNTIMES || "workerd,wrangler").split(",");
@@ -102,9 +102,37 @@ async function measure(env, runtime) {
   // read), against a GET straight to the simulator in the same loop.
   const timed = async (url, init) => {
     const t0 = performance.now();
-    await (await fetch(url, init)).arrayBuffer();
+    const r = await fetch(url, init);
+    await r.arrayBuffer();
+    if (r.status >= 400) throw new Error(`${url}: ${r.status}`);
     return performance.now() - t0;
   };
+  // The fixed cost of a relayed call: a small GET (Organisation) through the Worker, through the floor (a plain JS
+  // Worker making the same hops: a Durable Object, one outbound fetch; workerd only) and straight to the simulator,
+  // interleaved, on organisations of their own (the proxy's 60 calls a minute each).
+  const getW = [];
+  const getD = [];
+  const getF = [];
+  const floor = runtime === "workerd" ? await startFloor() : null;
+  try {
+    const getTokens = [];
+    for (let i = 0; i < ORGS; i++) {
+      const t = await session(env, { org: `bench-get-${i}`, ttlSecs: 3600 });
+      await connect(env, t, { tenants: [await newTenant(env, `Bench GET ${i} Ltd`)] });
+      await enable(env, t);
+      getTokens.push(t);
+    }
+    const org = `${env.sim}/api.xro/2.0/Organisation`;
+    const dh = { authorization: `Bearer ${direct.access_token}`, "xero-tenant-id": tenantId };
+    for (let i = 0; i < 220; i++) {
+      const x = await timed(`${env.base}/xero/Organisation`, { headers: auth(getTokens[i % ORGS]) });
+      const y = await timed(org, { headers: dh });
+      const z = floor ? await timed(`${floor.base}/?to=${encodeURIComponent(org)}`, { headers: dh }) : 0;
+      if (i >= 20) (getW.push(x), getD.push(y), getF.push(z));
+    }
+  } finally {
+    await floor?.stop();
+  }
   const noop = [];
   const health = [];
   const simGet = [];
@@ -120,6 +148,8 @@ async function measure(env, runtime) {
   console.log(`worker relay 50-invoice PUT p50${tag}: ${f(pct(w, 50))} ms through the Worker, ${f(pct(d, 50))} ms to the simulator directly (goal — ${N} interleaved pairs ${on})`);
   console.log(`worker relay added latency p50${tag}: ${f(pct(w, 50) - pct(d, 50))} ms (goal ≤ 1 ms; ${on}; median of pairwise differences ${f(pct(diffs, 50))} ms)`);
   console.log(`worker relay added latency p99${tag}: ${f(pct(w, 99) - pct(d, 99))} ms (goal — ; ${on}; through the Worker p99 ${f(pct(w, 99))} ms, direct p99 ${f(pct(d, 99))} ms)`);
+  const floorText = floor ? `; a plain JS Worker making the same hops adds ${f(pct(getF, 50) - pct(getD, 50))} ms (the runtime's floor)` : "";
+  console.log(`worker relay added latency p50, small GET (Organisation)${tag}: ${f(pct(getW, 50) - pct(getD, 50))} ms (goal — ; the fixed cost of a relayed call${floorText}; ${on})`);
   console.log(`worker no-op route (OPTIONS preflight) p50${tag}: ${f(pct(noop, 50))} ms (goal — ; GET /health with its D1 read ${f(pct(health, 50))} ms, a GET to the simulator ${f(pct(simGet, 50))} ms; ${on})`);
   // The runtime's own CPU (Worker + Durable Object + local D1 for the log, its HTTP included) per relayed call.
   const cpuMs = ((cpu1 - cpu0) * 10) / N;

@@ -198,3 +198,72 @@ export async function startWorkerd({ vars = {}, secrets = {}, args = [], build =
     throw e;
   }
 }
+
+// The runtime's floor: a plain JS Worker making only the hops the relay makes (into a Durable Object with SQLite
+// storage, from there one outbound fetch passing the answer's bytes back), under the same workerd and config shape.
+const FLOOR_MODULE = `
+import { DurableObject } from "cloudflare:workers";
+export class Hop extends DurableObject {
+  async fetch(req) {
+    const to = new URL(req.url).searchParams.get("to");
+    const r = await fetch(to, { headers: { authorization: req.headers.get("authorization"), "xero-tenant-id": req.headers.get("xero-tenant-id") } });
+    return new Response(await r.arrayBuffer(), { status: r.status, headers: { "content-type": r.headers.get("content-type") ?? "" } });
+  }
+}
+export default {
+  async fetch(req, env) {
+    if (!new URL(req.url).searchParams.has("to")) return new Response("ok");
+    const stub = env.HOP.get(env.HOP.idFromName("floor"));
+    const r = await stub.fetch(new Request("https://hop/" + new URL(req.url).search, { headers: req.headers }));
+    return new Response(await r.arrayBuffer(), r);
+  },
+};
+`;
+
+/** Starts the floor Worker (FLOOR_MODULE): GET `${base}/?to=<url>` relays one GET through a Durable Object; `/` answers ok. */
+export async function startFloor() {
+  const dir = mkdtempSync(join(tmpdir(), "xerosync-floor-"));
+  let child;
+  let log = "";
+  try {
+    mkdirSync(join(dir, "state"));
+    const port = await freePort();
+    writeFileSync(join(dir, "floor.js"), FLOOR_MODULE);
+    writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .floor),
+    (name = "state", disk = (path = ${capnpText(join(dir, "state"))}, writable = true)),
+    (name = "internet", network = (allow = ["public", "private"])),
+  ],
+  sockets = [(name = "http", address = ${capnpText(`127.0.0.1:${port}`)}, http = (), service = "main")],
+);
+const floor :Workerd.Worker = (
+  modules = [(name = "floor.js", esModule = embed "floor.js")],
+  compatibilityDate = "2025-09-01",
+  bindings = [(name = "HOP", durableObjectNamespace = "Hop")],
+  durableObjectNamespaces = [(className = "Hop", uniqueKey = "xerosync-bench-floor", enableSql = true)],
+  durableObjectStorage = (localDisk = "state"),
+  globalOutbound = "internet",
+);
+`);
+    child = spawn(workerdBin, ["serve", join(dir, "config.capnp")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    children.add(child.pid);
+    child.stdout.on("data", (d) => { log += d; });
+    child.stderr.on("data", (d) => { log += d; });
+    const base = `http://127.0.0.1:${port}`;
+    await waitUp(`${base}/`, 30_000, child, () => log);
+    return {
+      base,
+      async stop() {
+        await stopChild(child);
+        children.delete(child.pid);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
