@@ -34,34 +34,8 @@ pub fn database(env: &Env) -> Result<D1Database, ProxyError> {
     env.d1("DB").map_err(d1)
 }
 
-/// One log row.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogRow {
-    /// Row id (ascending with time).
-    #[serde(default)]
-    pub id: i64,
-    /// ISO time.
-    pub at: String,
-    /// CRM user id.
-    pub user_id: String,
-    /// CRM user name.
-    pub user_name: String,
-    /// e.g. `PUT Invoices`.
-    pub action: String,
-    /// `invoice`, `contact`, …
-    pub record_kind: String,
-    /// CRM reference.
-    pub crm_ref: String,
-    /// Xero id.
-    pub xero_id: String,
-    /// `ok`, `warning`, `error`, or `refused` (rule L1a: refused before any call).
-    pub outcome: String,
-    /// Xero's HTTP status (0 when none).
-    pub http_status: i64,
-    /// Message.
-    pub message: String,
-}
+/// One log row (rule L1): the proxy contract's, as `GET /log` answers it.
+pub use xerosync_core::proxy_contract::LogRow;
 
 #[derive(Deserialize)]
 struct DbLogRow {
@@ -342,7 +316,7 @@ pub async fn settings_read(db: &D1Database, org: &str) -> Result<Settings, Proxy
         .await
         .map_err(d1)?;
     match body {
-        Some(b) => Settings::from_stored(&b),
+        Some(b) => crate::settings::from_stored(&b),
         None => Ok(Settings::default()),
     }
 }

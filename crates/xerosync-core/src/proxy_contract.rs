@@ -1,9 +1,16 @@
 //! The wire contract between the proxy (`worker/`) and its clients (the package's `XeroClient`, the core's runs),
-//! defined once: the proxy's error codes and HTTP statuses, the connection's statuses, and rule C6's decision. The
-//! Worker answers with these and the client reads them with the same types, so a code renamed on one side fails to
-//! compile on the other instead of silently falling through. (The `where` filters are in [`crate::where_filter`].)
+//! defined once: the proxy's error codes and HTTP statuses, the connection's statuses, rule C6's decision, and the
+//! JSON answers of the proxy's own routes (connection, settings, log: [`answers`]). The Worker answers with these and
+//! the client reads them with the same types, so a code or field renamed on one side fails to compile on the other
+//! instead of silently falling through. (The `where` filters are in [`crate::where_filter`].)
 
 use serde::{Deserialize, Serialize};
+
+pub mod answers;
+pub use answers::{
+    ConnectionState, ConnectionView, Disconnected, GrantedOrganisation, GrantedTenant, LogPage,
+    LogRow, ProxySettings, TenantList,
+};
 
 macro_rules! codes {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$doc:meta])* $variant:ident = $code:literal,)* }) => {
@@ -98,6 +105,7 @@ impl ProxyErrorCode {
 
 codes! {
     /// `GET /connection`'s `status` (rules C3, C7).
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum ConnectionStatus {
         NotConnected = "not_connected",
         /// Several organisations were granted: one must be picked (rule C7).

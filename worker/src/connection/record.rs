@@ -121,50 +121,8 @@ impl Stored {
     }
 }
 
-/// The connection as `/connection` reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusView {
-    /// `not_connected`, `pick_required`, `connected` or `reconnect_required` (the core's proxy contract).
-    pub status: ConnectionStatus,
-    /// The chosen organisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
-    /// Its name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_name: Option<String>,
-    /// Who connected.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connected_by: Option<String>,
-    /// When.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connected_at: Option<String>,
-    /// When the tokens were last refreshed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_refresh_at: Option<String>,
-    /// How many refreshes since connecting.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refresh_count: Option<u64>,
-    /// Why a reconnect is needed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-impl StatusView {
-    /// No connection at all.
-    pub fn not_connected() -> Self {
-        Self {
-            status: ConnectionStatus::NotConnected,
-            tenant_id: None,
-            tenant_name: None,
-            connected_by: None,
-            connected_at: None,
-            last_refresh_at: None,
-            refresh_count: None,
-            reason: None,
-        }
-    }
-}
+/// The connection as `/connection` reports it: the proxy contract's view (no token material).
+pub use xerosync_core::proxy_contract::ConnectionView as StatusView;
 
 #[cfg(test)]
 mod tests {

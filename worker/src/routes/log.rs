@@ -8,13 +8,13 @@
 //! up to [`CSV_MAX_ROWS`]; a longer export ends with a line that says it was cut and where to go on from.
 
 use futures_util::{stream, StreamExt};
-use serde_json::json;
 use worker::{D1Database, Response};
 
 use super::{internal, json_response, Call};
 use crate::db::{self, LogFilter, LogRow};
 use crate::error::ProxyError;
 use xerosync_core::csv;
+use xerosync_core::proxy_contract::LogPage;
 
 /// Rows read per statement of a CSV export.
 pub const CSV_PAGE: u32 = 1_000;
@@ -69,10 +69,15 @@ pub async fn read(call: Call) -> Result<Response, ProxyError> {
     if q("format").as_deref() == Some("csv") {
         return export(db, call.session.org, filter, before).await;
     }
-    let (rows, next) = db::log_read(&db, &call.session.org, &filter, before, page_size).await?;
+    let (rows, next_before) =
+        db::log_read(&db, &call.session.org, &filter, before, page_size).await?;
     json_response(
         200,
-        &json!({ "rows": rows, "nextBefore": next, "pageSize": page_size }),
+        &LogPage {
+            rows,
+            next_before,
+            page_size,
+        },
     )
 }
 

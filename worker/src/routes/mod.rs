@@ -171,7 +171,7 @@ async fn route(call: Call, method: Method, path: &str) -> Result<Response, Proxy
 }
 
 /// A JSON answer.
-pub fn json_response(status: u16, body: &Value) -> Result<Response, ProxyError> {
+pub fn json_response<T: serde::Serialize>(status: u16, body: &T) -> Result<Response, ProxyError> {
     Ok(Response::from_json(body)
         .map_err(internal)?
         .with_status(status))

@@ -7,17 +7,16 @@ use super::{json_body, json_response, Call};
 use crate::connection::client;
 use crate::db;
 use crate::error::ProxyError;
-use crate::settings::Settings;
 
 /// Reads the settings.
 pub async fn read(call: Call) -> Result<worker::Response, ProxyError> {
     let s = db::settings_read(&db::database(&call.env)?, &call.session.org).await?;
-    json_response(200, &json!(s))
+    json_response(200, &s)
 }
 
 /// Replaces the settings.
 pub async fn write(mut call: Call) -> Result<worker::Response, ProxyError> {
-    let s = Settings::from_json(json_body(&mut call.req).await?)?;
+    let s = crate::settings::from_json(json_body(&mut call.req).await?)?;
     // The connection object mirrors `enabled` so the relay needs no D1 read (rule C2).
     let enabled = Some(json!({ "enabled": s.enabled }));
     client::call::<serde_json::Value>(&call.env, &call.session.org, "/enabled", enabled).await?;
@@ -30,5 +29,5 @@ pub async fn write(mut call: Call) -> Result<worker::Response, ProxyError> {
         &at,
     )
     .await?;
-    json_response(200, &json!(s))
+    json_response(200, &s)
 }

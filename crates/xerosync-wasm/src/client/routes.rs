@@ -2,56 +2,60 @@
 //! none of it): the connection (rules C3, C6, C7), the shared settings (C2, T1, S6, B2) and the log (L1). The
 //! paths, statuses and filters are the core's proxy contract; this only fetches.
 
-use super::js::{error, json_field, to_js};
+use super::js::{error, json_field};
 use super::{core, Inner};
 use gloo_net::http::Method;
+use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use xerosync_core::proxy_contract::{can_sync, routes, ConnectionStatus, LogFilter};
+use xerosync_core::proxy_contract::{
+    routes, ConnectionState, ConnectionView, Disconnected, LogFilter, LogPage, ProxySettings,
+    TenantList,
+};
+
+/// The proxy's answer to `route` read as the contract's type (a proxy of another version fails here, by name).
+fn read<T: DeserializeOwned>(route: &str, answer: Value) -> Result<T, JsValue> {
+    serde_json::from_value(answer).map_err(|e| {
+        error(
+            crate::error::PROXY_ERROR,
+            &format!("the proxy's answer to {route} is not what this package reads: {e}"),
+        )
+    })
+}
+
+/// A contract type as a plain JS value.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| error(crate::error::PROXY_ERROR, &e.to_string()))?;
+    js_sys::JSON::parse(&text)
+}
 
 /// Rule C6 (and C7): `{ status, enabled, canSync, autoSend, tenantId?, tenantName?, reason?, organisations }`;
 /// `organisations` lists what this consent granted when one is to be picked or is connected.
 pub async fn connection(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    to_js(&connection_view(&inner).await?)
+    to_js(&connection_state(&inner).await?)
 }
 
-async fn connection_view(inner: &Inner) -> Result<Value, JsValue> {
+async fn connection_state(inner: &Inner) -> Result<ConnectionState, JsValue> {
     let proxy = &inner.proxy;
-    let mut out = proxy.get_json(routes::CONNECTION, None).await?;
-    let settings = proxy.get_json(routes::SETTINGS, None).await?;
-    let enabled = settings
-        .get("enabled")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let status = out
-        .get("status")
-        .and_then(Value::as_str)
-        .and_then(ConnectionStatus::parse);
-    let organisations = match status {
-        Some(ConnectionStatus::PickRequired | ConnectionStatus::Connected) => {
-            let listed = proxy.get_json(routes::CONNECTIONS, None).await?;
-            listed
-                .get("tenants")
-                .and_then(Value::as_array)
-                .map(|tenants| {
-                    tenants
-                        .iter()
-                        .map(|t| json!({ "tenantId": t["tenantId"], "name": t.get("tenantName").filter(|n| n.is_string()).unwrap_or(&t["tenantId"]) }))
-                        .collect()
-                })
-                .unwrap_or_default()
-        }
-        _ => Vec::new(),
+    let view: ConnectionView = read(
+        routes::CONNECTION,
+        proxy.get_json(routes::CONNECTION, None).await?,
+    )?;
+    let settings: ProxySettings = read(
+        routes::SETTINGS,
+        proxy.get_json(routes::SETTINGS, None).await?,
+    )?;
+    let tenants: Option<TenantList> = if ConnectionState::lists_organisations(view.status) {
+        Some(read(
+            routes::CONNECTIONS,
+            proxy.get_json(routes::CONNECTIONS, None).await?,
+        )?)
+    } else {
+        None
     };
-    out["enabled"] = Value::Bool(enabled);
-    out["canSync"] = Value::Bool(can_sync(enabled, status));
-    out["autoSend"] = settings
-        .get("autoSend")
-        .cloned()
-        .unwrap_or(Value::Bool(false));
-    out["organisations"] = Value::Array(organisations);
-    Ok(out)
+    Ok(ConnectionState::new(view, &settings, tenants))
 }
 
 /// Rule C3: a one-use ticket URL that starts the OAuth flow (the session never goes in a URL); the page
@@ -74,10 +78,11 @@ pub async fn connect_url(inner: Rc<Inner>, options: JsValue) -> Result<JsValue, 
 
 /// Rule C3: disconnects (the proxy revokes Xero's tokens); the connection as it is then.
 pub async fn disconnect(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    inner
+    let answer = inner
         .proxy
         .send_json(Method::POST, routes::DISCONNECT, &json!({}))
         .await?;
+    read::<Disconnected>(routes::DISCONNECT, answer)?;
     connection(inner).await
 }
 
@@ -92,28 +97,29 @@ pub async fn select_organisation(inner: Rc<Inner>, tenant: JsValue) -> Result<Js
                 "tenantId: expected the organisation's id",
             )
         })?;
-    inner
+    let answer = inner
         .proxy
         .send_json(Method::POST, routes::SELECT, &json!({ "tenantId": tenant }))
         .await?;
+    read::<ConnectionView>(routes::SELECT, answer)?;
     connection(inner).await
 }
 
 /// The organisation's shared settings as the proxy keeps them.
 pub async fn settings(inner: Rc<Inner>) -> Result<JsValue, JsValue> {
-    to_js(&inner.proxy.get_json(routes::SETTINGS, None).await?)
+    let answer = inner.proxy.get_json(routes::SETTINGS, None).await?;
+    to_js(&read::<ProxySettings>(routes::SETTINGS, answer)?)
 }
 
 /// Stores the shared settings (`{ enabled, taxMapping, discountStrategy, autoSend, defaultSalesAccountCode? }`);
-/// the proxy checks them and names a bad field.
+/// the proxy checks them and names a bad field (so they go as given), and answers them as stored.
 pub async fn save_settings(inner: Rc<Inner>, settings: JsValue) -> Result<JsValue, JsValue> {
     let settings = crate::convert::json("settings", settings)?;
-    to_js(
-        &inner
-            .proxy
-            .send_json(Method::PUT, routes::SETTINGS, &settings)
-            .await?,
-    )
+    let answer = inner
+        .proxy
+        .send_json(Method::PUT, routes::SETTINGS, &settings)
+        .await?;
+    to_js(&read::<ProxySettings>(routes::SETTINGS, answer)?)
 }
 
 fn log_filter(filters: &JsValue) -> Result<LogFilter, JsValue> {
@@ -130,7 +136,7 @@ fn log_filter(filters: &JsValue) -> Result<LogFilter, JsValue> {
     })
 }
 
-/// Rule L1: one page of the log, newest first: `{ rows, nextBefore }` (`nextBefore` null at the end).
+/// Rule L1: one page of the log, newest first: `{ rows, nextBefore, pageSize }` (`nextBefore` null at the end).
 pub async fn log(inner: Rc<Inner>, filters: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let filter = log_filter(&filters)?;
     let before = json_field(&options, "before")?.as_u64();
@@ -142,9 +148,7 @@ pub async fn log(inner: Rc<Inner>, filters: JsValue, options: JsValue) -> Result
         .proxy
         .get_json(&format!("{}?{query}", routes::LOG), None)
         .await?;
-    to_js(
-        &json!({ "rows": page["rows"], "nextBefore": page.get("nextBefore").cloned().unwrap_or(Value::Null) }),
-    )
+    to_js(&read::<LogPage>(routes::LOG, page)?)
 }
 
 /// Rule L1: every matching row as the proxy's CSV (formula-guarded, with a byte order mark): `{ csv, filename }`.
