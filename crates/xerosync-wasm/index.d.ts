@@ -10,8 +10,9 @@ import type {
   AppliedXeroInvoice,
   ChangeFeedResult,
   Company,
+  ConnectionState,
   ContactMatch,
-  DiscountStrategy,
+  Ctx,
   DiscrepancyChoice,
   ErrorCode,
   ErrorData,
@@ -22,20 +23,20 @@ import type {
   IsoDate,
   Line,
   LogFilter,
+  LogPage,
   OrganisationOptions,
   Preview,
-  Product,
+  ProxySettings,
   ReconcileRunResult,
   ReconciliationReport,
   Resolution,
   RunStop,
   SendMode,
   SendPlan,
+  SendPreview,
   SendRunResult,
   SendSelection,
-  Settings,
   SyncProgress,
-  TaxRate,
   UpdateMode,
   UpdateRunResult,
   UpdateSelection,
@@ -46,18 +47,7 @@ import type {
   XeroTaxRateChoice,
 } from "./types.generated.js";
 
-// ---- Hand-written: the Rust decodes these by hand (no serde type to generate them from) -------------------------
-
-/** What an invoice refers to (decoded record by record: decode::Ctx::from_json). */
-export interface Ctx {
-  companies: Company[];
-  products: Product[];
-  taxRates: TaxRate[];
-  settings: Settings;
-  /** Rule M1: the currency codes the Xero organisation has enabled (`organisationOptions().currencies`); an invoice
-   * in another is refused locally (`unknown_currency`). Absent: not checked here (Xero refuses it per invoice). */
-  currencies?: string[];
-}
+// ---- Hand-written: the Rust reads these field by field (no serde type to generate them from) --------------------
 
 /** A Xero contact as `GET /Contacts` returns it, for `matchContact` (read field by field: contacts::XeroContact). */
 export interface XeroContact {
@@ -352,46 +342,6 @@ export interface ChangesResult extends ChangeFeedResult {
   sendError?: { code: ErrorCode; message: string; sentence?: string };
 }
 
-/** Rule C6: the buttons show when `canSync`. */
-export interface ConnectionState {
-  status: "not_connected" | "pick_required" | "connected" | "reconnect_required";
-  enabled: boolean;
-  canSync: boolean;
-  autoSend: boolean;
-  tenantId?: string;
-  tenantName?: string;
-  reason?: string;
-  /** Rule C7: the organisations this consent granted (when one must be picked, or is connected). */
-  organisations: { tenantId: string; name: string }[];
-  [more: string]: unknown;
-}
-
-/** The organisation's settings as the proxy keeps them (it enforces C2 and runs B2 with them). */
-export interface ProxySettings {
-  enabled: boolean;
-  /** Rule T1: CRM tax rate id → Xero `TaxType`. */
-  taxMapping: Record<string, string>;
-  discountStrategy?: DiscountStrategy;
-  defaultSalesAccountCode?: string;
-  autoSend: boolean;
-}
-
-/** Rule L1: one row of `xero_log`. */
-export interface LogRow {
-  id: number;
-  at: string;
-  userId: string;
-  userName: string;
-  action: string;
-  recordKind: string;
-  crmRef: string;
-  xeroId: string;
-  outcome: string;
-  message: string;
-  httpStatus: number;
-  [more: string]: unknown;
-}
-
 /**
  * The sync client: made from the proxy's URL and a function returning the current CRM session token (called for
  * every request). Proxy and Xero failures of single records are data in the results; misuse and a proxy that
@@ -413,7 +363,7 @@ export declare class XeroClient {
   /** Stores the shared settings; a bad field rejects with `invalid_request` naming it. */
   saveSettings(settings: ProxySettings): Promise<ProxySettings>;
   /** Rule L1: one page of the log, newest first; pass `nextBefore` as `before` for the next (older) page. */
-  log(filters?: LogFilter | null, options?: { before?: number | null; pageSize?: number }): Promise<{ rows: LogRow[]; nextBefore: number | null }>;
+  log(filters?: LogFilter | null, options?: { before?: number | null; pageSize?: number }): Promise<LogPage>;
   /** Rule L1: every matching row as the proxy's CSV (formula-guarded, with a byte order mark). */
   logCsv(filters?: LogFilter | null): Promise<{ csv: string; filename: string }>;
   /** Rule T1. */
@@ -452,22 +402,6 @@ export declare class XeroClient {
   ): Promise<ReconcileRunResult & { cancelled: boolean; progress: SyncProgress }>;
   /** Rule A3: cancels every running operation (each resolves with a checkpoint). */
   cancel(): void;
-}
-
-/** Rule S6 before a send: one entry per invoice, in input order. */
-export interface SendPreview {
-  invoices: {
-    id: string;
-    /** Whether `send` (or `sendAllLive` with `mode: "allLive"`) will send it. */
-    send: boolean;
-    rule?: string;
-    reason?: string;
-    /** What Xero will compute (for the invoices that will be sent). */
-    preview?: Preview;
-    error?: { code: ErrorCode; message: string; record?: string; field?: string };
-  }[];
-  /** Every previewed invoice matches the CRM's totals to the cent. */
-  matchesCrm: boolean;
 }
 
 export declare interface XeroClient {

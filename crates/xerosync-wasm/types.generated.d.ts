@@ -81,6 +81,61 @@ brandingThemeId?: string | null, };
 export type CompanyChanges = { id: string, xeroContactId?: string, balance?: string, };
 
 /**
+ * Rule C6: `XeroClient.connection()`: the proxy's connection, the settings' `enabled` and `autoSend`, and whether
+ * the buttons show (`canSync`).
+ */
+export type ConnectionState = { 
+/**
+ * Rule C2.
+ */
+enabled: boolean, 
+/**
+ * Rule C6: *Send to Xero* and *Update from Xero* show.
+ */
+canSync: boolean, 
+/**
+ * Rule B2.
+ */
+autoSend: boolean, 
+/**
+ * Rule C7: the organisations this consent granted (when one must be picked, or is connected).
+ */
+organisations: Array<GrantedOrganisation>, status: ConnectionStatus, 
+/**
+ * The chosen organisation's tenant id.
+ */
+tenantId?: string, 
+/**
+ * Its name.
+ */
+tenantName?: string, 
+/**
+ * The CRM user who connected.
+ */
+connectedBy?: string, 
+/**
+ * When (ISO time).
+ */
+connectedAt?: string, 
+/**
+ * When the tokens were last refreshed (ISO time).
+ */
+lastRefreshAt?: string, 
+/**
+ * Refreshes since connecting.
+ */
+refreshCount?: number, 
+/**
+ * Why a reconnect is needed (rule C4).
+ */
+reason?: string, };
+
+/**
+ * `GET /connection`'s `status` (rules C3, C7).
+ */
+export type ConnectionStatus = "not_connected" | "pick_required" | "connected" | "reconnect_required";
+
+/**
  * One Xero contact a company may be (rule S3a).
  */
 export type ContactCandidate = { contactId: string, name: string, contactNumber?: string, email?: string, 
@@ -118,6 +173,17 @@ export type ContactMatchedBy = "contactId" | "contactNumber" | "accountNumber" |
 export type Credit = { number?: string, date?: IsoDate, amount: Decimal, };
 
 export type CrmInvoiceStatus = "Created" | "Pending" | "Live" | "Part Paid" | "Paid" | "Cancelled";
+
+/**
+ * What an invoice refers to (decoded record by record: a malformed company, product or tax rate fails only the
+ * invoices that use it).
+ */
+export type Ctx = { companies: Array<Company>, products: Array<Product>, taxRates: Array<TaxRate>, settings: Settings, 
+/**
+ * Rule M1: the currency codes the Xero organisation has enabled (`organisationOptions().currencies`); an invoice
+ * in another is refused locally (`unknown_currency`). Absent: not checked here (Xero refuses it per invoice).
+ */
+currencies?: Array<string>, };
 
 /** A decimal as the package returns it: a string such as `"97.20"`. */
 export type Decimal = string;
@@ -196,6 +262,15 @@ export type ErrorCode =
 /** An error as data (`error` of a send result, `failed` of `buildInvoicePayloads`): `message` for developers and logs,
  * `sentence` for a finance user, the record (`"invoice inv-9"`) and the field path (`"lines[0].quantity"`) when named. */
 export type ErrorData = { code: ErrorCode, message: string, sentence: string, record?: string, field?: string, };
+
+/**
+ * One organisation of `ConnectionState.organisations` (rule C7).
+ */
+export type GrantedOrganisation = { tenantId: string, 
+/**
+ * Its name (the tenant id when Xero gave none).
+ */
+name: string, };
 
 /**
  * An invoice or a credit note.
@@ -310,6 +385,64 @@ kind?: string | null,
 crmRef?: string | null, xeroId?: string | null, };
 
 /**
+ * Rule L1: one page of `GET /log`, newest first.
+ */
+export type LogPage = { rows: Array<LogRow>, 
+/**
+ * `before` of the next (older) page; `null` at the end.
+ */
+nextBefore: number | null, 
+/**
+ * The page size the proxy used.
+ */
+pageSize: number, };
+
+/**
+ * Rule L1: one row of the proxy's `xero_log`.
+ */
+export type LogRow = { 
+/**
+ * Row id (ascending with time): `before` of the next page.
+ */
+id: number, 
+/**
+ * ISO time.
+ */
+at: string, 
+/**
+ * CRM user id.
+ */
+userId: string, 
+/**
+ * CRM user name.
+ */
+userName: string, 
+/**
+ * e.g. `send: PUT Invoices`.
+ */
+action: string, 
+/**
+ * `invoice`, `contact`, …
+ */
+recordKind: string, 
+/**
+ * CRM reference.
+ */
+crmRef: string, 
+/**
+ * Xero id.
+ */
+xeroId: string, 
+/**
+ * `ok`, `warning`, `error`, `refused` (rule L1a: refused before any call) or `resolved` (rule U6).
+ */
+outcome: string, 
+/**
+ * Xero's HTTP status (0 when none).
+ */
+httpStatus: number, message: string, };
+
+/**
  * A CRM invoice Xero does not have.
  */
 export type OnlyInCrm = { id: string, number: string, total: Decimal, currency: string, 
@@ -364,6 +497,33 @@ export type Product = { id: string, code: string, name: string, description?: st
  * A product that failed, locally or at Xero (rule S2).
  */
 export type ProductFailure = { id: string, reason: string, };
+
+/**
+ * `GET /settings` and `PUT /settings` (rules C2, T1, S6, B2): one CRM organisation's settings as the proxy keeps
+ * them, shared by its users (it enforces C2 and runs B2 with them). The proxy refuses a body with other fields
+ * (`FIELDS`); a client reads an answer with more (a newer proxy's) without failing.
+ */
+export type ProxySettings = { 
+/**
+ * Rule C2: off → no Xero calls, no background sync.
+ */
+enabled: boolean, 
+/**
+ * Rule T1: CRM tax rate id (e.g. `vat20`) → Xero `TaxType`.
+ */
+taxMapping: { [key in string]: string }, 
+/**
+ * Rule S6 (default `auto`).
+ */
+discountStrategy?: DiscountStrategy, 
+/**
+ * The Xero account code for lines without their own.
+ */
+defaultSalesAccountCode?: string, 
+/**
+ * Rule B2: send live invoices automatically.
+ */
+autoSend: boolean, };
 
 /**
  * What `XeroClient.reconcile` returns: the report, its CSV, and how the run went.
@@ -484,6 +644,44 @@ invoices: Array<SendInvoiceResult>, companies: Array<SendCompanyResult>,
  * Every failing product with its reason; non-empty means no invoice was sent (rule S2).
  */
 productFailures: Array<ProductFailure>, log: Array<SendLogEntry>, };
+
+/**
+ * Rule S6 before a send (`XeroClient.preview`): one entry per invoice, in input order.
+ */
+export type SendPreview = { invoices: Array<SendPreviewEntry>, 
+/**
+ * Every previewed invoice matches the CRM's totals to the cent.
+ */
+matchesCrm: boolean, };
+
+/**
+ * One invoice of a `SendPreview`.
+ */
+export type SendPreviewEntry = { 
+/**
+ * The invoice's `id` (`#<index>` when it has none).
+ */
+id: string, 
+/**
+ * Whether `send` (or `sendAllLive` with `mode: "allLive"`) will send it.
+ */
+send: boolean, 
+/**
+ * The rule that keeps it back (`S1`, `A1`…; `L2` for a malformed invoice, `S6` for one Xero would refuse).
+ */
+rule?: string, 
+/**
+ * Why (with `rule`, when not an error).
+ */
+reason?: string, 
+/**
+ * What Xero will compute (for the invoices that will be sent).
+ */
+preview?: Preview, 
+/**
+ * Why it cannot be sent (the error as data).
+ */
+error?: ErrorData, };
 
 /**
  * What `send` returns.

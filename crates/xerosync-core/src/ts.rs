@@ -133,6 +133,26 @@ impl TS for ErrorData {
     }
 }
 
+// The shape `decode::Ctx::from_json` reads, for the TypeScript only: the context is decoded field by field and record
+// by record, not through this struct (so one bad record fails only the invoices that use it, with its own message);
+// `tests/core/ts_types.rs` checks that a context this struct writes is the one `from_json` reads.
+/// What an invoice refers to (decoded record by record: a malformed company, product or tax rate fails only the
+/// invoices that use it).
+#[derive(serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(rename = "Ctx")]
+#[serde(rename_all = "camelCase")]
+pub struct CtxInput {
+    pub companies: Vec<crate::records::Company>,
+    pub products: Vec<crate::records::Product>,
+    pub tax_rates: Vec<crate::records::TaxRate>,
+    pub settings: crate::records::Settings,
+    /// Rule M1: the currency codes the Xero organisation has enabled (`organisationOptions().currencies`); an invoice
+    /// in another is refused locally (`unknown_currency`). Absent: not checked here (Xero refuses it per invoice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub currencies: Option<Vec<String>>,
+}
+
 /// Collects a type and, recursively, every declared type it refers to.
 struct Collect<'a> {
     cfg: &'a Config,
@@ -192,6 +212,7 @@ fn roots(c: &mut Collect<'_>) {
     c.add::<ts::ErrorCode>();
     c.add::<ts::ErrorData>();
     // The CRM records (arguments).
+    c.add::<ts::CtxInput>();
     c.add::<records::Invoice>();
     c.add::<records::Company>();
     c.add::<records::Product>();
@@ -223,4 +244,9 @@ fn roots(c: &mut Collect<'_>) {
     c.add::<sync::ReconcileResult>();
     c.add::<sync::XeroTaxRate>();
     c.add::<organisation::OrganisationOptions>();
+    c.add::<sync::SendPreview>();
+    // The proxy's own routes, as XeroClient returns them.
+    c.add::<proxy_contract::ConnectionState>();
+    c.add::<proxy_contract::ProxySettings>();
+    c.add::<proxy_contract::LogPage>();
 }

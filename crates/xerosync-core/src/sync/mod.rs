@@ -19,7 +19,7 @@ pub mod xero_time;
 pub use auto_send::{auto_send_selection, record_refusals, refusal_key, Refusals};
 pub use changes::{apply_change_feed, ChangeFeedResult};
 pub use feed::{FeedOptions, FeedRun};
-pub use preview::preview_send;
+pub use preview::{preview_send, SendPreview, SendPreviewEntry};
 pub use progress::Progress;
 pub use pump::Verdict;
 pub use reconcile_run::{ReconcileResult, ReconcileRun};

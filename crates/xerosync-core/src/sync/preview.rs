@@ -3,17 +3,68 @@
 
 use crate::decode::{decode_invoices, Ctx};
 use crate::error::Error;
-use crate::preview::preview_invoice;
+use crate::preview::{preview_invoice, Preview};
 use crate::rules::{send_skip_reason, SendMode};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Rule S6 before a send (`XeroClient.preview`): one entry per invoice, in input order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SendPreview {
+    pub invoices: Vec<SendPreviewEntry>,
+    /// Every previewed invoice matches the CRM's totals to the cent.
+    pub matches_crm: bool,
+}
+
+/// One invoice of a `SendPreview`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SendPreviewEntry {
+    /// The invoice's `id` (`#<index>` when it has none).
+    pub id: String,
+    /// Whether `send` (or `sendAllLive` with `mode: "allLive"`) will send it.
+    pub send: bool,
+    /// The rule that keeps it back (`S1`, `A1`…; `L2` for a malformed invoice, `S6` for one Xero would refuse).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rule: Option<String>,
+    /// Why (with `rule`, when not an error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reason: Option<String>,
+    /// What Xero will compute (for the invoices that will be sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub preview: Option<Preview>,
+    /// Why it cannot be sent (the error as data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "ErrorData"))]
+    pub error: Option<Value>,
+}
+
+impl SendPreviewEntry {
+    fn held(id: String, rule: &str) -> Self {
+        SendPreviewEntry {
+            id,
+            send: false,
+            rule: Some(rule.to_owned()),
+            reason: None,
+            preview: None,
+            error: None,
+        }
+    }
+}
 
 /// `{ invoices: [{ id, send, rule?, reason?, preview?, error? }], matchesCrm }`: one entry per input invoice, in
 /// input order; `preview` for each invoice that will be sent, `error` (code, message) for one that cannot be.
-pub fn preview_send(invoices: &Value, ctx: &Value, mode: SendMode) -> Result<Value, Error> {
+pub fn preview_send(invoices: &Value, ctx: &Value, mode: SendMode) -> Result<SendPreview, Error> {
     let decoded = decode_invoices(invoices)?;
     let ctx = Ctx::from_json(ctx)?;
     let mut all_match = true;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(decoded.len());
     for (index, record) in decoded.iter().enumerate() {
         let id = invoices
             .get(index)
@@ -23,34 +74,50 @@ pub fn preview_send(invoices: &Value, ctx: &Value, mode: SendMode) -> Result<Val
         let entry = match record {
             Err(error) => {
                 all_match = false;
-                json!({ "id": id, "send": false, "rule": "L2", "error": error.to_json() })
+                SendPreviewEntry {
+                    error: Some(error.to_json()),
+                    ..SendPreviewEntry::held(id, "L2")
+                }
             }
             Ok(invoice) => match send_skip_reason(&invoice.into(), mode) {
-                Some((rule, reason)) => {
-                    json!({ "id": id, "send": false, "rule": rule, "reason": reason })
-                }
+                Some((rule, reason)) => SendPreviewEntry {
+                    reason: Some(reason),
+                    ..SendPreviewEntry::held(id, rule)
+                },
                 None => match preview_invoice(invoice, &ctx) {
                     Ok(preview) => {
-                        let preview = serde_json::to_value(&preview)
-                            .map_err(|e| Error::xero("preview", e.to_string()))?;
-                        all_match &= preview["matchesCrm"] == true;
-                        json!({ "id": id, "send": true, "preview": preview })
+                        all_match &= preview.matches_crm;
+                        SendPreviewEntry {
+                            id,
+                            send: true,
+                            rule: None,
+                            reason: None,
+                            preview: Some(preview),
+                            error: None,
+                        }
                     }
                     Err(error) => {
                         all_match = false;
-                        json!({ "id": id, "send": false, "rule": "S6", "error": error.to_json() })
+                        SendPreviewEntry {
+                            error: Some(error.to_json()),
+                            ..SendPreviewEntry::held(id, "S6")
+                        }
                     }
                 },
             },
         };
         out.push(entry);
     }
-    Ok(json!({ "invoices": out, "matchesCrm": all_match }))
+    Ok(SendPreview {
+        invoices: out,
+        matches_crm: all_match,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_preview_comes_before_the_send_rules_s1_s6() {
@@ -70,7 +137,8 @@ mod tests {
         let mut bad = invoice("inv-3", "97.20");
         bad["lines"][0]["quantity"] = json!("abc");
         let invoices = json!([invoice("inv-1", "97.20"), invoice("inv-2", "50.00"), bad]);
-        let out = preview_send(&invoices, &ctx, SendMode::Selected).unwrap();
+        let out = serde_json::to_value(preview_send(&invoices, &ctx, SendMode::Selected).unwrap())
+            .unwrap();
         assert_eq!(out["invoices"][0]["send"], true);
         assert_eq!(out["invoices"][0]["preview"]["total"], "97.20");
         assert_eq!(out["invoices"][1]["rule"], "S1");

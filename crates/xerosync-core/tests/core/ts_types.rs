@@ -27,3 +27,31 @@ fn ts_types_generated_d_ts_is_what_the_rust_types_give() {
         );
     }
 }
+
+/// The TypeScript `Ctx` (xerosync_core::ts::CtxInput) names the fields `Ctx::from_json` reads: a context written
+/// through it is read back whole.
+#[test]
+fn ts_ctx_is_what_ctx_from_json_reads() {
+    use serde_json::json;
+    use xerosync_core::{Ctx, RecordKind, RecordRef};
+    let ctx = json!({
+        "companies": [{ "id": "co-1", "name": "Acme Ltd", "people": [] }],
+        "products": [{ "id": "pr-1", "code": "W", "name": "Widget", "unitPrice": "30.00" }],
+        "taxRates": [{ "id": "vat20", "name": "VAT 20%", "percent": "20", "xeroTaxType": "OUTPUT2" }],
+        "settings": { "enabled": true, "defaultSalesAccountCode": "200", "discountStrategy": "rate" },
+        "currencies": ["GBP"]
+    });
+    let typed: xerosync_core::ts::CtxInput =
+        serde_json::from_value(ctx).expect("the TypeScript Ctx reads a context");
+    let written = serde_json::to_value(&typed).expect("written");
+    let read = Ctx::from_json(&written).expect("from_json reads it");
+    let from = RecordRef::anonymous(RecordKind::Invoice);
+    assert!(read.company("co-1", &from, "companyId").is_ok());
+    assert!(read.product("pr-1", &from, "productId").is_ok());
+    assert!(read.tax_rate("vat20", &from, "taxRateId").is_ok());
+    assert_eq!(
+        read.settings.default_sales_account_code.as_deref(),
+        Some("200")
+    );
+    assert!(read.currencies.is_some_and(|c| c.contains("GBP")));
+}

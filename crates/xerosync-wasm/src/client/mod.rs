@@ -480,7 +480,11 @@ impl XeroClient {
         };
         let invoices = crate::convert::json("invoices", invoices)?;
         let ctx = crate::convert::json("ctx", ctx)?;
-        crate::convert::call(preview_send(&invoices, &ctx, mode))
+        match preview_send(&invoices, &ctx, mode).map(|preview| serde_json::to_string(&preview)) {
+            Ok(Ok(text)) => crate::convert::parse_text(Ok(text)),
+            Ok(Err(e)) => Err(crate::error::BindingError::Result(e.to_string()).to_js()),
+            Err(e) => crate::convert::parse_text(Err(e)),
+        }
     }
 
     /// Rules S1-S9: sends the selected invoices. Options: `{ today?, onProgress?, signal?, checkpoint? }`.
