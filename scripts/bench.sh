@@ -21,8 +21,10 @@ node tests/bench/payloads.js
 cargo build --quiet --locked -p xero-sim
 [ -f worker/build/index.js ] || bash scripts/build-worker.sh >/dev/null
 node tests/bench/client.mjs
-# Scale: Update all over 100,000 sent invoices (calls, wall time, peak memory).
+# Scale: Update all over 100,000 sent invoices (calls, wall time, peak memory); a 5,000-invoice send on a Starter
+# organisation across Xero's day limit, resumed each next day on simulated clocks (days, calls a day, no duplicate).
 node tests/bench/scale.mjs
+WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false node tests/bench/day-limit.mjs
 
 # The proxy Worker: latency it adds to a relayed 50-invoice PUT (vs the simulator directly, interleaved) and the
 # runtime's CPU per call, first under `workerd serve` itself with a generated config (worker/bench/workerd.mjs: no

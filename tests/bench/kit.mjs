@@ -25,9 +25,9 @@ export const ctx = (products, companies) => ({
   settings: { enabled: true, defaultSalesAccountCode: "200", discountStrategy: "auto" },
 });
 
-export async function organisation(env, name) {
+export async function organisation(env, name, { tier = "standard" } = {}) {
   const token = await session(env, { org: `org-bench-${name}`, sub: `u-bench-${name}`, ttlSecs: 86_400 });
-  const tenant = await sim(env, "/tenants", { name: `Bench ${name} Ltd`, country: "UK" });
+  const tenant = await sim(env, "/tenants", { name: `Bench ${name} Ltd`, country: "UK", tier });
   await connect(env, token, { tenants: [tenant.tenantId] });
   const r = await fetch(`${env.base}/connections/select`, { method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ tenantId: tenant.tenantId }) });

@@ -96,7 +96,10 @@ impl Limiter {
 
     /// Learns from an answer's status and headers.
     pub fn observe(&mut self, seen: &Observed, now: u64) {
-        if let Some(d) = seen.day_remaining {
+        // During a day park, an answer to a call admitted before it still says "0 left": kept, that stale count
+        // would park the organisation a second time when the park ends, before any call could tell the new day's.
+        let day_parked = matches!(self.parked_until, Some((until, "day")) if until > now);
+        if let Some(d) = seen.day_remaining.filter(|_| !day_parked) {
             self.day_remaining = Some(d);
         }
         if seen.status == 429 {
@@ -191,6 +194,27 @@ mod tests {
         );
         assert!(l.parked(2_000).is_some());
         assert_eq!(l.admit(3_601_000), Admission::Go);
+    }
+
+    #[test]
+    fn rule_x2_answers_in_flight_during_a_day_park_do_not_park_it_again() {
+        let mut l = Limiter::default();
+        assert_eq!(l.admit(0), Admission::Go);
+        assert_eq!(l.admit(0), Admission::Go);
+        let spent = Observed {
+            status: 200,
+            day_remaining: Some(0),
+            ..Observed::default()
+        };
+        l.observe(&spent, 10);
+        l.release();
+        // The budget is spent: the next caller parks the organisation.
+        assert!(matches!(l.admit(20), Admission::Refuse { problem: "day", .. }));
+        // The other call's answer arrives during the park, with the same stale count.
+        l.observe(&spent, 30);
+        l.release();
+        let after = 20 + DAY_EXHAUSTED_PARK_SECS * 1000;
+        assert_eq!(l.admit(after), Admission::Go, "the park is over: the next call goes");
     }
 
     #[test]

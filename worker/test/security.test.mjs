@@ -372,7 +372,7 @@ test("rule B1: webhook signatures: wrong → 401 empty, right → 200 empty", as
   assert.equal(ok.text, "");
 });
 
-test("rule C1: no dev door in a deployment: the session route needs DEV_MODE and every Xero URL on loopback, and its tokens are refused elsewhere; tickets expire", async () => {
+test("rule C1: no dev door in a deployment: the session and clock routes need DEV_MODE and every Xero URL on loopback, and its tokens are refused elsewhere; tickets expire", async () => {
   // Inside the demo (this suite's proxy), a dev token works: it says so.
   const devToken = await session(env, { org: "org-dev", sub: "u-dev" });
   assert.equal(JSON.parse(Buffer.from(devToken.split(".")[1], "base64url")).dev, true);
@@ -390,6 +390,9 @@ test("rule C1: no dev door in a deployment: the session route needs DEV_MODE and
     assert.equal((await refused.json()).error.code, "invalid_session");
     const real = signSession(claims);
     assert.equal((await fetch(`${prod.base}/connection`, { headers: auth(real) })).status, 200);
+    // Nor the demo's clock (a bench's way to let a day pass), even with a real session.
+    const clock = await fetch(`${prod.base}/dev/clock`, { method: "POST", headers: { ...auth(real), "content-type": "application/json" }, body: '{"advanceMs":86400000}' });
+    assert.equal(clock.status, 404);
     // A ticket used after its (here one-second) lifetime.
     const t = await connectTicket(prod, real);
     await new Promise((r) => setTimeout(r, 2100));

@@ -204,6 +204,18 @@ describe("rules X2 and C4 (no background polls meanwhile)", () => {
     assert.equal(parked.headers.get("x-rate-limit-problem"), "day");
     assert.ok(Number(parked.headers.get("retry-after")) <= retryAfter);
     assert.equal((await sim(env, "/counters")).total, 0, "a parked organisation does not call Xero");
+    // The next day: Xero's rolling day moves on (the simulator's clock) and so does B's organisation's (the demo's
+    // POST /dev/clock): the park is over and B's calls reach Xero again. The simulator's clock is then put back.
+    const before = (await sim(env, "/clock")).now;
+    await sim(env, "/clock", { advanceDays: 1 });
+    const moved = await fetch(`${env.base}/dev/clock`, { method: "POST", headers: { ...auth(b), "content-type": "application/json" }, body: JSON.stringify({ advanceMs: 86_400_000 }) });
+    assert.equal(moved.status, 200);
+    assert.equal((await moved.json()).aheadMs, 86_400_000);
+    const nextDay = await fetch(`${env.base}/xero/Organisation`, { headers: auth(b) });
+    assert.equal(nextDay.status, 200, "the next day, the organisation calls Xero again");
+    // One call to Xero's API (the day-old access token is refreshed first, which the counters count too).
+    assert.equal((await sim(env, "/counters")).byEndpoint["GET /api.xro/2.0/Organisation"], 1);
+    await sim(env, "/clock", { set: before });
     await sim(env, "/limits", { perDay: 5000, starterPerDay: 1000, clear: true });
   });
 

@@ -51,6 +51,9 @@ pub struct Connection {
     binding_checked: Cell<bool>,
     /// Whether the organisation's name is in storage for the alarm (see `alarm`).
     org_saved: Cell<bool>,
+    /// The demo's simulated time ahead of the real clock (`POST /dev/clock`, only with `DEV_MODE` on loopback), so a
+    /// bench can let a day pass for the limiter and the tokens as the simulator lets it pass for Xero. 0 otherwise.
+    dev_ahead_ms: Cell<u64>,
 }
 
 /// A relayed call as the Worker hands it over (checked again here).
@@ -79,6 +82,7 @@ impl DurableObject for Connection {
             refresh_waiters: RefCell::new(Vec::new()),
             binding_checked: Cell::new(false),
             org_saved: Cell::new(false),
+            dev_ahead_ms: Cell::new(0),
         }
     }
 
@@ -121,6 +125,11 @@ impl DurableObject for Connection {
 }
 
 impl Connection {
+    /// The time the limiter and the token checks go by: the real clock, plus the demo's simulated days.
+    fn clock(&self) -> u64 {
+        now().saturating_add(self.dev_ahead_ms.get())
+    }
+
     async fn dispatch(
         &self,
         cfg: &Config,
@@ -194,6 +203,11 @@ impl Connection {
             "/select" => self.select(cfg, org, &field("tenantId")).await,
             "/disconnect" => self.disconnect(cfg, org).await,
             "/ensure-alarm" => self.ensure_alarm(cfg, org).await,
+            "/dev-clock" if cfg.dev_sessions() => {
+                let ahead = body.get("advanceMs").and_then(Value::as_u64).unwrap_or(0);
+                self.dev_ahead_ms.set(self.dev_ahead_ms.get().saturating_add(ahead));
+                Ok(json!({ "aheadMs": self.dev_ahead_ms.get() }))
+            }
             _ => Err(ProxyError::NotFound),
         }
     }
@@ -286,7 +300,7 @@ impl Connection {
             let names: Vec<&str> = tenants.iter().map(|t| t.tenant_name.as_str()).collect();
             return Err(ProxyError::TenantBound(names.join(", ")));
         }
-        let mut stored = Stored::connected(&tokens, tenants, sub, now());
+        let mut stored = Stored::connected(&tokens, tenants, sub, self.clock());
         if let Some(t) = stored.tenant.clone() {
             // The consent granted exactly one organisation: it is this one's only if the claim stands.
             if self.claim(org, &t.tenant_id).await.is_ok() {
@@ -385,7 +399,7 @@ impl Connection {
             Phase::PickRequired => return Err(ProxyError::TenantNotChosen),
             Phase::Connected => {}
         }
-        if s.needs_refresh(now()) {
+        if s.needs_refresh(self.clock()) {
             return self.refresh(cfg, org, &s.access_token).await;
         }
         Ok(s)
@@ -423,7 +437,7 @@ impl Connection {
                 current.reason.clone().unwrap_or_default(),
             ));
         }
-        if current.access_token != stale && !current.needs_refresh(now()) {
+        if current.access_token != stale && !current.needs_refresh(self.clock()) {
             return Ok(current);
         }
         self.refresh_now(cfg, org, current).await
@@ -436,7 +450,7 @@ impl Connection {
         current: Stored,
     ) -> Result<Stored, ProxyError> {
         match xero::refresh(cfg, &current.refresh_token).await {
-            Ok(tokens) => self.save(cfg, org, current.rotated(&tokens, now())).await,
+            Ok(tokens) => self.save(cfg, org, current.rotated(&tokens, self.clock())).await,
             Err(RefreshFailure::InvalidGrant(why)) => {
                 let reason =
                     format!("Xero refused the stored refresh token ({why}); connect to Xero again");
@@ -514,7 +528,7 @@ impl Connection {
     /// Waits for an in-flight slot, or refuses with 429 (minute/day limits, parked organisation).
     async fn acquire(&self) -> Result<(), ProxyError> {
         loop {
-            let admission = self.limiter.borrow_mut().admit(now());
+            let admission = self.limiter.borrow_mut().admit(self.clock());
             match admission {
                 Admission::Go => return Ok(()),
                 Admission::Refuse {
@@ -606,7 +620,7 @@ impl Connection {
                 .header("x-daylimit-remaining")
                 .and_then(|v| v.trim().parse().ok()),
         };
-        self.limiter.borrow_mut().observe(&seen, now());
+        self.limiter.borrow_mut().observe(&seen, self.clock());
         Ok(answer)
     }
 

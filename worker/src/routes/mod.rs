@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `GET /health` | [`health`] |
 //! | `POST /dev/session` (only with `DEV_MODE` and every Xero URL on loopback) | [`session`] |
+//! | `POST /dev/clock` (the same, and a session): the caller's organisation's clock moved ahead | [`session`] |
 //! | `POST /oauth/ticket`, `GET /oauth/connect?ticket=`, `GET /oauth/callback` | [`oauth`] |
 //! | `GET /connection`, `GET /connections`, `POST /connections/select`, `POST /connection/disconnect` | [`connection`] |
 //! | `GET|PUT|POST /xero/{Resource}[/{id}[/{action}]]` | [`relay`] |
@@ -120,7 +121,16 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> worker::Result<Resp
         req,
         ctx,
     };
-    let result = route(call, method, &path).await;
+    let result = if path == "/dev/clock" {
+        // Outside the demo it does not exist (404), like /dev/session.
+        if method == Method::Post && call.cfg.dev_sessions() {
+            session::advance_clock(call).await
+        } else {
+            Err(ProxyError::NotFound)
+        }
+    } else {
+        route(call, method, &path).await
+    };
     finish(result, allowed_origin.as_deref(), &seen)
 }
 

@@ -1,11 +1,16 @@
 //! `POST /dev/session`: mints a session token for the demo page, as the CRM's back end would. Body:
 //! `{sub, name, role, org, ttlSecs?}`. The route exists only where [`Config::dev_sessions`] holds (`DEV_MODE` and
 //! every Xero URL on loopback), and its tokens say `dev: true`, which a deployment refuses.
+//!
+//! `POST /dev/clock` `{advanceMs}`, under the same condition and with a session: moves the clock of the session's
+//! organisation (its limiter and token checks) ahead, as the simulator's `/clock` moves Xero's, so a bench can let a
+//! day pass (a Starter organisation's spent day, rule X2) without waiting for it.
 
 use serde_json::{json, Value};
 use worker::{Request, Response};
 
-use super::{json_body, json_response, now_secs};
+use super::{json_body, json_response, now_secs, Call};
+use crate::connection::client;
 use crate::config::Config;
 use crate::error::ProxyError;
 use crate::jwt::{self, Session};
@@ -43,4 +48,21 @@ pub async fn mint(mut req: Request, cfg: &Config) -> Result<Response, ProxyError
     };
     let token = jwt::sign(&session, cfg.session_secret.as_bytes())?;
     json_response(200, &json!({ "token": token, "expiresAt": session.exp }))
+}
+
+/// Moves the caller's organisation's clock ahead by `advanceMs`; answers `{aheadMs}`, the total so far.
+pub async fn advance_clock(mut call: Call) -> Result<Response, ProxyError> {
+    let body = json_body(&mut call.req).await?;
+    let ahead = body
+        .get("advanceMs")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| ProxyError::invalid("body.advanceMs", "required whole number"))?;
+    let answer: Value = client::call(
+        &call.env,
+        &call.session.org,
+        "/dev-clock",
+        Some(json!({ "advanceMs": ahead })),
+    )
+    .await?;
+    json_response(200, &answer)
 }
