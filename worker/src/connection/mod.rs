@@ -205,7 +205,8 @@ impl Connection {
             "/ensure-alarm" => self.ensure_alarm(cfg, org).await,
             "/dev-clock" if cfg.dev_sessions() => {
                 let ahead = body.get("advanceMs").and_then(Value::as_u64).unwrap_or(0);
-                self.dev_ahead_ms.set(self.dev_ahead_ms.get().saturating_add(ahead));
+                self.dev_ahead_ms
+                    .set(self.dev_ahead_ms.get().saturating_add(ahead));
                 Ok(json!({ "aheadMs": self.dev_ahead_ms.get() }))
             }
             _ => Err(ProxyError::NotFound),
@@ -450,7 +451,10 @@ impl Connection {
         current: Stored,
     ) -> Result<Stored, ProxyError> {
         match xero::refresh(cfg, &current.refresh_token).await {
-            Ok(tokens) => self.save(cfg, org, current.rotated(&tokens, self.clock())).await,
+            Ok(tokens) => {
+                self.save(cfg, org, current.rotated(&tokens, self.clock()))
+                    .await
+            }
             Err(RefreshFailure::InvalidGrant(why)) => {
                 let reason =
                     format!("Xero refused the stored refresh token ({why}); connect to Xero again");
