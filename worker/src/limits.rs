@@ -209,12 +209,19 @@ mod tests {
         l.observe(&spent, 10);
         l.release();
         // The budget is spent: the next caller parks the organisation.
-        assert!(matches!(l.admit(20), Admission::Refuse { problem: "day", .. }));
+        assert!(matches!(
+            l.admit(20),
+            Admission::Refuse { problem: "day", .. }
+        ));
         // The other call's answer arrives during the park, with the same stale count.
         l.observe(&spent, 30);
         l.release();
         let after = 20 + DAY_EXHAUSTED_PARK_SECS * 1000;
-        assert_eq!(l.admit(after), Admission::Go, "the park is over: the next call goes");
+        assert_eq!(
+            l.admit(after),
+            Admission::Go,
+            "the park is over: the next call goes"
+        );
     }
 
     #[test]

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use worker::{Request, Response};
 
 use super::{json_body, json_response, now_secs, Call};
-use crate::connection::client;
 use crate::config::Config;
+use crate::connection::client;
 use crate::error::ProxyError;
 use crate::jwt::{self, Session};
 
