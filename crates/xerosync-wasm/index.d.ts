@@ -37,6 +37,7 @@ import type {
   SendRunResult,
   SendSelection,
   SyncProgress,
+  TrackingMap,
   UpdateMode,
   UpdateRunResult,
   UpdateSelection,
@@ -45,6 +46,7 @@ import type {
   XeroInvoice,
   XeroRequest,
   XeroTaxRateChoice,
+  XeroTrackingCategory,
 } from "./types.generated.js";
 
 // ---- Hand-written: the Rust reads these field by field (no serde type to generate them from) --------------------
@@ -235,6 +237,17 @@ export function resolveDiscrepancy(
  * const { contactId, by } = matchContact(company, contacts); // by: "name"
  */
 export function matchContact(company: Company, contacts: XeroContact[]): ContactMatch;
+
+/**
+ * Rule K1: the default mapping of a CRM line field when a person chooses to send it as a Xero tracking category:
+ * each of the field's CRM values spelled as one of the category's options (case and surrounding spaces aside) is
+ * mapped to that option as Xero spells it; the others are left out for a person to choose. Store the result under
+ * the field's name in `settings.trackingMapping`.
+ * @example
+ * const { trackingCategories } = await client.organisationOptions();
+ * settings.trackingMapping.Region = trackingMapFor(trackingCategories[0], ["North", "south"]);
+ */
+export function trackingMapFor(category: XeroTrackingCategory, values: string[]): TrackingMap;
 
 /** Reads any failed answer from Xero, JSON or not (401, 403, 429 with its headers, ValidationException…). */
 export function parseXeroError(answer: XeroHttpAnswer): XeroErrorAnswer;

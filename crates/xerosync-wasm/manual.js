@@ -24,6 +24,7 @@ export {
   applyXeroInvoice,
   parseXeroError,
   matchContact,
+  trackingMapFor,
   resolveDiscrepancy,
   reconcile,
   planSendRequests,

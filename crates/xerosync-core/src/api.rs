@@ -8,6 +8,7 @@ use crate::contacts::{self, XeroContact};
 use crate::date::IsoDate;
 use crate::decode::{decode_invoice, decode_record, json_kind, Ctx};
 use crate::error::{Error, RecordKind};
+use crate::organisation;
 use crate::parse;
 use crate::payload;
 use crate::plan::{SendPlan, XeroAnswer};
@@ -173,6 +174,21 @@ pub fn resolve_discrepancy(crm: &Value, xero: &Value, options: &Value) -> Result
         choice,
         today,
     )?)
+}
+
+/// `trackingMapFor(category, values)` (rule K1) → `{ category, options }`: the default mapping of a CRM line field's
+/// values when it is sent as the Xero tracking category `category` (as `organisationOptions()` gave it).
+pub fn tracking_map_for(category: &Value, values: &Value) -> Result<Value, Error> {
+    let category: organisation::TrackingCategory = decode_record(category, RecordKind::Options, 0)
+        .map_err(|e| Error::options(RecordKind::Options, "category", e.to_string()))?;
+    let values: Vec<String> = serde_json::from_value(values.clone()).map_err(|_| {
+        Error::options(
+            RecordKind::Options,
+            "values",
+            format!("expected an array of strings, got {}", json_kind(values)),
+        )
+    })?;
+    to_json(&organisation::tracking_map_for(&category, &values))
 }
 
 /// `reconcile(crmInvoices, xeroInvoices, { companies?, from?, to? })` (rule RC1) → `{ onlyInCrm, onlyInXero,

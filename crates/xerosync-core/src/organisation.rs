@@ -9,10 +9,10 @@
 use crate::error::{ActionRefusal, Error, RecordRef};
 use crate::parse::parse_xero_error;
 use crate::plan::{XeroAnswer, XeroRequest};
-use crate::records::{Invoice, InvoiceKind};
+use crate::records::{Invoice, InvoiceKind, TrackingMap};
 use crate::xero::is_guid;
 use crate::xero::text;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -31,14 +31,15 @@ pub struct Currency {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// Deserialize too: a page hands a category back to [`tracking_map_for`] as `organisationOptions()` gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroNamed"))]
 pub struct Named {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "XeroTrackingCategory"))]
 pub struct TrackingCategory {
     pub id: String,
@@ -56,6 +57,27 @@ pub struct OrganisationOptions {
     pub currencies: Vec<Currency>,
     pub tracking_categories: Vec<TrackingCategory>,
     pub branding_themes: Vec<Named>,
+}
+
+/// Rule K1's default when a person sends a CRM line field as `category`: each of the field's CRM `values` spelled as
+/// one of the category's options (case and surrounding spaces aside) is mapped to that option, as Xero spells it; the
+/// other values are left out, for a person to choose (a line whose value has no option is refused, naming it).
+pub fn tracking_map_for(category: &TrackingCategory, values: &[String]) -> TrackingMap {
+    let options = values
+        .iter()
+        .filter_map(|value| {
+            let wanted = value.trim();
+            category
+                .options
+                .iter()
+                .find(|option| option.name.trim().to_lowercase() == wanted.to_lowercase())
+                .map(|option| (value.clone(), option.name.clone()))
+        })
+        .collect();
+    TrackingMap {
+        category: category.name.clone(),
+        options,
+    }
 }
 
 fn list<'a>(body: &'a Value, key: &str) -> Result<&'a Vec<Value>, Error> {

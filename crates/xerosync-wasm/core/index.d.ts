@@ -13,6 +13,7 @@ export {
   applyXeroInvoice,
   parseXeroError,
   matchContact,
+  trackingMapFor,
   resolveDiscrepancy,
   reconcile,
   planSendRequests,

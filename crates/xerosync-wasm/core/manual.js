@@ -22,6 +22,7 @@ export {
   applyXeroInvoice,
   parseXeroError,
   matchContact,
+  trackingMapFor,
   resolveDiscrepancy,
   reconcile,
   planSendRequests,

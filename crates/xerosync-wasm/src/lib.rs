@@ -41,6 +41,8 @@ exports! {
     resolveDiscrepancy => resolve_discrepancy(crm, xero, options);
     /// Rule S3a: which existing Xero contact (as Xero returns them) a CRM company is: `{ contactId, by, candidates }`.
     matchContact => match_contact(company, contacts);
+    /// Rule K1: the default mapping of a CRM line field's values sent as a Xero tracking category (by spelling).
+    trackingMapFor => tracking_map_for(category, values);
     /// Any failed answer from Xero (`{ status, body, retryAfter?, rateLimitProblem? }`), JSON or not, as data.
     parseXeroError => parse_xero_error(answer);
     /// Rules S1-S9: *Send to Xero* as a plan of requests (items, then contacts, then invoices; batches of 50).

@@ -3,6 +3,7 @@
 // sent), the default branding theme (K2) and the tracking mapping of the CRM's line fields (K1). Each section is a
 // card that shows what is saved at once and becomes a picker when the options arrive (`fill`), or says why not (`fail`).
 
+import { callEngine } from "../engine.js";
 import { errorSentence } from "../messages.js";
 import { announce, h, replace } from "../ui.js";
 
@@ -170,14 +171,10 @@ export function trackingSection(app) {
             delete next[field];
             return save(next, `${field} is not sent to Xero.`);
           }
-          // Values spelled as an option of the category are matched at once; the others wait for a person.
+          // Rule K1's default is the package's: values spelled as an option are matched, the others wait for a person.
           const chosen = categories.find((c) => c.name === name);
-          const options = {};
-          for (const value of values) {
-            const same = chosen.options.find((o) => o.name.trim().toLowerCase() === value.trim().toLowerCase());
-            if (same) options[value] = same.name;
-          }
-          next[field] = { category: name, options };
+          const made = callEngine(app.engine, "trackingMapFor", chosen, values);
+          next[field] = made.value ?? { category: name, options: {} };
           return save(next, `${field} is sent as Xero's ${name}.`);
         },
       },

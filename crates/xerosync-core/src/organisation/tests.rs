@@ -122,3 +122,40 @@ fn email_invoice_rule_o2() {
     let other = email_in_answer(&sent, &answer(500, json!({ "Message": "boom" }))).unwrap_err();
     assert_eq!(other.code(), "invalid_xero_response");
 }
+
+fn category(name: &str, options: &[&str]) -> TrackingCategory {
+    TrackingCategory {
+        id: format!("{name}-id"),
+        name: name.into(),
+        options: options
+            .iter()
+            .map(|o| Named {
+                id: format!("{o}-id"),
+                name: (*o).into(),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn rule_k1_values_spelled_as_an_option_are_mapped_the_others_wait() {
+    let region = category("Region", &["North", "South East", "West"]);
+    let values = ["north ".to_string(), "South East".into(), "Midlands".into()];
+    let map = tracking_map_for(&region, &values);
+    assert_eq!(map.category, "Region");
+    // Xero's spelling of the option, keyed by the CRM's own value (spaces included).
+    assert_eq!(
+        map.options,
+        BTreeMap::from([
+            ("north ".to_string(), "North".to_string()),
+            ("South East".into(), "South East".into()),
+        ])
+    );
+}
+
+#[test]
+fn rule_k1_a_category_without_options_maps_nothing() {
+    let map = tracking_map_for(&category("Region", &[]), &["North".to_string()]);
+    assert_eq!(map.category, "Region");
+    assert!(map.options.is_empty());
+}

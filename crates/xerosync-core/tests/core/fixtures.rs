@@ -20,6 +20,7 @@ fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
         "applyXeroInvoice" => api::apply_xero_invoice(&arg(0), &arg(1), &arg(2)),
         "parseXeroError" => api::parse_xero_error(&arg(0)),
         "matchContact" => api::match_contact(&arg(0), &arg(1)),
+        "trackingMapFor" => api::tracking_map_for(&arg(0), &arg(1)),
         "reconcile" => api::reconcile(&arg(0), &arg(1), &arg(2)),
         "resolveDiscrepancy" => api::resolve_discrepancy(&arg(0), &arg(1), &arg(2)),
         "planSendRequests" => api::plan_send_requests(&arg(0), &arg(1), &arg(2)),
