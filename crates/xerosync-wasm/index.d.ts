@@ -336,6 +336,9 @@ export interface ChangesOptions {
   /** Changes per pull (1-1000, default 100). */
   limit?: number;
   today?: IsoDate;
+  /** Rule B2: the book of refused invoices a previous poll returned (`ChangesResult.refusals`), kept across reloads so
+   * an invoice refused before is not tried again until its inputs change. */
+  refusals?: Record<string, string>;
 }
 
 /** What `changes` resolves with: the core's `ChangeFeedResult`, and what the poll did with it. */

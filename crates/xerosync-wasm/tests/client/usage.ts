@@ -26,7 +26,9 @@ export async function updateButton(checkpoint?: SyncCheckpoint): Promise<string>
   for (const r of result.invoices) if (r.changes) store(r.id, r.changes);
   for (const c of result.companies) store(c.id, c);
   const feed = await xero.changes(0, { invoices, autoSend: false });
-  console.log(feed.cursor, (await xero.taxRates()).map((t) => t.taxType));
+  // Rule B2's book, kept across reloads, goes back in as it came out.
+  const next = await xero.changes(feed.cursor, { invoices, autoSend: true, ctx, refusals: feed.refusals ?? {} });
+  console.log(next.cursor, feed.cursor, (await xero.taxRates()).map((t) => t.taxType));
   return result.since;
 }
 
