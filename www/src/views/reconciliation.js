@@ -6,8 +6,8 @@
 
 import { formatMoney } from "../money.js";
 import { progressPanel } from "../progress.js";
-import { errorSentence } from "../messages.js";
-import { announce, formatDate, h, needsConnection, replace } from "../ui.js";
+import { errorSentence, explainOutcome, parseRecord } from "../messages.js";
+import { announce, formatDate, fixLink, h, needsConnection, replace } from "../ui.js";
 
 const KINDS = [
   ["onlyInCrm", "Only in the CRM"],
@@ -137,7 +137,19 @@ export function renderReconciliation(app, main) {
       announce(`Reconciliation: ${findings} ${findings === 1 ? "invoice needs" : "invoices need"} a look, ${report.matched} matched.`);
     } catch (error) {
       panel.finish("Stopped.");
-      replace(results, h("div", { class: "notice error", role: "alert" }, `The reconciliation could not run. ${errorSentence(error, "Xero could not be reached. Please try again.")}`));
+      // One CRM invoice the package cannot read stops the report: name it (by its number) and offer it to fix.
+      const record = parseRecord(error?.record);
+      const invoice = record ? app.data.invoices.find((i) => i.id === record.id) : null;
+      const why = invoice ? explainOutcome(app, { id: invoice.id, outcome: "failed", error }) : { text: errorSentence(error, "Xero could not be reached. Please try again."), fix: null };
+      replace(
+        results,
+        h(
+          "div",
+          { class: "notice error", role: "alert", id: "reconciliation-error", dataset: { code: error?.code ?? "" } },
+          `The reconciliation could not run. ${invoice ? `${invoice.number}: ` : ""}${why.text}`,
+          why.fix ? [" ", fixLink(app, why.fix)] : null,
+        ),
+      );
       return;
     } finally {
       state.running = null;
