@@ -138,6 +138,9 @@ pub(super) struct Found {
     /// Invoice indexes whose create was refused because Xero has the number already (looked up next).
     pub(super) collisions: Vec<usize>,
     pub(super) collisions_read: bool,
+    /// The items were requested with the reads (they depend on none): after the reads, straight on to the contacts.
+    #[serde(default)]
+    pub(super) items_with_reads: bool,
     /// Invoice index → how much its paid Xero invoice must move (CRM total − Xero's, amendments included; S11).
     pub(super) amendments: BTreeMap<usize, rust_decimal::Decimal>,
 }
@@ -178,6 +181,12 @@ impl SendPlan {
         // Rule S2: a product that fails its local checks stops everything before any call, reads included.
         if plan.check_products(decoded, ctx) {
             plan.start_reads(decoded, ctx)?;
+            // The items depend on no read, so they go with the reads: five calls in flight are not left idle at
+            // the end of a short read stage (issue 13: wall time at Xero's bound).
+            if plan.stage == Stage::Reads {
+                plan.found.items_with_reads = true;
+                plan.add_item_batches(decoded, ctx)?;
+            }
         }
         Ok(plan)
     }
@@ -368,6 +377,20 @@ impl SendPlan {
         ctx: &Ctx,
     ) -> Result<(), Error> {
         self.stage = Stage::Items;
+        if self.add_item_batches(decoded, ctx)? {
+            self.advance_if_done(decoded, ctx)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The `POST /Items` requests of every product the pending invoices use; `false` (and the plan finished, rule
+    /// S2) when one fails its local checks.
+    fn add_item_batches(
+        &mut self,
+        decoded: &[Result<Invoice, Error>],
+        ctx: &Ctx,
+    ) -> Result<bool, Error> {
         let mut product_ids: Vec<String> = Vec::new();
         for (_, invoice) in self.pending_writes(decoded) {
             for id in invoice.lines.iter().filter_map(|l| l.product_id.clone()) {
@@ -407,10 +430,10 @@ impl SendPlan {
         }
         if !self.product_failures.is_empty() {
             self.stop_for_products();
-            return Ok(());
+            return Ok(false);
         }
         self.add_batches(Collection::Items, records, false)?;
-        self.advance_if_done(decoded, ctx)
+        Ok(true)
     }
 
     /// Rule S2: a product failed, so no invoice is sent; each says which products and why.
@@ -578,6 +601,11 @@ impl SendPlan {
         match self.stage {
             Stage::Reads => {
                 self.resolve_reads(decoded, ctx)?;
+                if self.found.items_with_reads {
+                    // The items are answered too: a failed one stops everything (S2), else on to the contacts.
+                    self.stage = Stage::Items;
+                    return self.advance_if_done(decoded, ctx);
+                }
                 self.start_items(decoded, ctx)
             }
             Stage::Documents

@@ -481,18 +481,23 @@ fn a_cancelled_run_resumes_from_its_checkpoint_without_redoing_work_rule_a3() {
 fn a_stop_reports_every_pending_invoice_with_a_reason() {
     let (invoices, ctx) = data(3, 1, 1);
     let mut run = SendRun::new(invoices, ctx, today(), SendMode::Selected, 0).unwrap();
-    let request = run.poll(0).remove(0);
-    let answer = XeroAnswer {
-        request_id: request.id,
-        status: 409,
-        body: json!({"error": {"code": "reconnect_required", "message": "connect to Xero again"}}),
-        retry_after: None,
-        rate_limit_problem: None,
-    };
-    assert!(matches!(
-        run.handle_answer(&answer, 0),
-        Verdict::Stop { .. }
-    ));
+    // The contact search and the item go out together; the proxy refuses both.
+    let requests = run.poll(0);
+    assert_eq!(requests.len(), 2);
+    for (i, request) in requests.into_iter().enumerate() {
+        let answer = XeroAnswer {
+            request_id: request.id,
+            status: 409,
+            body: json!({"error": {"code": "reconnect_required", "message": "connect to Xero again"}}),
+            retry_after: None,
+            rate_limit_problem: None,
+        };
+        let verdict = run.handle_answer(&answer, 0);
+        if i == 0 {
+            assert!(matches!(verdict, Verdict::Stop { .. }));
+            assert!(!run.is_finished(), "the other request is still in flight");
+        }
+    }
     assert!(run.is_finished());
     let result = run.result();
     assert_eq!(result.stopped.as_ref().unwrap().code, "reconnect_required");

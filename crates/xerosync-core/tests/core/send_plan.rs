@@ -181,9 +181,11 @@ fn items_then_contacts_then_documents_rules_s2_s3_s4_s9() {
         credit
     ]);
     let mut plan = SendPlan::new(invoices, ctx(), today(), SendMode::Selected).unwrap();
-    // Rule S3a: co-1 has no ContactID, so Xero's contacts are searched first, in one read.
+    // Rule S3a: co-1 has no ContactID, so Xero's contacts are searched first, in one read; the items (rule S2)
+    // depend on no read and go with it.
     assert_eq!(plan.stage, Stage::Reads);
-    assert_eq!(plan.requests.len(), 1);
+    let first: Vec<&str> = plan.requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(first, ["/Contacts", "/Items"]);
     assert_eq!(
         plan.requests[0].query["where"],
         r#"ContactNumber=="co-1" OR AccountNumber=="ACME01" OR Name=="Acme Ltd" OR EmailAddress=="ann@acme.test""#
@@ -283,6 +285,8 @@ fn a_product_xero_rejects_stops_the_invoices_rule_s2() {
     let reject = |record: &Value| {
         (record["Code"] == "GADGET").then_some("Price List Item cannot be negative.")
     };
+    // The items go with the contact search: a refused one still stops every invoice before any contact is written.
+    assert_eq!(plan.requests.len(), 2);
     let made = run(&mut plan, &reject);
     assert_eq!(made.len(), 1, "only the Items request");
     assert!(plan
