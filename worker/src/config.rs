@@ -1,5 +1,6 @@
 //! The Worker's configuration: Xero's URLs and the app's ids from `[vars]` (so local runs point at the
-//! simulator), credentials from secrets. Read once per request.
+//! simulator), credentials from secrets. Read once per isolate (vars and secrets are fixed for its life); an
+//! incomplete configuration is not kept, so it is read again on each request.
 
 use std::cell::RefCell;
 
@@ -178,8 +179,9 @@ impl Config {
         })
     }
 
-    /// Whether the demo's session route exists: `DEV_MODE` set **and** every Xero URL and the redirect on
-    /// loopback. Sessions it minted (`dev: true`) are accepted only then.
+    /// Whether the demo's routes exist (`POST /dev/session`, and `POST /dev/clock` with the connection object's
+    /// `/dev-clock`): `DEV_MODE` set **and** every Xero URL and the redirect on loopback. Sessions it minted
+    /// (`dev: true`) are accepted only then.
     pub fn dev_sessions(&self) -> bool {
         self.dev_mode
             && all_loopback(&[
