@@ -253,7 +253,8 @@ export function trackingMapFor(category: XeroTrackingCategory, values: string[])
 export function parseXeroError(answer: XeroHttpAnswer): XeroErrorAnswer;
 
 /** Rules S1-S9: starts *Send to Xero* for these invoices: the reads (customers Xero may have, cancelled and re-sent
- * invoices) with the items, then contacts, then invoices and credit notes, at most 50 records a request. A bad record is a per-record failure in the plan, not an exception. */
+ * invoices) with the items, then contacts, then invoices and credit notes, at most 50 records a request. A bad
+ * record is a per-record failure in the plan, not an exception. */
 export function planSendRequests(
   invoices: Invoice[],
   ctx: Ctx,
