@@ -12,6 +12,7 @@ export async function init(options = {}) {
   await load(wasm === undefined ? undefined : { module_or_path: wasm });
 }
 
+// Kept in step by test/exports.test.js (the entries, index.d.ts) and test/core-entry.test.js (xerosync/core's list).
 export {
   planSend,
   planUpdate,

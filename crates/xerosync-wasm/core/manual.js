@@ -10,6 +10,7 @@ export async function init(options = {}) {
   await load(wasm === undefined ? undefined : { module_or_path: wasm });
 }
 
+// Kept in step by test/core-entry.test.js (xerosync's list but XeroClient) and test/exports.test.js (xerosync's list).
 export {
   planSend,
   planUpdate,
