@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::Duration;
 
 use futures_util::future::{self, Either};
@@ -35,25 +35,9 @@ fn default_expiry() -> u64 {
     1800
 }
 
-/// One organisation a consent granted (`GET /connections`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Tenant {
-    /// The connection id (for `DELETE /connections/{id}`).
-    #[serde(default)]
-    pub id: String,
-    /// The organisation's tenant id, sent as `xero-tenant-id`.
-    pub tenant_id: String,
-    /// Display name.
-    #[serde(default)]
-    pub tenant_name: String,
-    /// `ORGANISATION`, …
-    #[serde(default)]
-    pub tenant_type: String,
-    /// The consent that granted it (rule C7: only the current consent's tenants are this organisation's).
-    #[serde(default)]
-    pub auth_event_id: String,
-}
+/// One organisation a consent granted (Xero's `GET /connections`): the proxy contract's own type, so the Durable
+/// Object's `/tenants` answer and the Worker's reading of it are one struct.
+pub use xerosync_core::proxy_contract::GrantedTenant as Tenant;
 
 /// Why a refresh failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

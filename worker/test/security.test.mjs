@@ -204,6 +204,18 @@ test("caps: bodies over a route's limit are refused before they are read (webhoo
   assert.doesNotMatch(notJson.text, /SECRET-ECHO/);
 });
 
+test("rule X1: a write's body must be JSON, without a byte order mark (it goes to Xero as it came); nothing reaches Xero", async () => {
+  await sim(env, "/counters", undefined, "DELETE");
+  const invoices = JSON.stringify({ Invoices: [] });
+  for (const [body, why] of [["{", "not JSON"], [`\uFEFF${invoices}`, "byte order mark"]]) {
+    const r = await call("/xero/Invoices", { method: "PUT", headers: auth(token, { "content-type": "application/json" }), body });
+    assert.equal(r.status, 400, why);
+    assert.equal(r.json().error.code, "invalid_request");
+    assert.match(r.json().error.message, new RegExp(why));
+  }
+  assert.equal((await sim(env, "/counters")).total, 0);
+});
+
 test("/health checks the configuration and the bindings", async () => {
   const r = await call("/health");
   assert.equal(r.status, 200);

@@ -204,9 +204,12 @@ impl Connection {
             "/disconnect" => self.disconnect(cfg, org).await,
             "/ensure-alarm" => self.ensure_alarm(cfg, org).await,
             "/dev-clock" if cfg.dev_sessions() => {
+                // At most 400 days ahead in all: far enough for any bench (tokens idle 60 days, a year of polls),
+                // never far enough to overflow a time. Kept in memory: an evicted object is back on the real clock.
+                const MAX_AHEAD_MS: u64 = 400 * 86_400_000;
                 let ahead = body.get("advanceMs").and_then(Value::as_u64).unwrap_or(0);
-                self.dev_ahead_ms
-                    .set(self.dev_ahead_ms.get().saturating_add(ahead));
+                let total = self.dev_ahead_ms.get().saturating_add(ahead);
+                self.dev_ahead_ms.set(total.min(MAX_AHEAD_MS));
                 Ok(json!({ "aheadMs": self.dev_ahead_ms.get() }))
             }
             _ => Err(ProxyError::NotFound),

@@ -55,7 +55,15 @@ pub async fn relay(call: Call, path: String) -> Result<Response, ProxyError> {
             });
         }
         let bytes = body.bytes();
-        serde_json::from_slice::<IgnoredAny>(without_bom(&bytes))
+        // JSON text must not start with a byte order mark (RFC 8259 §8.1), and the body goes to Xero as it came:
+        // refused rather than passed on for Xero to choke on.
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            return Err(ProxyError::invalid(
+                "body",
+                "starts with a byte order mark, which JSON must not",
+            ));
+        }
+        serde_json::from_slice::<IgnoredAny>(&bytes)
             .map_err(|_| ProxyError::invalid("body", "not JSON"))?;
         Some((body, bytes))
     };
@@ -100,8 +108,7 @@ pub async fn relay(call: Call, path: String) -> Result<Response, ProxyError> {
     call.ctx.wait_until(async move {
         // Yield to the event loop first, so the answer goes out before the log rows are built and written.
         worker::Delay::from(std::time::Duration::from_millis(0)).await;
-        let request_json =
-            request_bytes.and_then(|b| serde_json::from_slice::<Value>(without_bom(&b)).ok());
+        let request_json = request_bytes.and_then(|b| serde_json::from_slice::<Value>(&b).ok());
         let rows = log_rows(base, checked.resource, request_json.as_ref(), &result);
         if let Ok(db) = db::database(&env) {
             if let Err(e) = db::log_write(&db, &org, &rows).await {
@@ -110,11 +117,6 @@ pub async fn relay(call: Call, path: String) -> Result<Response, ProxyError> {
         }
     });
     response
-}
-
-/// The bytes after a leading UTF-8 byte order mark, which `Request.text()` drops too.
-fn without_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// The call's row (`base` carries time, user, action, kind and id) and, for a write's answer, one row per record.
