@@ -133,7 +133,7 @@ reason?: string, };
 /**
  * `GET /connection`'s `status` (rules C3, C7).
  */
-export type ConnectionStatus = "not_connected" | "pick_required" | "connected" | "reconnect_required";
+export type ConnectionStatus = "not_connected" | "pick_required" | "connected" | "reconnect_required" | "unknown";
 
 /**
  * One Xero contact a company may be (rule S3a).

@@ -113,6 +113,10 @@ codes! {
         Connected = "connected",
         /// Xero refused the tokens: connect again (rule C4).
         ReconnectRequired = "reconnect_required",
+        /// A status a newer proxy answers that this version does not know: read as not usable (no *Send* or
+        /// *Update*, rule C6), so an older package keeps working, rather than failing the whole connection read.
+        #[serde(other)]
+        Unknown = "unknown",
     }
 }
 

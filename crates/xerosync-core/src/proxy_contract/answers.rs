@@ -363,4 +363,20 @@ mod tests {
         let gone = ConnectionState::new(ConnectionView::not_connected(), &settings, Some(list));
         assert!(gone.organisations.is_empty() && !gone.can_sync);
     }
+
+    #[test]
+    fn rule_c6_a_status_this_version_does_not_know_reads_as_not_usable() {
+        let later: ConnectionView = serde_json::from_value(
+            serde_json::json!({ "status": "paused_by_admin", "tenantId": "t1" }),
+        )
+        .unwrap();
+        assert_eq!(later.status, ConnectionStatus::Unknown);
+        let settings = ProxySettings {
+            enabled: true,
+            ..ProxySettings::default()
+        };
+        let state = ConnectionState::new(later, &settings, None);
+        assert!(!state.can_sync && state.organisations.is_empty());
+        assert_eq!(serde_json::to_value(&state).unwrap()["status"], "unknown");
+    }
 }

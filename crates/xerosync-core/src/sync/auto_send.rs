@@ -15,6 +15,27 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Refusals(pub BTreeMap<String, String>);
 
+impl Refusals {
+    /// Takes in the book a page kept across a reload (`options.refusals`: absent or `null` is none). Where both know
+    /// an invoice, this book's entry stays: it is the later one (the page's is from before the reload at best).
+    pub fn take_in(&mut self, given: &Value) -> Result<(), crate::Error> {
+        if given.is_null() {
+            return Ok(());
+        }
+        let book: Refusals = serde_json::from_value(given.clone()).map_err(|_| {
+            crate::Error::options(
+                crate::RecordKind::Options,
+                "refusals",
+                "expected { invoiceId: key } as a previous poll returned it",
+            )
+        })?;
+        for (id, key) in book.0 {
+            self.0.entry(id).or_insert(key);
+        }
+        Ok(())
+    }
+}
+
 fn id_of(invoice: &Value) -> Option<&str> {
     invoice.get("id").and_then(Value::as_str)
 }
@@ -138,6 +159,23 @@ mod tests {
             message: Some("Xero answered 503: busy".into()),
             retryable,
             ..InvoiceResult::pending(id.into())
+        }
+    }
+
+    /// Rule B2: the page's book comes back in after a reload; this book's own entries win; a malformed one is
+    /// refused, naming the option.
+    #[test]
+    fn a_kept_book_is_taken_in_and_a_malformed_one_refused_rule_b2() {
+        let mut book = Refusals(BTreeMap::from([("a".to_string(), "new".to_string())]));
+        book.take_in(&json!({ "a": "old", "b": "kept" })).unwrap();
+        assert_eq!(book.0["a"], "new");
+        assert_eq!(book.0["b"], "kept");
+        book.take_in(&Value::Null).unwrap();
+        assert_eq!(book.0.len(), 2);
+        for bad in [json!(["a"]), json!({ "a": 1 }), json!("a")] {
+            let error = book.take_in(&bad).unwrap_err();
+            assert_eq!(error.code(), "invalid_options");
+            assert!(error.to_string().contains("refusals"), "{error}");
         }
     }
 

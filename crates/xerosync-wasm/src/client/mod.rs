@@ -329,6 +329,13 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
         _ => 100,
     };
     let day = today(&options)?;
+    // Rule B2's book lives in this client; the page may keep it across reloads (`options.refusals` in,
+    // `result.refusals` out). A malformed one is refused before any call.
+    inner
+        .refusals
+        .borrow_mut()
+        .take_in(&json_field(&options, "refusals")?)
+        .map_err(core)?;
     let feed = inner
         .proxy
         .get_json(
@@ -336,11 +343,6 @@ async fn changes(inner: Rc<Inner>, cursor: JsValue, options: JsValue) -> Result<
             None,
         )
         .await?;
-    // Rule B2's book lives in this client; the page may keep it across reloads (`options.refusals` in,
-    // `result.refusals` out).
-    if let Ok(given) = serde_json::from_value::<Refusals>(json_field(&options, "refusals")?) {
-        inner.refusals.borrow_mut().0.extend(given.0);
-    }
     let feed_options = FeedOptions {
         invoices: json_field(&options, "invoices")?,
         companies: json_field(&options, "companies")?,
