@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync, mkdirSync, symlinkSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { workerDir, root, freePort, startSim, workerVars, workerSecrets, WEBHOOK_KEY } from "../test/harness.mjs";
+import { workerDir, root, freePort, startSim, workerVars, workerSecrets, kill, WEBHOOK_KEY } from "../test/harness.mjs";
 
 const workerdBin = join(root, "node_modules", "workerd", "bin", "workerd");
 
@@ -118,18 +118,6 @@ const killAll = () => {
 };
 process.once("exit", killAll);
 
-function stopChild(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((res) => {
-    const t = setTimeout(() => {
-      try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
-      res();
-    }, 3000);
-    child.once("exit", () => { clearTimeout(t); res(); });
-    try { process.kill(-child.pid, "SIGTERM"); } catch { clearTimeout(t); res(); }
-  });
-}
-
 async function waitUp(url, ms, child, log) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -184,16 +172,16 @@ export async function startWorkerd({ vars = {}, secrets = {}, args = [], build =
       pid: child.pid,
       log: () => log,
       async stop() {
-        await stopChild(child);
-        await stopChild(sim.child);
+        await kill(child);
+        await kill(sim.child);
         children.delete(child.pid);
         children.delete(sim.child.pid);
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (e) {
-    await stopChild(child);
-    await stopChild(sim?.child);
+    await kill(child);
+    await kill(sim?.child);
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
@@ -256,13 +244,13 @@ const floor :Workerd.Worker = (
     return {
       base,
       async stop() {
-        await stopChild(child);
+        await kill(child);
         children.delete(child.pid);
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (e) {
-    await stopChild(child);
+    await kill(child);
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }

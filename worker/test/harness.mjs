@@ -94,7 +94,8 @@ for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"]) {
   process.once(sig, () => { killGroupsNow(); process.exit(1); });
 }
 
-function kill(child) {
+/** Stops a server started here (its process group): SIGTERM, then SIGKILL after 3 s. Also for the bench's workerd. */
+export function kill(child) {
   child?.once("exit", () => groups.delete(child.pid));
   if (!child || child.exitCode !== null) return Promise.resolve();
   return new Promise((res) => {

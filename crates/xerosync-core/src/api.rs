@@ -179,8 +179,14 @@ pub fn resolve_discrepancy(crm: &Value, xero: &Value, options: &Value) -> Result
 /// `trackingMapFor(category, values)` (rule K1) → `{ category, options }`: the default mapping of a CRM line field's
 /// values when it is sent as the Xero tracking category `category` (as `organisationOptions()` gave it).
 pub fn tracking_map_for(category: &Value, values: &Value) -> Result<Value, Error> {
-    let category: organisation::TrackingCategory = decode_record(category, RecordKind::Options, 0)
-        .map_err(|e| Error::options(RecordKind::Options, "category", e.to_string()))?;
+    let category: organisation::TrackingCategory = serde_json::from_value(category.clone())
+        .map_err(|e| {
+            Error::options(
+                RecordKind::Options,
+                "category",
+                format!("expected a tracking category as organisationOptions() gives it: {e}"),
+            )
+        })?;
     let values: Vec<String> = serde_json::from_value(values.clone()).map_err(|_| {
         Error::options(
             RecordKind::Options,

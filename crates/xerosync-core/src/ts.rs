@@ -162,9 +162,13 @@ struct Collect<'a> {
 
 impl Collect<'_> {
     fn add<T: TS + 'static + ?Sized>(&mut self) {
-        if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T>()) {
+        if T::output_path().is_none() {
+            // Not a declaration of its own (a primitive, `Vec<T>`, `Option<T>`): what it holds may be.
             T::visit_dependencies(self);
             return;
+        }
+        if !self.seen.insert(TypeId::of::<T>()) {
+            return; // declared already, with its dependencies (a recursive type stops here)
         }
         let mut text = T::docs().unwrap_or_default();
         text.push_str("export ");
