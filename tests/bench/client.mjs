@@ -1,19 +1,30 @@
-// `npm run bench` (scripts/bench.sh): the sync client (the npm package in Node) through the proxy (`wrangler dev`)
+// `npm run bench` (scripts/bench.sh): the sync client (the npm package in Node) through the proxy (the built Worker
+// under `workerd serve` as it runs in production, worker/bench/workerd.mjs; BENCH_RUNTIME=wrangler for `wrangler dev`)
 // against the simulator at Xero's limits (5 in flight, 60 a minute) with 200 ms latency a call. Prints Xero calls and
 // wall time to send 1,000 invoices (100 products, 200 companies) against the bound ceil(calls/5) × one call's time
 // measured in the same run, and the calls of *Update all* over 10,000 sent invoices, then of a re-run.
 import { start, sim } from "../../worker/test/harness.mjs";
+import { startWorkerd } from "../../worker/bench/workerd.mjs";
 import { LATENCY_MS, line, invoice, companyList, ctx, organisation, seedInvoices } from "./kit.mjs";
 
-const env = await start();
+const RUNTIME = process.env.BENCH_RUNTIME === "wrangler" ? "wrangler dev" : "workerd";
+const env = RUNTIME === "workerd" ? await startWorkerd() : await start();
 try {
-  // The same send with no latency: what the proxy, the simulator and the client cost on this machine.
-  const quick = await organisation(env, "send-0");
+  // The same send with no latency: what the proxy, the simulator and the client cost on this machine. The first is
+  // cold (wasm compiled and optimised on first use, in Node and in workerd); the second, to a second organisation, is
+  // the steady state.
   await sim(env, "/faults", { latencyMs: 0 });
-  const q0 = performance.now();
-  const quickSent = await quick.client.send(Array.from({ length: 1000 }, (_, i) => invoice(i, 100, 200)), ctx(100, 200));
-  const overhead = performance.now() - q0;
-  if (!quickSent.finished) throw new Error("send at 0 ms did not finish");
+  const zeroLatencySend = async (name) => {
+    const quick = await organisation(env, name);
+    const c0 = process.cpuUsage();
+    const q0 = performance.now();
+    const quickSent = await quick.client.send(Array.from({ length: 1000 }, (_, i) => invoice(i, 100, 200)), ctx(100, 200));
+    if (!quickSent.finished) throw new Error("send at 0 ms did not finish");
+    const cpu = process.cpuUsage(c0);
+    return { wall: performance.now() - q0, clientCpu: (cpu.user + cpu.system) / 1000 };
+  };
+  const cold = (await zeroLatencySend("send-0-cold")).wall;
+  const { wall: overhead, clientCpu } = await zeroLatencySend("send-0");
 
   // One call's time through the proxy at this latency: the baseline of the wall-time bound.
   const sender = await organisation(env, "send");
@@ -35,9 +46,11 @@ try {
   line("client send 1,000 invoices (100 products, 200 companies): Xero calls", sent.calls, "calls", "≤ 26 writes + the contact searches");
   line("client send 1,000 invoices: of which contact searches for existing customers (rule S3a)", searched, "calls", "≤ 14: about 15 companies a read (1,500 characters of where, within Xero's URL length), not one per company");
   line("client send 1,000 invoices: one call through the proxy (baseline)", oneCall.toFixed(0), "ms", `latency ${LATENCY_MS} ms`);
-  line("client send 1,000 invoices: wall time", wall.toFixed(0), "ms", `≤ 1.2 × ceil(calls/5) × one call = ${(1.2 * bound).toFixed(0)} ms`);
-  line("client send 1,000 invoices: wall time / (ceil(calls/5) × one call)", (wall / bound).toFixed(2), "ratio", "≤ 1.2");
-  line("client send 1,000 invoices at 0 ms latency (proxy + simulator + client work)", overhead.toFixed(0), "ms", "-");
+  line("client send 1,000 invoices: wall time", wall.toFixed(0), "ms", `≤ 1.10 × ceil(calls/5) × one call = ${(1.1 * bound).toFixed(0)} ms`);
+  line("client send 1,000 invoices: wall time / (ceil(calls/5) × one call)", (wall / bound).toFixed(2), "ratio", "≤ 1.10");
+  line(`client send 1,000 invoices at 0 ms latency, first (cold) send (proxy under ${RUNTIME} + simulator + client work)`, cold.toFixed(0), "ms", "-");
+  line(`client send 1,000 invoices at 0 ms latency, warm (proxy under ${RUNTIME} + simulator + client work)`, overhead.toFixed(0), "ms", "≤ 150 ms");
+  line("client send 1,000 invoices at 0 ms latency, warm: of which the client's own CPU (this Node process)", clientCpu.toFixed(0), "ms", "-");
 
   // Update all over 10,000 sent invoices: seeded straight into the simulator an hour ago, no latency, no limits.
   const updater = await organisation(env, "update");
