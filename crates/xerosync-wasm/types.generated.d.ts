@@ -24,7 +24,11 @@ export type AmountsAre = "exclusive" | "inclusive" | "noTax";
 /**
  * `applyXeroInvoice`'s result.
  */
-export type AppliedXeroInvoice = { changes: InvoiceChanges, discrepancies: Array<string>, };
+export type AppliedXeroInvoice = { changes: InvoiceChanges, discrepancies: Array<string>, 
+/**
+ * Each of `discrepancies` for a finance user (issue 12), in the same order; the amounts are left out.
+ */
+discrepancySentences?: Array<string>, };
 
 /**
  * What [`apply_change_feed`] returns.
@@ -496,7 +500,11 @@ export type Product = { id: string, code: string, name: string, description?: st
 /**
  * A product that failed, locally or at Xero (rule S2).
  */
-export type ProductFailure = { id: string, reason: string, };
+export type ProductFailure = { id: string, reason: string, 
+/**
+ * `reason` for a finance user (issue 12), without ids or codes.
+ */
+sentence?: string, };
 
 /**
  * `GET /settings` and `PUT /settings` (rules C2, T1, S6, B2): one CRM organisation's settings as the proxy keeps
@@ -584,7 +592,11 @@ export type ResolutionLog = { action: string, recordKind: RecordKind, crmId: str
  * Why a run stopped before the end (not connected, disabled, Xero's day limit, the session refused…). The
  * checkpoint resumes it.
  */
-export type RunStop = { code: string, message: string, };
+export type RunStop = { code: string, message: string, 
+/**
+ * Why, for a finance user (issue 12): what happened and what to do, without codes.
+ */
+sentence?: string, };
 
 /**
  * The CRM fields to store for a sent invoice (rule S9).
@@ -593,12 +605,22 @@ export type SendChanges = { sentToAccounts: boolean, sentToAccountsDate: string,
 
 export type SendCompanyResult = { id: string, outcome: Outcome, xeroContactId?: string, message?: string, 
 /**
+ * The message for a finance user (issue 12): what happened and where to fix it, without rule codes, ids or
+ * Xero's GUIDs. `message` stays the developer's.
+ */
+sentence?: string, 
+/**
  * Rule S3a: how the company was matched to an existing Xero contact, with the candidates a person must choose
  * between when nothing could be linked safely.
  */
 contactMatch?: ContactMatchReport, };
 
 export type SendInvoiceResult = { id: string, outcome: Outcome, rule?: string, message?: string, 
+/**
+ * The message for a finance user (issue 12): what happened and where to fix it, without rule codes, ids or
+ * Xero's GUIDs. `message` stays the developer's.
+ */
+sentence?: string, 
 /**
  * For a local failure: `{ code, message, record, field? }`.
  */
@@ -675,6 +697,10 @@ rule?: string,
  */
 reason?: string, 
 /**
+ * `reason` for a finance user (issue 12), without rule codes or amounts.
+ */
+sentence?: string, 
+/**
  * What Xero will compute (for the invoices that will be sent).
  */
 preview?: Preview, 
@@ -734,7 +760,11 @@ brandingThemeId?: string | null,
  */
 trackingMapping?: { [key in string]: TrackingMap }, };
 
-export type Skipped = { id: string, rule: string, reason: string, };
+export type Skipped = { id: string, rule: string, reason: string, 
+/**
+ * `reason` for a finance user (issue 12): no rule code, id or amount (the page shows the amounts beside it).
+ */
+sentence?: string, };
 
 /**
  * What `onProgress` receives.
@@ -791,7 +821,15 @@ export type UpdateInvoiceResult = { id: string, outcome: UpdateOutcome, rule?: s
 /**
  * The CRM fields to store (`status`, `amountOutstanding`, `sentToAccounts`, `sentToAccountsDate`, `xeroId`).
  */
-changes?: InvoiceChanges, discrepancies?: Array<string>, };
+changes?: InvoiceChanges, discrepancies?: Array<string>, 
+/**
+ * `message` for a finance user (issue 12): no rule code, id or GUID.
+ */
+sentence?: string, 
+/**
+ * Each of `discrepancies` for a finance user, in the same order (the amounts are left out).
+ */
+discrepancySentences?: Array<string>, };
 
 /**
  * `planUpdate`'s mode: the selected invoices (U1) or all of them (A2).

@@ -143,6 +143,7 @@ pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<
     to_json(&apply::Applied {
         changes: applied.changes.contract_view(),
         discrepancies: applied.discrepancies,
+        discrepancy_sentences: applied.discrepancy_sentences,
     })
 }
 

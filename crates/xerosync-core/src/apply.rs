@@ -64,6 +64,13 @@ impl InvoiceChanges {
 pub struct Applied {
     pub changes: InvoiceChanges,
     pub discrepancies: Vec<String>,
+    /// Each of `discrepancies` for a finance user (issue 12), in the same order; the amounts are left out.
+    #[serde(rename = "discrepancySentences", skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(rename = "discrepancySentences", as = "Option<_>", optional)
+    )]
+    pub discrepancy_sentences: Vec<String>,
 }
 
 pub(crate) fn discrepancies(crm: &Invoice, xero: &XeroDocumentState) -> Vec<String> {
@@ -130,6 +137,10 @@ pub fn apply_document(
     if !found.is_empty() {
         return Ok(Applied {
             changes: InvoiceChanges::default(),
+            discrepancy_sentences: found
+                .iter()
+                .map(|d| crate::sentence::discrepancy_sentence(d))
+                .collect(),
             discrepancies: found,
         });
     }
@@ -209,6 +220,7 @@ pub fn apply_document(
     Ok(Applied {
         changes,
         discrepancies: Vec::new(),
+        discrepancy_sentences: Vec::new(),
     })
 }
 

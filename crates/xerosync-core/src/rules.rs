@@ -66,7 +66,14 @@ pub struct Skipped {
     pub id: String,
     pub rule: String,
     pub reason: String,
+    /// `reason` for a finance user (issue 12): no rule code, id or amount (the page shows the amounts beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
 }
+
+/// A rule, the developer's reason and the finance user's sentence.
+pub type SkipReason = (&'static str, String, String);
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -82,11 +89,8 @@ pub struct UpdateSelection {
     pub skipped: Vec<Skipped>,
 }
 
-/// Why an invoice is not sent, if it is not (rules S1 and A1).
-pub fn send_skip_reason(
-    invoice: &InvoiceSummary,
-    mode: SendMode,
-) -> Option<(&'static str, String)> {
+/// Why an invoice is not sent, if it is not (rules S1 and A1): the rule, the reason and its sentence.
+pub fn send_skip_reason(invoice: &InvoiceSummary, mode: SendMode) -> Option<SkipReason> {
     let rule = match mode {
         SendMode::Selected => "S1",
         SendMode::AllLive => "A1",
@@ -99,12 +103,18 @@ pub fn send_skip_reason(
             .as_deref()
             .is_none_or(|id| id.trim().is_empty())
         {
-            return Some(("S10", "cancelled in the CRM and never sent to Xero".into()));
+            return Some((
+                "S10",
+                "cancelled in the CRM and never sent to Xero".into(),
+                "Not sent: it was cancelled before it ever went to Xero, so there is nothing to cancel there."
+                    .into(),
+            ));
         }
         if mode == SendMode::AllLive {
             return Some((
                 rule,
                 "cancelled: select it and send to cancel it in Xero (rule S10)".into(),
+                "Cancelled in the CRM: select it and send it to cancel it in Xero too.".into(),
             ));
         }
         return None;
@@ -112,19 +122,25 @@ pub fn send_skip_reason(
     if mode == SendMode::AllLive
         && matches!(invoice.status, InvoiceStatus::Paid | InvoiceStatus::Pending)
     {
-        return Some((rule, format!("its status is {}", invoice.status.as_str())));
+        return Some((
+            rule,
+            format!("its status is {}", invoice.status.as_str()),
+            format!("Not sent: its status is {}.", invoice.status.as_str()),
+        ));
     }
     let (outstanding, total) = (money(invoice.amount_outstanding), money(invoice.total));
     if outstanding < total {
         return Some((
             rule,
             format!("payments were made: {outstanding} outstanding of {total}"),
+            "Not sent: payments were made on it in the CRM. Only invoices without payments go to Xero.".into(),
         ));
     }
     if outstanding > total {
         return Some((
             rule,
             format!("the amount outstanding {outstanding} is more than the total {total}"),
+            "Not sent: its outstanding amount is more than its total. Correct the invoice in the CRM.".into(),
         ));
     }
     None
@@ -137,21 +153,19 @@ pub fn plan_send(invoices: &[InvoiceSummary], mode: SendMode) -> SendSelection {
     for invoice in invoices {
         match send_skip_reason(invoice, mode) {
             None => out.send.push(invoice.id.clone()),
-            Some((rule, reason)) => out.skipped.push(Skipped {
+            Some((rule, reason, sentence)) => out.skipped.push(Skipped {
                 id: invoice.id.clone(),
                 rule: rule.into(),
                 reason,
+                sentence: Some(sentence),
             }),
         }
     }
     out
 }
 
-/// Why an invoice is not updated from Xero, if it is not (rules U1 and A2).
-pub fn update_skip_reason(
-    invoice: &InvoiceSummary,
-    mode: UpdateMode,
-) -> Option<(&'static str, String)> {
+/// Why an invoice is not updated from Xero, if it is not (rules U1 and A2): the rule, the reason and its sentence.
+pub fn update_skip_reason(invoice: &InvoiceSummary, mode: UpdateMode) -> Option<SkipReason> {
     let rule = match mode {
         UpdateMode::Selected => "U1",
         UpdateMode::All => "A2",
@@ -160,10 +174,21 @@ pub fn update_skip_reason(
         invoice.status,
         InvoiceStatus::Paid | InvoiceStatus::Cancelled
     ) {
-        return Some((rule, format!("its status is {}", invoice.status.as_str())));
+        return Some((
+            rule,
+            format!("its status is {}", invoice.status.as_str()),
+            format!(
+                "Not read from Xero: its status is {}.",
+                invoice.status.as_str()
+            ),
+        ));
     }
     if !invoice.sent_to_accounts {
-        return Some((rule, "it has not been sent to accounts".to_string()));
+        return Some((
+            rule,
+            "it has not been sent to accounts".to_string(),
+            "Not read from Xero: it has not been sent to Xero yet.".to_string(),
+        ));
     }
     None
 }
@@ -174,10 +199,11 @@ pub fn plan_update(invoices: &[InvoiceSummary], mode: UpdateMode) -> UpdateSelec
     for invoice in invoices {
         match update_skip_reason(invoice, mode) {
             None => out.update.push(invoice.id.clone()),
-            Some((rule, reason)) => out.skipped.push(Skipped {
+            Some((rule, reason, sentence)) => out.skipped.push(Skipped {
                 id: invoice.id.clone(),
                 rule: rule.into(),
                 reason,
+                sentence: Some(sentence),
             }),
         }
     }

@@ -8,6 +8,7 @@ use crate::decimal::money;
 use crate::error::Error;
 use crate::parse::parse_document;
 use crate::records::{Amendment, Invoice, InvoiceKind};
+use crate::sentence::xero_refusal;
 use serde_json::{json, Value};
 
 impl SendPlan {
@@ -33,7 +34,12 @@ impl SendPlan {
                         "Xero's {} is {}: not written again (resolve it in Xero, or cancel it in the CRM) (rule S11)",
                         invoice.number, state.status
                     );
-                    self.fail_invoice(index, "S11", &message);
+                    let sentence = format!(
+                        "Xero's copy is {}, so the CRM's change was not written to it. Resolve it in Xero, or cancel \
+                         the invoice in the CRM.",
+                        state.status.to_ascii_lowercase()
+                    );
+                    self.fail_invoice(index, "S11", &message, &sentence);
                     continue;
                 }
                 "PAID" => {}
@@ -45,6 +51,7 @@ impl SendPlan {
                     index,
                     "S11",
                     "Xero's answer has no Total for it: not amended",
+                    "Xero's copy could not be read, so the CRM's change was not carried to it. Try again in a few minutes.",
                 );
                 continue;
             };
@@ -52,12 +59,15 @@ impl SendPlan {
             let difference = money(invoice.total) - money(in_xero);
             if difference.is_zero() {
                 if let Some(result) = self.invoices.get_mut(index) {
-                    result.outcome = Outcome::Skipped;
-                    result.rule = Some("S11".into());
-                    result.message = Some(format!(
-                        "Xero's {} has payments and its total is the CRM's: nothing to amend (rule S11)",
-                        invoice.number
-                    ));
+                    result.set(
+                        Outcome::Skipped,
+                        Some("S11"),
+                        format!(
+                            "Xero's {} has payments and its total is the CRM's: nothing to amend (rule S11)",
+                            invoice.number
+                        ),
+                        "Xero's copy has payments and already has the CRM's total: nothing to amend.".into(),
+                    );
                 }
                 continue;
             }
@@ -96,9 +106,14 @@ impl SendPlan {
                     invoice.number,
                     money(difference)
                 );
-                result.outcome = Outcome::Sent;
-                result.rule = Some("S11".into());
-                result.message = Some(message.clone());
+                result.set(
+                    Outcome::Sent,
+                    Some("S11"),
+                    message.clone(),
+                    format!(
+                        "Xero's copy has payments, so the CRM's change went to Xero as a draft {what} referring to it."
+                    ),
+                );
                 result.amendment = Some(Amendment {
                     kind,
                     number,
@@ -120,9 +135,13 @@ impl SendPlan {
                 } else {
                     text
                 };
-                result.outcome = Outcome::Failed;
-                result.rule = Some("S11".into());
-                result.message = Some(format!("Xero: {text}"));
+                let sentence = xero_refusal("the draft that carries the CRM's change", &text);
+                result.set(
+                    Outcome::Failed,
+                    Some("S11"),
+                    format!("Xero: {text}"),
+                    sentence,
+                );
                 let entry = log(invoice.kind.record_kind(), &invoice.id, None, "error", text);
                 self.log.push(entry);
             }

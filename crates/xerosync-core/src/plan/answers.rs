@@ -6,6 +6,7 @@ use super::send::{Batch, SendPlan, Slot};
 use crate::error::{Error, RecordKind};
 use crate::parse::{parse_elements, parse_xero_error, Collection, ElementResult, ElementStatus};
 use crate::records::{Invoice, InvoiceStatus};
+use crate::sentence::{xero_refusal, xero_words};
 use serde_json::Value;
 
 impl SendPlan {
@@ -121,6 +122,7 @@ impl SendPlan {
                     self.product_failures.push(ProductFailure {
                         id: id.clone(),
                         reason: format!("product {id}: Xero: {text}"),
+                        sentence: Some(xero_refusal("this product", &text)),
                     });
                 }
             }
@@ -137,6 +139,12 @@ impl SendPlan {
                     outcome: if ok { Outcome::Sent } else { Outcome::Failed },
                     xero_contact_id: element.xero_id.clone().filter(|_| ok),
                     message: (!text.is_empty()).then(|| text.clone()),
+                    sentence: if ok {
+                        xero_words(&text)
+                            .map(|w| format!("Sent to Xero as a contact. Xero noted: {w}"))
+                    } else {
+                        Some(xero_refusal("this company as a contact", &text))
+                    },
                     contact_match: None,
                 });
                 if !ok {
@@ -148,9 +156,15 @@ impl SendPlan {
                             .get_mut(index)
                             .filter(|r| belongs && r.outcome == Outcome::Pending)
                         {
-                            result.outcome = Outcome::Failed;
-                            result.rule = Some("S3".into());
-                            result.message = Some(format!("company {id}: Xero: {text}"));
+                            result.set(
+                                Outcome::Failed,
+                                Some("S3"),
+                                format!("company {id}: Xero: {text}"),
+                                format!(
+                                    "{} Correct the company, then send again.",
+                                    xero_refusal("its company", &text)
+                                ),
+                            );
                         }
                     }
                 }
@@ -189,9 +203,11 @@ impl SendPlan {
                     .cloned()
                     .unwrap_or_default();
                 let message = format!("{status} in Xero (rule S10)");
-                result.outcome = Outcome::Sent;
-                result.rule = Some("S10".into());
-                result.message = Some(message.clone());
+                let sentence = format!(
+                    "Cancelled in the CRM, so it is now {} in Xero.",
+                    status.to_ascii_lowercase()
+                );
+                result.set(Outcome::Sent, Some("S10"), message.clone(), sentence);
                 self.log
                     .push(log(kind, &result.id, Some(xero_id), "ok", message));
             }
@@ -199,6 +215,8 @@ impl SendPlan {
                 result.outcome = Outcome::Sent;
                 result.rule = None;
                 result.message = (!text.is_empty()).then(|| text.clone());
+                result.sentence =
+                    xero_words(&text).map(|w| format!("Sent to Xero. Xero noted: {w}"));
                 result.changes = Some(SendChanges {
                     sent_to_accounts: true,
                     sent_to_accounts_date: today,
@@ -218,9 +236,13 @@ impl SendPlan {
                 } else {
                     text
                 };
-                result.outcome = Outcome::Failed;
-                result.rule = Some("S9".into());
-                result.message = Some(format!("Xero: {text}"));
+                let sentence = xero_refusal("it", &text);
+                result.set(
+                    Outcome::Failed,
+                    Some("S9"),
+                    format!("Xero: {text}"),
+                    sentence,
+                );
                 let entry = log(kind, &result.id, None, "error", text);
                 self.log.push(entry);
             }

@@ -75,7 +75,13 @@ impl SendPlan {
             }
             let kind = invoice.kind.record_kind();
             let Some(document) = self.found_document(invoice, true) else {
-                self.fail_invoice(index, "S8", "Xero refused the number as already used, but no document with it could be found");
+                self.fail_invoice(
+                    index,
+                    "S8",
+                    "Xero refused the number as already used, but no document with it could be found",
+                    "Xero says this number is already used, but its invoice with that number could not be found. \
+                     Check the number in Xero, or change it in the CRM.",
+                );
                 continue;
             };
             let state = parse_document(&document).ok();
@@ -123,9 +129,14 @@ impl SendPlan {
                         invoice.number
                     );
                     if let Some(result) = self.invoices.get_mut(index) {
-                        result.outcome = Outcome::Sent;
-                        result.rule = Some("S8".into());
-                        result.message = Some(message.clone());
+                        result.set(
+                            Outcome::Sent,
+                            Some("S8"),
+                            message.clone(),
+                            "Xero already had it, with the same customer and total: linked to Xero's copy, not \
+                             written again."
+                                .into(),
+                        );
                         result.changes = Some(SendChanges {
                             sent_to_accounts: true,
                             sent_to_accounts_date: today.clone(),
@@ -140,7 +151,13 @@ impl SendPlan {
                         "Xero already has {} ({status}, contact {contact_name}, total {total_text}), not created by xerosync: not overwritten; renumber the CRM invoice or resolve it in Xero (rule S8)",
                         invoice.number
                     );
-                    self.fail_invoice(index, "S8", &message);
+                    self.fail_invoice(
+                        index,
+                        "S8",
+                        &message,
+                        "Xero already has an invoice with this number that was not sent from the CRM, so it was not \
+                         overwritten. Change the number in the CRM, or resolve it in Xero.",
+                    );
                     self.log
                         .push(log(kind, &invoice.id, xero_id, "refused", message));
                 }

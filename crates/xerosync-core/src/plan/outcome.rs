@@ -50,6 +50,11 @@ pub struct InvoiceResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub message: Option<String>,
+    /// The message for a finance user (issue 12): what happened and where to fix it, without rule codes, ids or
+    /// Xero's GUIDs. `message` stays the developer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
     /// For a local failure: `{ code, message, record, field? }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -81,6 +86,11 @@ pub struct CompanyResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub message: Option<String>,
+    /// The message for a finance user (issue 12): what happened and where to fix it, without rule codes, ids or
+    /// Xero's GUIDs. `message` stays the developer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
     /// Rule S3a: how the company was matched to an existing Xero contact, with the candidates a person must choose
     /// between when nothing could be linked safely.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +99,20 @@ pub struct CompanyResult {
 }
 
 impl InvoiceResult {
+    /// Sets what happened: the rule, the developer's message and the finance user's sentence.
+    pub(crate) fn set(
+        &mut self,
+        outcome: Outcome,
+        rule: Option<&str>,
+        message: String,
+        sentence: String,
+    ) {
+        self.outcome = outcome;
+        self.rule = rule.map(str::to_owned);
+        self.message = Some(message);
+        self.sentence = Some(sentence);
+    }
+
     /// Checked locally, waiting for Xero.
     pub fn pending(id: String) -> Self {
         InvoiceResult {
@@ -96,6 +120,7 @@ impl InvoiceResult {
             outcome: Outcome::Pending,
             rule: None,
             message: None,
+            sentence: None,
             error: None,
             changes: None,
             amendment: None,
@@ -103,12 +128,13 @@ impl InvoiceResult {
         }
     }
 
-    /// Not sent, by a rule (S1, A1, S10), with its reason.
-    pub fn skipped(id: String, rule: &str, reason: String) -> Self {
+    /// Not sent, by a rule (S1, A1, S10), with its reason and its sentence.
+    pub fn skipped(id: String, rule: &str, reason: String, sentence: String) -> Self {
         InvoiceResult {
             outcome: Outcome::Skipped,
             rule: Some(rule.into()),
             message: Some(reason),
+            sentence: Some(sentence),
             ..InvoiceResult::pending(id)
         }
     }
@@ -119,6 +145,7 @@ impl InvoiceResult {
             outcome: Outcome::Failed,
             rule: Some(rule_for(error).into()),
             message: Some(error.to_string()),
+            sentence: Some(error.sentence()),
             error: Some(error.to_json()),
             ..InvoiceResult::pending(id)
         }
@@ -161,6 +188,10 @@ pub struct ContactCandidate {
 pub struct ProductFailure {
     pub id: String,
     pub reason: String,
+    /// `reason` for a finance user (issue 12), without ids or codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
 }
 
 /// One `xero_log` entry (rule L1) without the time and user, which the caller adds.

@@ -238,9 +238,16 @@ impl SendPlan {
                 let message = format!(
                     "Xero's {key} could not be read ({why}), so nothing was written for it"
                 );
+                let sentence = if answer.status == 200 {
+                    "Xero's records could not be read, so nothing was written for it. Try again in a few minutes."
+                } else {
+                    "Xero could not be read just now, so nothing was written for it. Try again in a few minutes."
+                };
                 for slot in &batch.slots {
                     match slot {
-                        Slot::Company { id } => self.fail_company(id, "S3a", &message, decoded),
+                        Slot::Company { id } => {
+                            self.fail_company(id, "S3a", &message, sentence, decoded)
+                        }
                         Slot::Document { index } => {
                             // The rule the read served: a number Xero has (S8), a cancellation (S10), a re-send (S11).
                             let cancelled = decoded
@@ -254,7 +261,7 @@ impl SendPlan {
                             } else {
                                 "S11"
                             };
-                            self.fail_invoice(*index, rule, &message)
+                            self.fail_invoice(*index, rule, &message, sentence)
                         }
                         Slot::Product { .. } | Slot::Amendment { .. } => {}
                     }
@@ -269,29 +276,29 @@ impl SendPlan {
         self.advance_if_done(decoded, ctx)
     }
 
-    pub(super) fn fail_invoice(&mut self, index: usize, rule: &str, message: &str) {
+    /// A pending invoice fails by `rule`, with the developer's `message` and the finance user's `sentence`.
+    pub(super) fn fail_invoice(&mut self, index: usize, rule: &str, message: &str, sentence: &str) {
         if let Some(result) = self
             .invoices
             .get_mut(index)
             .filter(|r| r.outcome == Outcome::Pending)
         {
-            result.outcome = Outcome::Failed;
-            result.rule = Some(rule.into());
-            result.message = Some(message.into());
+            result.set(Outcome::Failed, Some(rule), message.into(), sentence.into());
         }
     }
 
-    /// Every pending invoice of the company fails with `message`.
+    /// Every pending invoice of the company fails with `message` and `sentence`.
     pub(super) fn fail_company(
         &mut self,
         id: &str,
         rule: &str,
         message: &str,
+        sentence: &str,
         decoded: &[Result<Invoice, Error>],
     ) {
         for (index, invoice) in decoded.iter().enumerate() {
             if invoice.as_ref().is_ok_and(|inv| inv.company_id == id) {
-                self.fail_invoice(index, rule, message);
+                self.fail_invoice(index, rule, message, sentence);
             }
         }
     }
@@ -373,7 +380,18 @@ impl SendPlan {
                     },
                     listed.join(", ")
                 );
-                self.fail_company(&id, "S3a", &message, decoded);
+                let several = matched.candidates.len() > 1;
+                self.fail_company(
+                    &id,
+                    "S3a",
+                    &message,
+                    if several {
+                        "Not sent: Xero has several contacts that may be its company. Choose the contact for the company, then send again."
+                    } else {
+                        "Not sent: the only Xero contact that may be its company is archived. Choose it or a new contact for the company, then send again."
+                    },
+                    decoded,
+                );
                 self.log.push(log(
                     RecordKind::Company,
                     &id,
@@ -386,6 +404,14 @@ impl SendPlan {
                     outcome: Outcome::Failed,
                     xero_contact_id: None,
                     message: Some(message),
+                    sentence: Some(
+                        if several {
+                            "Xero has several contacts that may be this company: choose one, or create a new contact."
+                        } else {
+                            "The only Xero contact that may be this company is archived: choose it, or create a new contact."
+                        }
+                        .into(),
+                    ),
                     contact_match: Some(ContactMatchReport {
                         by: matched.by,
                         candidates,
@@ -442,6 +468,7 @@ impl SendPlan {
                     index,
                     "S10",
                     "cancelled in the CRM, but Xero has no document with its id: nothing to cancel",
+                    "It is cancelled in the CRM, but Xero has no copy of it to cancel. Check it in Xero.",
                 );
                 continue;
             };
@@ -450,6 +477,7 @@ impl SendPlan {
                     index,
                     "S10",
                     "Xero's document could not be read: not cancelled",
+                    "Xero's copy could not be read, so it was not cancelled there. Try again in a few minutes.",
                 );
                 continue;
             };
@@ -473,9 +501,11 @@ impl SendPlan {
                 "DELETED" | "VOIDED" => {
                     let message = format!("already {} in Xero (rule S10)", state.status);
                     if let Some(result) = self.invoices.get_mut(index) {
-                        result.outcome = Outcome::Sent;
-                        result.rule = Some("S10".into());
-                        result.message = Some(message.clone());
+                        let sentence = format!(
+                            "Cancelled in the CRM; it was already {} in Xero.",
+                            state.status.to_ascii_lowercase()
+                        );
+                        result.set(Outcome::Sent, Some("S10"), message.clone(), sentence);
                     }
                     self.log
                         .push(log(kind, &invoice.id, state.xero_id.clone(), "ok", message));
@@ -486,7 +516,13 @@ impl SendPlan {
                         money(paid),
                         money(credited)
                     );
-                    self.fail_invoice(index, "S10", &message);
+                    self.fail_invoice(
+                        index,
+                        "S10",
+                        &message,
+                        "It is cancelled in the CRM, but Xero's copy has payments or credits, so it was left alone. \
+                         Remove them in Xero first, or credit the invoice there.",
+                    );
                     self.log.push(log(
                         kind,
                         &invoice.id,

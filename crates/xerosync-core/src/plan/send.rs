@@ -232,10 +232,10 @@ impl SendPlan {
             }
         };
         let kind = invoice.kind.record_kind();
-        if let Some((rule, reason)) = send_skip_reason(&invoice.into(), self.input.mode) {
+        if let Some((rule, reason, sentence)) = send_skip_reason(&invoice.into(), self.input.mode) {
             self.log
                 .push(log(kind, &id, None, "skipped", reason.clone()));
-            return InvoiceResult::skipped(id, rule, reason);
+            return InvoiceResult::skipped(id, rule, reason, sentence);
         }
         if invoice.status == InvoiceStatus::Cancelled {
             // Rule S10: only its Xero id goes out; its lines and company no longer matter.
@@ -359,6 +359,7 @@ impl SendPlan {
                     self.product_failures.push(ProductFailure {
                         id: id.to_string(),
                         reason: error.to_string(),
+                        sentence: Some(error.sentence()),
                     });
                 }
             }
@@ -424,6 +425,7 @@ impl SendPlan {
                     self.product_failures.push(ProductFailure {
                         id,
                         reason: error.to_string(),
+                        sentence: Some(error.sentence()),
                     });
                 }
             }
@@ -451,9 +453,14 @@ impl SendPlan {
             .zip(kinds)
             .filter(|(r, _)| r.outcome == Outcome::Pending)
         {
-            result.outcome = Outcome::Failed;
-            result.rule = Some("S2".into());
-            result.message = Some(message.clone());
+            result.set(
+                Outcome::Failed,
+                Some("S2"),
+                message.clone(),
+                "Not sent: a product on the send could not go to Xero, so no invoice was sent. The products are \
+                 listed with the results."
+                    .into(),
+            );
             // Rule L1a: the invoice itself never went; its row says why (the products' rows say what failed).
             self.log
                 .push(log(kind, &result.id, None, REFUSED, message.clone()));

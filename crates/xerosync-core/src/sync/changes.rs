@@ -85,25 +85,34 @@ pub(crate) fn read_documents(
                 Err(error) => {
                     entry.outcome = UpdateOutcome::Failed;
                     entry.rule = Some("L2".into());
-                    entry.message = Some(error.to_string());
+                    entry.say(error.to_string(), error.sentence());
                 }
                 Ok(applied) if !applied.discrepancies.is_empty() => {
                     entry.outcome = UpdateOutcome::Discrepancy;
                     entry.rule = Some("U4".into());
-                    entry.message = Some(applied.discrepancies.join("; "));
+                    entry.say(
+                        applied.discrepancies.join("; "),
+                        format!(
+                            "{} A person decides in Discrepancies.",
+                            applied.discrepancy_sentences.join(" ")
+                        ),
+                    );
                     entry.discrepancies = applied.discrepancies;
+                    entry.discrepancy_sentences = applied.discrepancy_sentences;
                     entry.changes = None;
                 }
                 Ok(applied) if applied.changes.is_empty() => {
                     entry.outcome = UpdateOutcome::Unchanged;
                     entry.rule = None;
                     entry.message = None;
+                    entry.sentence = None;
                     entry.changes = None;
                 }
                 Ok(applied) => {
                     entry.outcome = UpdateOutcome::Updated;
                     entry.rule = Some(if target.credit_note { "U5" } else { "U2" }.into());
                     entry.message = None;
+                    entry.sentence = None;
                     entry.changes = serde_json::to_value(&applied.changes).ok();
                 }
             }
@@ -183,12 +192,14 @@ pub fn apply_change_feed(
     // Every decodable CRM invoice with a Xero id is a possible target; rule U1 keeps `Paid` and `Cancelled` ones
     // closed (a feed entry never reopens them).
     let mut targets = Vec::new();
-    let mut closed: BTreeMap<usize, String> = BTreeMap::new();
+    let mut closed: BTreeMap<usize, (String, String)> = BTreeMap::new();
     for (index, raw) in list.iter().enumerate() {
         if let Ok(invoice) = decode_invoice(raw, index) {
             if let Some(xero_id) = invoice.xero_id.clone().filter(|s| !s.trim().is_empty()) {
-                if let Some((_, reason)) = update_skip_reason(&(&invoice).into(), UpdateMode::All) {
-                    closed.insert(index, reason);
+                if let Some((_, reason, sentence)) =
+                    update_skip_reason(&(&invoice).into(), UpdateMode::All)
+                {
+                    closed.insert(index, (reason, sentence));
                 }
                 targets.push(Target {
                     index,
@@ -211,8 +222,10 @@ pub fn apply_change_feed(
             outcome: UpdateOutcome::Pending,
             rule: None,
             message: None,
+            sentence: None,
             changes: None,
             discrepancies: Vec::new(),
+            discrepancy_sentences: Vec::new(),
         })
         .collect();
     let mut company_changes = BTreeMap::new();
@@ -233,11 +246,11 @@ pub fn apply_change_feed(
             unmatched += 1;
             continue;
         };
-        if let Some(reason) = closed.get(&target.index) {
+        if let Some((reason, sentence)) = closed.get(&target.index) {
             if let Some(entry) = results.get_mut(target.index) {
                 entry.outcome = UpdateOutcome::Skipped;
                 entry.rule = Some("U1".into());
-                entry.message = Some(reason.clone());
+                entry.say(reason.clone(), sentence.clone());
             }
             continue;
         }

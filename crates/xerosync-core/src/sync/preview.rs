@@ -35,6 +35,10 @@ pub struct SendPreviewEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<String>,
+    /// `reason` for a finance user (issue 12), without rule codes or amounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
     /// What Xero will compute (for the invoices that will be sent).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -52,6 +56,7 @@ impl SendPreviewEntry {
             send: false,
             rule: Some(rule.to_owned()),
             reason: None,
+            sentence: None,
             preview: None,
             error: None,
         }
@@ -80,8 +85,9 @@ pub fn preview_send(invoices: &Value, ctx: &Value, mode: SendMode) -> Result<Sen
                 }
             }
             Ok(invoice) => match send_skip_reason(&invoice.into(), mode) {
-                Some((rule, reason)) => SendPreviewEntry {
+                Some((rule, reason, sentence)) => SendPreviewEntry {
                     reason: Some(reason),
+                    sentence: Some(sentence),
                     ..SendPreviewEntry::held(id, rule)
                 },
                 None => match preview_invoice(invoice, &ctx) {
@@ -92,6 +98,7 @@ pub fn preview_send(invoices: &Value, ctx: &Value, mode: SendMode) -> Result<Sen
                             send: true,
                             rule: None,
                             reason: None,
+                            sentence: None,
                             preview: Some(preview),
                             error: None,
                         }

@@ -200,7 +200,9 @@ impl ReconcileRun {
         match (step, answer) {
             (ReadStep::Read, Some(answer)) => self.read_answer(answer, now),
             (ReadStep::Failed(message), _) => self.fail(&message),
-            (ReadStep::Stop { code, message }, _) => self.stopped = Some(RunStop { code, message }),
+            (ReadStep::Stop { code, message }, _) => {
+                self.stopped = Some(RunStop::new(code, message))
+            }
             _ => {}
         }
         self.advance_if_done(now);
@@ -208,10 +210,10 @@ impl ReconcileRun {
 
     /// A report with a page missing would list that page's invoices as only in the CRM: the run stops instead.
     fn fail(&mut self, message: &str) {
-        self.stopped = Some(RunStop {
-            code: super::pump::XERO_READ_FAILED.into(),
-            message: format!("Xero could not be read, so no report was made: {message}"),
-        });
+        self.stopped = Some(RunStop::new(
+            super::pump::XERO_READ_FAILED,
+            format!("Xero could not be read, so no report was made: {message}"),
+        ));
         self.pump.clear_queue();
     }
 
@@ -281,6 +283,7 @@ impl ReconcileRun {
                     self.stopped = Some(RunStop {
                         code: e.code().into(),
                         message: e.to_string(),
+                        sentence: Some(e.sentence()),
                     })
                 }
             }

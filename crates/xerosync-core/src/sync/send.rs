@@ -26,6 +26,22 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct RunStop {
     pub code: String,
     pub message: String,
+    /// Why, for a finance user (issue 12): what happened and what to do, without codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
+}
+
+impl RunStop {
+    /// A stop with its code's sentence.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        let code = code.into();
+        RunStop {
+            sentence: Some(crate::sentence::stop_sentence(&code)),
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 /// What `send` returns.
@@ -201,10 +217,7 @@ impl SendRun {
             Verdict::Lost { .. } => self.after_lost(id, now),
             Verdict::Refused { message } => self.after_refused(id, answer.status, message, now),
             Verdict::Stop { code, message } => {
-                self.stopped = Some(RunStop {
-                    code: code.clone(),
-                    message: message.clone(),
-                })
+                self.stopped = Some(RunStop::new(code.clone(), message.clone()))
             }
             Verdict::Retry { .. } | Verdict::Session => {}
         }
@@ -360,6 +373,10 @@ impl SendRun {
                 .filter(|r| r.outcome == Outcome::Pending)
             {
                 result.message = Some(format!("not sent yet: {} ({})", stop.message, stop.code));
+                result.sentence = Some(format!(
+                    "Not sent yet. {}",
+                    crate::sentence::stop_sentence(&stop.code)
+                ));
             }
         }
         SendResult {

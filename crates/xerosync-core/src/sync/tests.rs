@@ -506,6 +506,23 @@ fn a_stop_reports_every_pending_invoice_with_a_reason() {
         .as_deref()
         .unwrap()
         .contains("connect to Xero again")));
+    // Issue 12: the stop and every invoice it held back say so for a finance user, without the code.
+    let stop = result
+        .stopped
+        .as_ref()
+        .unwrap()
+        .sentence
+        .as_deref()
+        .unwrap();
+    assert_eq!(
+        stop,
+        "Xero ended the connection: it has to be connected again in Xero settings."
+    );
+    for r in &result.invoices {
+        let text = r.sentence.as_deref().unwrap();
+        assert!(text.starts_with("Not sent yet. Xero ended"), "{text}");
+        assert_eq!(crate::sentence::unfit_for_people(text), None, "{text}");
+    }
     assert!(run.checkpoint(0).is_ok());
 }
 

@@ -18,6 +18,7 @@ use crate::parse::{parse_document, Collection, XeroDocumentState};
 use crate::plan::{XeroAnswer, XeroRequest, MAX_RECORDS_PER_REQUEST};
 use crate::records::{Company, InvoiceKind};
 use crate::rules::{update_skip_reason, UpdateMode};
+use crate::sentence::stop_sentence;
 use crate::xero::is_guid;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -70,6 +71,22 @@ pub struct UpdateEntry {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub discrepancies: Vec<String>,
+    /// `message` for a finance user (issue 12): no rule code, id or GUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sentence: Option<String>,
+    /// Each of `discrepancies` for a finance user, in the same order (the amounts are left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    pub discrepancy_sentences: Vec<String>,
+}
+
+impl UpdateEntry {
+    /// Sets the developer's `message` and the finance user's `sentence` together.
+    pub(crate) fn say(&mut self, message: String, sentence: String) {
+        self.message = Some(message);
+        self.sentence = Some(sentence);
+    }
 }
 
 /// A company's changes: its Xero ContactID (rule U3) and, for *Update all*, its balance (A2).
@@ -264,24 +281,31 @@ impl UpdateRun {
                 .get("id")
                 .and_then(Value::as_str)
                 .map_or_else(|| format!("#{index}"), str::to_string);
-            let entry = |outcome, rule: Option<&str>, message: Option<String>| UpdateEntry {
-                id: id.clone(),
-                outcome,
-                rule: rule.map(str::to_string),
-                message,
-                changes: None,
-                discrepancies: Vec::new(),
+            let entry = |outcome, rule: Option<&str>, said: Option<(String, String)>| {
+                let (message, sentence) = said.unzip();
+                UpdateEntry {
+                    id: id.clone(),
+                    outcome,
+                    rule: rule.map(str::to_string),
+                    message,
+                    sentence,
+                    changes: None,
+                    discrepancies: Vec::new(),
+                    discrepancy_sentences: Vec::new(),
+                }
             };
             match decode_invoice(raw, index) {
                 Err(error) => results.push(entry(
                     UpdateOutcome::Failed,
                     Some("L2"),
-                    Some(error.to_string()),
+                    Some((error.to_string(), error.sentence())),
                 )),
                 Ok(invoice) => match update_skip_reason(&(&invoice).into(), options.mode) {
-                    Some((rule, reason)) => {
-                        results.push(entry(UpdateOutcome::Skipped, Some(rule), Some(reason)))
-                    }
+                    Some((rule, reason, sentence)) => results.push(entry(
+                        UpdateOutcome::Skipped,
+                        Some(rule),
+                        Some((reason, sentence)),
+                    )),
                     None => {
                         results.push(entry(UpdateOutcome::Pending, None, None));
                         targets.push(Target {
@@ -486,7 +510,9 @@ impl UpdateRun {
         match (step, answer) {
             (ReadStep::Read, Some(answer)) => self.read_answer(answer, now),
             (ReadStep::Failed(message), _) => self.read_failed(request_id, &message),
-            (ReadStep::Stop { code, message }, _) => self.stopped = Some(RunStop { code, message }),
+            (ReadStep::Stop { code, message }, _) => {
+                self.stopped = Some(RunStop::new(code, message))
+            }
             _ => {}
         }
         self.advance_if_done(now);
@@ -684,7 +710,10 @@ impl UpdateRun {
                 .filter(|e| e.outcome == UpdateOutcome::Pending)
             {
                 entry.outcome = UpdateOutcome::Failed;
-                entry.message = Some(format!("Xero could not be read: {message}"));
+                entry.say(
+                    format!("Xero could not be read: {message}"),
+                    "Xero could not be read for it just now. Try again in a few minutes.".into(),
+                );
             }
         }
     }
@@ -704,19 +733,27 @@ impl UpdateRun {
                     {
                         if incremental {
                             entry.outcome = UpdateOutcome::Unchanged;
-                            entry.message = Some("not changed in Xero since the last run".into());
+                            entry.say(
+                                "not changed in Xero since the last run".into(),
+                                "Not changed in Xero since the last update.".into(),
+                            );
                         } else {
                             entry.outcome = UpdateOutcome::NotFound;
                             entry.rule = Some("U4".into());
-                            entry.message = Some(format!(
-                                "{} {} is not in Xero",
-                                if target.credit_note {
-                                    "credit note"
-                                } else {
-                                    "invoice"
-                                },
-                                target.xero_id.as_deref().unwrap_or(&target.number)
-                            ));
+                            let what = if target.credit_note {
+                                "credit note"
+                            } else {
+                                "invoice"
+                            };
+                            entry.say(
+                                format!(
+                                    "{what} {} is not in Xero",
+                                    target.xero_id.as_deref().unwrap_or(&target.number)
+                                ),
+                                format!(
+                                    "Xero has no such {what}. Check it in Xero, or send it again."
+                                ),
+                            );
                         }
                     }
                 }
@@ -783,7 +820,10 @@ impl UpdateRun {
                 .iter_mut()
                 .filter(|e| e.outcome == UpdateOutcome::Pending)
             {
-                entry.message = Some(format!("not updated yet: {} ({})", stop.message, stop.code));
+                entry.say(
+                    format!("not updated yet: {} ({})", stop.message, stop.code),
+                    format!("Not updated yet. {}", stop_sentence(&stop.code)),
+                );
             }
         }
         UpdateResult {

@@ -164,6 +164,32 @@ fn run(plan: &mut SendPlan, reject: &dyn Fn(&Value) -> Option<&'static str>) -> 
     made
 }
 
+/// Issue 12: every result that is not a plain send, every failed company and product, has a sentence for a finance
+/// user without rule codes, record ids or GUIDs.
+fn assert_sentences(plan: &SendPlan) {
+    let check = |what: &str, sentence: Option<&str>| {
+        let text = sentence.unwrap_or_else(|| panic!("{what} has no sentence"));
+        if let Some(why) = xerosync_core::sentence::unfit_for_people(text) {
+            panic!("{what}: {text:?} is not for people: {why}");
+        }
+    };
+    for result in &plan.invoices {
+        if result.outcome != Outcome::Sent || result.rule.is_some() {
+            check(&result.id, result.sentence.as_deref());
+        }
+    }
+    for company in plan
+        .companies
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+    {
+        check(&company.id, company.sentence.as_deref());
+    }
+    for product in &plan.product_failures {
+        check(&product.id, product.sentence.as_deref());
+    }
+}
+
 fn no_errors(_: &Value) -> Option<&'static str> {
     None
 }
@@ -261,6 +287,7 @@ fn a_failing_product_stops_every_invoice_rule_s2() {
         .map(|f| f.id.as_str())
         .collect();
     assert_eq!(ids, ["pr-long", "pr-neg"]);
+    assert_sentences(&plan);
     for result in &plan.invoices {
         assert_eq!(
             (result.outcome, result.rule.as_deref()),
@@ -289,6 +316,11 @@ fn a_product_xero_rejects_stops_the_invoices_rule_s2() {
     assert_eq!(plan.requests.len(), 2);
     let made = run(&mut plan, &reject);
     assert_eq!(made.len(), 1, "only the Items request");
+    assert_sentences(&plan);
+    assert_eq!(
+        plan.product_failures[0].sentence.as_deref(),
+        Some("Xero refused this product: Price List Item cannot be negative.")
+    );
     assert!(plan
         .invoices
         .iter()
@@ -350,6 +382,11 @@ fn each_invoice_stands_alone_rules_s9_l2_t1_s1() {
     assert_eq!(
         plan.invoices[2].message.as_deref(),
         Some("Xero: Account code '999' is not a valid code for this document.")
+    );
+    assert_sentences(&plan);
+    assert_eq!(
+        plan.invoices[2].sentence.as_deref(),
+        Some("Xero refused it: Account code '999' is not a valid code for this document.")
     );
     assert!(
         plan.invoices[2].changes.is_none(),
