@@ -130,12 +130,12 @@ function localFailure(app, invoice, error) {
     default:
       break;
   }
-  // Rule K1: a tracking value without a Xero option, named (the package's sentence says only that it is not valid).
+  // Rule K1: a tracking value without a Xero option, named with its value (the package's sentence does so too).
   const tracking = /^lines\[(\d+)\]\.tracking\.(.+)$/.exec(field);
   if (tracking && invoice) {
     const value = invoice.lines[Number(tracking[1])]?.tracking?.[tracking[2]];
     return {
-      text: `Line ${Number(tracking[1]) + 1}'s ${tracking[2]} is ${value ?? "a value"}, which has no Xero tracking option yet. Choose one in Xero settings.`,
+      text: error.sentence ?? `Line ${Number(tracking[1]) + 1}'s ${tracking[2]} is ${value ?? "a value"}, which has no Xero tracking option yet. Choose one in Xero settings.`,
       fix: FIX.tracking(),
     };
   }
@@ -182,10 +182,18 @@ function skipSentence(app, invoice, { rule, message, reason }, kind) {
 
 /**
  * One outcome of Send, Update, the change feed's auto-send or a plan's skip list, for a person: `{ text, fix }`.
- * `outcome`: { id, outcome, rule?, message?, error?, amendment?, reason? } as the page's results carry them.
- * `kind`: "send" or "update".
+ * `outcome`: { id, outcome, rule?, message?, sentence?, error?, amendment?, reason? } as the page's results carry
+ * them. `kind`: "send" or "update". The package's `sentence` is preferred; the page keeps its own words where it
+ * adds what the sentence leaves out on purpose: a local error's record (company, product) and an amendment's amount
+ * in the CRM's currency. The fix (where to go) is the page's either way.
  */
-export function explainOutcome(app, outcome, { kind = "send" } = {}) {
+export function explainOutcome(app, outcome, options = {}) {
+  const explained = explainOutcomeByRule(app, outcome, options);
+  const sentence = typeof outcome.sentence === "string" ? outcome.sentence.trim() : "";
+  return sentence && !outcome.error && !outcome.amendment ? { ...explained, text: sentence } : explained;
+}
+
+function explainOutcomeByRule(app, outcome, { kind = "send" } = {}) {
   const invoice = app.data.invoices.find((i) => i.id === outcome.id) ?? null;
   const company = invoice ? app.companyById(invoice.companyId) : null;
   const rule = outcome.rule ?? null;
@@ -243,8 +251,9 @@ export function explainOutcome(app, outcome, { kind = "send" } = {}) {
 /** A product that stopped a send (rule S2), for a person. */
 export function explainProductFailure(app, failure) {
   const product = app.data.products.find((p) => p.id === failure.id);
-  const words = xeroWords(failure.reason);
   const name = product ? `${product.name} (${product.code})` : failure.code ?? "A product";
+  if (typeof failure.sentence === "string" && failure.sentence.trim()) return { text: `${name}: ${failure.sentence.trim()}`, fix: FIX.log() };
+  const words = xeroWords(failure.reason);
   return { text: `${name}: ${words ? lowerFirst(words) : "Xero did not take it."}`, fix: FIX.log() };
 }
 
