@@ -12,6 +12,8 @@ import { DEMO_TAX_RATES, generateDemoData, STATUSES } from "../../www/src/demo-d
 import { formatByCurrency, formatMoney, fixed, round, dec, sumByCurrency } from "../../www/src/money.js";
 import { browserEntry, DEMO_ORG, startStaticServer } from "../../www/serve.js";
 import { crmSession, openClient, proxySettings, STATUS, XeroLink } from "../../www/src/xero.js";
+import { applyFeedResult } from "../../www/src/sync.js";
+import { feedAnnouncement } from "../../www/src/messages.js";
 
 const MONEY = /^\d+\.\d{2}$/;
 const SRC = fileURLToPath(new URL("../../www/src/", import.meta.url));
@@ -175,6 +177,84 @@ test("the link passes the client's own answers through: the connection as the pa
   await link.update({ invoices: [{ id: "inv-1" }], ctx, checkpoint: { kind: "update" } });
   expect(calls.slice(2)).toEqual([["sendAllLive", [{ id: "inv-1" }], ctx, {}], ["update", null, { checkpoint: { kind: "update" } }]]);
   expect(link.invoiceUrl({ kind: "creditNote", xeroId: "cn 1" })).toBe("https://go.xero.com/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=cn%201");
+});
+
+/** The page's App as sync.js uses it: the CRM's data and a store that records what was written. */
+function storedApp(data) {
+  const meta = new Map();
+  const written = [];
+  return {
+    data,
+    written,
+    meta,
+    store: {
+      putRecords: async (table, records) => written.push({ table, records: structuredClone(records) }),
+      getMeta: async (key) => meta.get(key),
+      setMeta: async (key, value) => meta.set(key, value),
+    },
+    companyById: (id) => data.companies.find((company) => company.id === id),
+  };
+}
+
+test("rules B1, B2: a poll of the change feed with only companies' changes is stored (balances, a ContactID from an auto-send that skipped every invoice)", async () => {
+  const data = generateDemoData();
+  const app = storedApp(data);
+  const [first, second] = data.companies;
+  const skipped = data.invoices.find((invoice) => invoice.companyId === second.id);
+  const fed = {
+    invoices: [],
+    companies: [{ id: first.id, balance: "1234.56" }],
+    cursor: 7,
+    more: false,
+    finished: true,
+    sent: { invoices: [{ id: skipped.id, outcome: "skipped", reason: "its status is Paid" }], companies: [{ id: second.id, xeroContactId: "c0ffee00-0000-4000-8000-000000000001" }], productFailures: [] },
+  };
+  const summary = await applyFeedResult(app, fed);
+  expect(summary.stored).toBe(true);
+  expect(first.balance).toBe("1234.56");
+  expect(second.xeroContactId).toBe("c0ffee00-0000-4000-8000-000000000001");
+  const companiesWritten = app.written.filter((w) => w.table === "companies").flatMap((w) => w.records);
+  expect(companiesWritten.find((c) => c.id === first.id)?.balance).toBe("1234.56");
+  expect(companiesWritten.find((c) => c.id === second.id)?.xeroContactId).toBe("c0ffee00-0000-4000-8000-000000000001");
+  expect(feedAnnouncement(app, summary)).toBeNull(); // stored, nothing to say
+
+  // Through the link's loop, the way main.js wires it: stored before the cursor moves on.
+  const order = [];
+  const client = { connection: async () => ({ status: "connected", tenantId: "t-uk", organisations: [], enabled: true, canSync: true }), changes: async () => ({ ...fed, companies: [{ id: first.id, balance: "99.00" }], sent: undefined }) };
+  const link = new XeroLink({ client });
+  await link.refresh();
+  await new Promise((resolve) => {
+    const stop = link.watchChanges({
+      crm: () => data,
+      getCursor: () => 0,
+      onChanges: async (result) => {
+        await applyFeedResult(app, result);
+        order.push(`stored ${first.balance}`);
+      },
+      setCursor: (cursor) => {
+        order.push(`cursor ${cursor}`);
+        stop();
+        resolve();
+      },
+    });
+  });
+  expect(order).toEqual(["stored 99.00", "cursor 7"]);
+});
+
+test("rule B2: the auto-send's announcement says why each invoice failed, in sentences, and why a send could not start", async () => {
+  const data = generateDemoData();
+  const app = storedApp(data);
+  const [a, b] = data.invoices;
+  const said = feedAnnouncement(app, { changed: [{ id: a.id, changes: { status: "Paid" } }], sent: [], failed: [{ id: b.id, outcome: "failed", rule: "S8", message: "Xero: Invoice # must be unique. (rule S8)" }] });
+  expect(said.tone).toBe("error");
+  expect(said.text).toContain("1 change arrived from Xero. Auto-send: 0 sent, 1 failed.");
+  expect(said.text).toContain(`${b.number}: Not sent: Xero already has an invoice numbered ${b.number}`);
+  const many = feedAnnouncement(app, { failed: data.invoices.slice(0, 5).map((invoice) => ({ id: invoice.id, outcome: "failed", rule: "S8" })) });
+  expect(many.text).toContain("2 more are in the Xero log.");
+  const stopped = feedAnnouncement(app, { sendError: { code: "invalid_request", message: "ctx.companies[3].id: expected a string" } });
+  expect(stopped.text).toMatch(/^Auto-send could not start: /);
+  expect(stopped.text).not.toContain("ctx.");
+  expect(feedAnnouncement(app, { sendError: { code: "invalid_request", message: "x", sentence: "The CRM's data could not be read." } }).text).toBe("Auto-send could not start: The CRM's data could not be read.");
 });
 
 test("rules T1, S6, C2, B2: the CRM's settings as the proxy keeps them (ProxySettings: tax mapping by CRM rate id)", () => {

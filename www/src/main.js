@@ -4,7 +4,8 @@
 import { DEMO_USERS, generateDemoData } from "./demo-data.js";
 import { loadEngine } from "./engine.js";
 import { openStore } from "./store.js";
-import { applyResult } from "./sync.js";
+import { applyFeedResult } from "./sync.js";
+import { errorSentence, feedAnnouncement } from "./messages.js";
 import { announce, h, openDialog, replace } from "./ui.js";
 import { crmSession, openClient, STATUS, XeroLink } from "./xero.js";
 import { renderCompanies } from "./views/companies.js";
@@ -78,7 +79,7 @@ class App {
 
   #share() {
     const shared = { settings: this.data.settings, taxRates: this.data.taxRates };
-    return this.link.shareSettings(shared).catch((error) => announce(`Saved in the CRM, not yet in the proxy: ${error.message}`, { tone: "error" }));
+    return this.link.shareSettings(shared).catch((error) => announce(`Saved in the CRM, not yet in the proxy: ${errorSentence(error)}`, { tone: "error" }));
   }
 
   async saveTaxRates(taxRates) {
@@ -237,19 +238,11 @@ async function start() {
     getRefusals: () => store.getMeta("autoSendRefusals"),
     setRefusals: (refusals) => store.setMeta("autoSendRefusals", refusals),
     onChanges: async (fed) => {
-      const changed = fed.invoices.filter((entry) => Object.keys(entry.changes ?? {}).length > 0 || entry.discrepancies?.length > 0);
-      const count = (outcome) => (fed.sent?.invoices ?? []).filter((entry) => entry.outcome === outcome).length;
-      const attempted = count("sent") + count("failed") > 0;
-      if (changed.length === 0 && !attempted && !fed.sendError) return;
-      await applyResult(app, fed);
-      if (fed.sent) await applyResult(app, fed.sent); // stored exactly as a manual Send's result
-      app.render();
-      const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-      const messages = [];
-      if (changed.length) messages.push(`${plural(changed.length, "change")} arrived from Xero.`);
-      if (attempted) messages.push(`Auto-send: ${count("sent")} sent, ${count("failed")} failed.`);
-      if (fed.sendError) messages.push(`Auto-send could not start: ${fed.sendError.sentence ?? fed.sendError.message}`);
-      announce(messages.join(" "), fed.sendError ? { tone: "error" } : undefined);
+      // Everything the poll brought is stored first (the cursor moves on after this), whatever is said about it.
+      const summary = await applyFeedResult(app, fed);
+      if (summary.stored) app.render();
+      const said = feedAnnouncement(app, summary);
+      if (said) announce(said.text, { tone: said.tone });
     },
   });
   document.body.dataset.ready = "true";

@@ -258,6 +258,30 @@ export function explainProductFailure(app, failure) {
 }
 
 /**
+ * What a poll of the change feed brought (sync.js `applyFeedResult`), as one short announcement: `{ text, tone }`, or
+ * null when there is nothing to say. An auto-send's failures say why, one sentence per invoice (the first three;
+ * the rest are in the Xero log), or the product that stopped the send (S2); a send that could not start, why.
+ */
+export function feedAnnouncement(app, { changed = [], sent = [], failed = [], productFailures = [], sendError = null } = {}) {
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const parts = [];
+  if (changed.length) parts.push(`${plural(changed.length, "change")} arrived from Xero.`);
+  if (sent.length + failed.length > 0) {
+    parts.push(`Auto-send: ${sent.length} sent, ${failed.length} failed.`);
+    if (productFailures.length) {
+      parts.push(`No invoice was sent, because of a product. ${explainProductFailure(app, productFailures[0]).text}`);
+    } else {
+      const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? "An invoice";
+      for (const outcome of failed.slice(0, 3)) parts.push(`${number(outcome.id)}: ${explainOutcome(app, outcome).text}`);
+      if (failed.length > 3) parts.push(`${failed.length - 3} more ${failed.length === 4 ? "is" : "are"} in the Xero log.`);
+    }
+  }
+  if (sendError) parts.push(`Auto-send could not start: ${errorSentence(sendError)}`);
+  if (parts.length === 0) return null;
+  return { text: parts.join(" "), tone: sendError || failed.length ? "error" : "info" };
+}
+
+/**
  * A discrepancy found by Update (U4), for a person: the package's "field: detail" with the amounts in the invoice's
  * currency and no ids.
  */

@@ -56,6 +56,29 @@ export async function applyResult(app, result) {
   await recordContactMatches(app, result);
 }
 
+/**
+ * Rules B1, B2: one poll of the change feed (the client's ChangesResult) stored before its cursor moves on: its
+ * invoices' and companies' changes (a balance, a ContactID: stored even when no invoice changed), then the auto-send's
+ * SendResult exactly as a manual Send's. Returns what there is to tell people: `{ stored, changed, sent, failed,
+ * productFailures, sendError }` (`changed` the invoice entries that carried something, `sent` and `failed` the
+ * auto-send's outcomes).
+ */
+export async function applyFeedResult(app, fed) {
+  await applyResult(app, fed);
+  if (fed.sent) await applyResult(app, fed.sent);
+  const changed = (fed.invoices ?? []).filter((entry) => Object.keys(entry.changes ?? {}).length > 0 || entry.discrepancies?.length > 0);
+  const companies = (fed.companies ?? []).filter((company) => COMPANY_FIELDS.some((field) => Object.hasOwn(company, field)));
+  const outcomes = fed.sent?.invoices ?? [];
+  return {
+    stored: changed.length > 0 || companies.length > 0 || Boolean(fed.sent),
+    changed,
+    sent: outcomes.filter((entry) => entry.outcome === "sent"),
+    failed: outcomes.filter((entry) => entry.outcome === "failed"),
+    productFailures: fed.sent?.productFailures ?? [],
+    sendError: fed.sendError ?? null,
+  };
+}
+
 /** Rule S3a: the companies of a SendResult whose Xero contact a person must choose, with the candidates. */
 export function contactMatchesOf(result) {
   return (result.companies ?? [])
