@@ -100,8 +100,15 @@ async function readJson(request) {
  * `POST /session` with the CRM user `{ id, name, role }`: a session for the proxy, `{ token, expiresAt }`. The
  * demo's users are the CRM's own (DEMO_USERS): an unknown id is refused, and the name and role are the CRM's, not
  * what the page said. The proxy's DEV_MODE route mints it (only there, server-side: the page never sees the route).
+ * A request whose Host is not `127.0.0.1:<port>` or `localhost:<port>` is refused (DNS rebinding).
  */
-async function mintSession(request, response, proxyUrl, fetchImpl) {
+async function mintSession(request, response, proxyUrl, fetchImpl, port) {
+  // Only for a page loaded from this server by its loopback name: a site whose DNS name is rebound to 127.0.0.1
+  // (its own name in the Host header) must not mint an admin session for the demo's users.
+  const host = String(request.headers.host ?? "").toLowerCase();
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+    return json(response, 403, { error: { code: "forbidden_host", message: `open the CRM at http://127.0.0.1:${port} or http://localhost:${port}` } });
+  }
   if (request.method !== "POST") return json(response, 405, { error: { code: "method_not_allowed", message: "POST /session" } });
   // A JSON body only: a cross-site form cannot send one without the browser asking first (CORS, which this refuses).
   if (!/^application\/json\b/.test(request.headers["content-type"] ?? "")) return json(response, 415, { error: { code: "unsupported_media_type", message: "send the user as JSON" } });
@@ -140,7 +147,7 @@ export async function startStaticServer({ port = 0, host = "127.0.0.1", proxyUrl
         response.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
         return response.end(JSON.stringify({ proxyUrl }));
       }
-      if (pathname === "/session") return await mintSession(request, response, proxyUrl, fetchImpl);
+      if (pathname === "/session") return await mintSession(request, response, proxyUrl, fetchImpl, server.address().port);
       if (pathname === "/vendor/xerosync.js") {
         const pkg = JSON.parse(await readFile(path.join(pkgDir, "package.json"), "utf8").catch(() => "{}"));
         const entry = browserEntry(pkg);

@@ -14,6 +14,7 @@ import { browserEntry, DEMO_ORG, startStaticServer } from "../../www/serve.js";
 import { crmSession, openClient, proxySettings, STATUS, XeroLink } from "../../www/src/xero.js";
 import { applyFeedResult } from "../../www/src/sync.js";
 import { feedAnnouncement } from "../../www/src/messages.js";
+import { request as httpRequest } from "node:http";
 
 const MONEY = /^\d+\.\d{2}$/;
 const SRC = fileURLToPath(new URL("../../www/src/", import.meta.url));
@@ -306,7 +307,24 @@ test("rules C1, C3: serve.js mints the session at the proxy for a CRM user it kn
     expect((await post({ id: "u-nobody", role: "admin" })).status).toBe(403);
     expect((await post({ id: "u-admin" }, "text/plain")).status).toBe(415);
     expect((await fetch(`${server.url}/session`)).status).toBe(405);
+    // DNS rebinding: a site whose name resolves to 127.0.0.1 sends its own name as Host; only the loopback names mint.
+    const port = new URL(server.url).port;
+    const withHost = (host) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: "/session", method: "POST", headers: { host, "content-type": "application/json" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        });
+        req.on("error", reject);
+        req.end(JSON.stringify({ id: "u-admin" }));
+      });
+    expect(await withHost("evil.example:" + port)).toBe(403);
+    expect(await withHost("127.0.0.1")).toBe(403);
+    expect(await withHost("localhost:1")).toBe(403);
     expect(asked).toHaveLength(1);
+    expect(await withHost(`localhost:${port}`)).toBe(200);
+    expect(await withHost(`127.0.0.1:${port}`)).toBe(200);
+    expect(asked).toHaveLength(3);
   } finally {
     await server.close();
   }
