@@ -316,7 +316,7 @@ function outcomeText(o) {
  */
 function outcomesTable(app, result, kind = "send") {
   const number = (id) => app.data.invoices.find((invoice) => invoice.id === id)?.number ?? "An invoice no longer in the CRM";
-  const failingProducts = result.productFailures ?? result.failingProducts ?? [];
+  const failingProducts = result.productFailures ?? [];
   return h(
     "div",
     {},
@@ -342,7 +342,7 @@ function outcomesTable(app, result, kind = "send") {
       h(
         "tbody",
         {},
-        (result.invoices ?? result.outcomes ?? []).map((o) => {
+        (result.invoices ?? []).map((o) => {
           const why = explainOutcome(app, o, { kind });
           return h(
             "tr",

@@ -174,7 +174,13 @@ export function trackingSection(app) {
           // Rule K1's default is the package's: values spelled as an option are matched, the others wait for a person.
           const chosen = categories.find((c) => c.name === name);
           const made = callEngine(app.engine, "trackingMapFor", chosen, values);
-          next[field] = made.value ?? { category: name, options: {} };
+          if (made.error) {
+            // Nothing is saved: an empty mapping would announce success and send no option at all.
+            announce(errorSentence(made.error, `${field} could not be matched to Xero's ${name}. Nothing was changed.`), { tone: "error" });
+            draw();
+            return document.getElementById(id)?.focus();
+          }
+          next[field] = made.value;
           return save(next, `${field} is sent as Xero's ${name}.`);
         },
       },
