@@ -102,7 +102,10 @@ test("rule C6: Connect to Xero while not connected; Send and Update once enabled
     await page.getByRole("link", { name: "Invoices" }).click();
   }
   await expect(page.locator("#connect-to-xero")).toHaveCount(0);
-  await expect(page.locator("#sync-unavailable")).toHaveCount(0);
+  // Connected: the page's link says so, Send is offered and the not-connected pill is gone.
+  await expect.poll(() => page.evaluate(() => window.crmApp.link.state.status)).toBe("connected");
+  await expect(page.locator("#send-to-xero")).toBeVisible();
+  await expect(page.locator(".connection-pill")).toHaveCount(0);
   // (the OAuth round trip reloaded the page: the selection is the page's, so tick one again)
   await page.getByRole("checkbox", { name: /^Select INV-/ }).first().check();
   await expect(page.locator("#send-to-xero")).toBeEnabled();
