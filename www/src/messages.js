@@ -5,11 +5,15 @@
 // screen: they stay in data-* attributes (`dataFor`) for tests and programs.
 
 import { formatMoney } from "./money.js";
+import { STATUS } from "./xero.js";
 
 /** The rule ids of ../shared/spec/rules.md, as they may appear in a developer's message ("(rule S10)"). */
 export const RULE_CODE = /(?<![\w-])(?:A[1-3]|B[12]|C[1-7]|K[12]|L1a?|L2|M1|O[12]|RC1|S(?:10|11|[1-9])|S3[ab]|S6a|T1|U[1-7]|X[12])(?![\w-])/;
-/** The demo CRM's internal record ids (invoices, credit notes, companies, people, products, tax rates, users). */
-export const RECORD_ID = /(?<![\w-])(?:inv|cn|co|pr|p|p-f)-\d+(?![\w-])|(?<![\w-])vat\d+(?![\w-])|(?<![\w-])u-(?:finance|admin|sales)(?![\w-])/;
+/**
+ * The demo CRM's own record id formats (demo-data.js: invoices, credit notes, companies, people, products, tax rates,
+ * users), kept off the screen. Another CRM would put its own id formats here.
+ */
+export const DEMO_RECORD_ID = /(?<![\w-])(?:inv|cn|co|pr|p|p-f)-\d+(?![\w-])|(?<![\w-])vat\d+(?![\w-])|(?<![\w-])u-(?:finance|admin|sales)(?![\w-])/;
 /** Xero's ids. */
 export const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -25,7 +29,7 @@ export function xeroWords(text) {
     .replace(new RegExp(GUID.source, "gi"), "")
     .replace(/\s{2,}/g, " ")
     .trim();
-  if (!out || RULE_CODE.test(out) || RECORD_ID.test(out) || /[[\]{}]|\b[a-z]+[A-Z]\w*\b|_/.test(out)) return null;
+  if (!out || RULE_CODE.test(out) || DEMO_RECORD_ID.test(out) || /[[\]{}]|\b[a-z]+[A-Z]\w*\b|_/.test(out)) return null;
   if (!/[.!?]$/.test(out)) out += ".";
   return out.charAt(0).toUpperCase() + out.slice(1);
 }
@@ -99,7 +103,7 @@ export function errorSentence(error, fallback = "Something went wrong. Please tr
   if (!error) return fallback;
   if (typeof error.sentence === "string" && error.sentence.trim()) return error.sentence.trim();
   if (error.code && CODE_SENTENCES[error.code]) return CODE_SENTENCES[error.code];
-  if (!error.code && typeof error.message === "string" && error.message && !RULE_CODE.test(error.message) && !RECORD_ID.test(error.message) && !GUID.test(error.message)) {
+  if (!error.code && typeof error.message === "string" && error.message && !RULE_CODE.test(error.message) && !DEMO_RECORD_ID.test(error.message) && !GUID.test(error.message)) {
     return error.message;
   }
   return fallback;
@@ -251,7 +255,7 @@ function explainOutcomeByRule(app, outcome, { kind = "send" } = {}) {
 /** A product that stopped a send (rule S2), for a person. */
 export function explainProductFailure(app, failure) {
   const product = app.data.products.find((p) => p.id === failure.id);
-  const name = product ? `${product.name} (${product.code})` : failure.code ?? "A product";
+  const name = product ? `${product.name} (${product.code})` : "A product";
   if (typeof failure.sentence === "string" && failure.sentence.trim()) return { text: `${name}: ${failure.sentence.trim()}`, fix: FIX.log() };
   const words = xeroWords(failure.reason);
   return { text: `${name}: ${words ? lowerFirst(words) : "Xero did not take it."}`, fix: FIX.log() };
@@ -303,16 +307,14 @@ export function discrepancySentence(message, invoice) {
 export function connectionReason(state) {
   const reason = String(state?.reason ?? "");
   switch (state?.status) {
-    case "reconnect_required":
-    case "reconnectRequired":
+    case STATUS.RECONNECT_REQUIRED:
       return "Xero ended the connection (it was not used for a long time, or access was removed in Xero). Reconnect to carry on.";
-    case "pick_required":
-    case "chooseOrganisation":
+    case STATUS.PICK_REQUIRED:
       return "Choose the organisation this CRM sends to.";
-    case "connected":
+    case STATUS.CONNECTED:
       return "";
     default:
-      if (!reason || RULE_CODE.test(reason) || RECORD_ID.test(reason) || GUID.test(reason) || /_/.test(reason)) return "nobody has connected this CRM to Xero yet";
+      if (!reason || RULE_CODE.test(reason) || DEMO_RECORD_ID.test(reason) || GUID.test(reason) || /_/.test(reason)) return "nobody has connected this CRM to Xero yet";
       return reason;
   }
 }
@@ -378,7 +380,7 @@ export function readableLogMessage(app, text) {
   let out = String(text ?? "");
   out = out.replace(/\s*\((?:rule|rules) [^)]*\)/gi, "");
   out = out.replace(new RegExp(`\\brules? (?:${RULE_CODE.source})(?:(?:, | and )(?:${RULE_CODE.source}))*`, "g"), "");
-  out = out.replace(new RegExp(RECORD_ID.source, "g"), (id) => recordName(app, id) ?? "a record");
+  out = out.replace(new RegExp(DEMO_RECORD_ID.source, "g"), (id) => recordName(app, id) ?? "a record");
   out = out.replace(new RegExp(GUID.source, "gi"), "…");
   out = out.replace(/\blines\[(\d+)\]\.?([A-Za-z.]*)/g, (_, i, rest) => `line ${Number(i) + 1}${rest ? `'s ${rest.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().replace(/\./g, " ")}` : ""}`);
   out = out.replace(new RegExp(RULE_CODE.source, "g"), "");

@@ -21,7 +21,7 @@
 //                                                   client.send / sendAllLive (S1-S11, A1, A3) → SendResult
 //   await link.update({ invoices, ctx, mode: "selected" | "all", onProgress, signal, checkpoint });
 //                                                   client.update / updateAll (U1-U7, A2, A3) → UpdateResult
-//   await link.readLog(filters, { before, pageSize }); client.log (L1): { rows: [LogRow], nextBefore }
+//   await link.readLog(filters, { before, pageSize }); client.log (L1): { rows: [LogRow], nextBefore, pageSize }
 //   await link.exportLog(filters);                  client.logCsv (L1): { csv, filename }
 //   await link.readXeroDocument(invoice);           client.readDocument (U6)
 //   await link.logResolution(log);                  client.logResolution (U6); false without a client
@@ -34,8 +34,8 @@ export const STATUS = Object.freeze({
   /** The page's own: no client (package not loaded, no proxy configured) or the proxy could not be asked. */
   UNAVAILABLE: "unavailable",
   // The client's ConnectionState.status, as the package spells it.
-  DISCONNECTED: "not_connected",
-  CHOOSE_ORGANISATION: "pick_required",
+  NOT_CONNECTED: "not_connected",
+  PICK_REQUIRED: "pick_required",
   CONNECTED: "connected",
   RECONNECT_REQUIRED: "reconnect_required",
 });

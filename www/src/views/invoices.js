@@ -5,6 +5,7 @@ import { compare, formatByCurrency, formatMoney, sumByCurrency } from "../money.
 import { connectionReason } from "../messages.js";
 import { formatDate, h, replace, statusClass } from "../ui.js";
 import { STATUSES } from "../demo-data.js";
+import { STATUS } from "../xero.js";
 import { openInvoiceDetail, openSendFlow, openUpdateFlow, openPreview } from "./invoice-actions.js";
 
 const PAGE_SIZES = [25, 50, 100];
@@ -162,8 +163,8 @@ function actionBar(app, filtered, rerender) {
 
 /** The pill and the button while Send is not offered, by the connection's status (the others: not connected). */
 const PILL = {
-  pick_required: ["Xero: choose the organisation", "Choose the Xero organisation"],
-  reconnect_required: ["Xero: reconnect required", "Reconnect to Xero"],
+  [STATUS.PICK_REQUIRED]: ["Xero: choose the organisation", "Choose the Xero organisation"],
+  [STATUS.RECONNECT_REQUIRED]: ["Xero: reconnect required", "Reconnect to Xero"],
 };
 
 /** Rule C6 (with C1 and C2): which Xero buttons this user sees right now. */

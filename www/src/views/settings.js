@@ -16,8 +16,8 @@ const STRATEGIES = [
 
 const STATUS_TEXT = {
   [STATUS.UNAVAILABLE]: "Not connected",
-  [STATUS.DISCONNECTED]: "Not connected",
-  [STATUS.CHOOSE_ORGANISATION]: "Connected: choose the organisation",
+  [STATUS.NOT_CONNECTED]: "Not connected",
+  [STATUS.PICK_REQUIRED]: "Connected: choose the organisation",
   [STATUS.CONNECTED]: "Connected",
   [STATUS.RECONNECT_REQUIRED]: "Reconnect required",
 };
@@ -66,7 +66,7 @@ function integrationSection(app, rerender) {
 
 function connectionSection(app, rerender) {
   const state = app.link.state;
-  const connected = state.status === STATUS.CONNECTED || state.status === STATUS.CHOOSE_ORGANISATION;
+  const connected = state.status === STATUS.CONNECTED || state.status === STATUS.PICK_REQUIRED;
   const error = h("div", { role: "alert" });
   const act = (fn) => async () => {
     replace(error);
@@ -107,7 +107,7 @@ function connectionSection(app, rerender) {
       h("strong", {}, STATUS_TEXT[state.status] ?? state.status),
       state.tenantId ? ` to ${state.tenantName || "your Xero organisation"}` : "",
       // The proxy's own reason (e.g. Xero's invalid_grant) stays for programs; people read what it means.
-      state.status !== STATUS.CHOOSE_ORGANISATION && connectionReason(state) ? h("span", { class: "subtle", dataset: { reason: state.reason ?? "" } }, ` — ${connectionReason(state)}`) : null,
+      state.status !== STATUS.PICK_REQUIRED && connectionReason(state) ? h("span", { class: "subtle", dataset: { reason: state.reason ?? "" } }, ` — ${connectionReason(state)}`) : null,
     ),
     h("div", { class: "button-row" }, connected ? disconnect : connect),
     h("div", { class: "field" }, h("label", { for: "organisation" }, "Xero organisation"), orgSelect, h("p", { class: "hint" }, "When one consent gives several organisations, choose which one this CRM sends to; it is never guessed.")),
