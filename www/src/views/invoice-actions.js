@@ -270,7 +270,10 @@ async function runOperation(app, { kind, invoices, content, confirm, rerender })
     const options = { invoices, ctx: await app.xeroCtx(), mode: "selected", onProgress: (p) => panel.update(p), signal: controller.signal };
     const result = kind === "send" ? await app.link.send(options) : await app.link.update(options);
     await applyResult(app, result);
-    panel.finish(result.stopped ? `Stopped. ${explainError(result.stopped, "Xero stopped the run.").text} What was done is kept.` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
+    const stopped = result.stopped ? explainError(result.stopped, "Xero stopped the run.").text : null;
+    // The package's stop sentences may say already that what was done is kept: said once.
+    const kept = stopped && /what was done is kept/i.test(stopped) ? "" : " What was done is kept.";
+    panel.finish(stopped ? `Stopped. ${stopped}${kept}` : result.cancelled ? "Cancelled; what was done is kept." : "Done.");
     if (result.stopped) content.append(explained({ text: "Stopped before the end.", fix: explainError(result.stopped).fix }, app, { tone: "warn", role: "status", data: { code: result.stopped.code ?? "" } }));
     content.append(outcomesTable(app, result, kind));
     if (contactMatchesOf(result).length) content.append(resendAfterChoice(app, result, { content, confirm, rerender }));
