@@ -1,6 +1,6 @@
 // `npm run bench`: the size of the package's wasm modules, raw and gzipped (the browser downloads them gzipped): the
 // full build (`xerosync`, with the sync client) and the pure functions' own (`xerosync/core`), each against the goal
-// and the core as a ratio of the full build measured in the same run. Where the bytes go: see README "Performance".
+// and the core as a ratio of the full build measured in the same run. Where the bytes go: tests/bench/README.md.
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
