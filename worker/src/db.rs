@@ -78,12 +78,43 @@ pub fn log_insert(
     .map_err(d1)
 }
 
-/// Rows of one log insert: D1 binds at most 100 parameters a statement; 6 are shared (org, time, user, name,
-/// action, HTTP status), 5 are the row's.
-const LOG_ROWS_PER_STATEMENT: usize = 18;
+/// D1 binds at most this many parameters a statement.
+const D1_MAX_PARAMS: usize = 100;
+
+/// The `xero_log` columns every insert names, in the order of its tuples.
+const LOG_COLUMNS: &str =
+    "org, at, user_id, user_name, action, record_kind, crm_ref, xero_id, outcome, http_status, message";
+
+/// Rows one multi-row insert takes: `shared` parameters bound once, `per_row` for each row.
+const fn rows_per_insert(shared: usize, per_row: usize) -> usize {
+    (D1_MAX_PARAMS - shared) / per_row
+}
+
+/// One multi-row insert into `xero_log` (one row: [`log_insert`]): `shared` bound once as `?1…`, then each row's values; `tuple(n)` writes a
+/// row's VALUES tuple whose own parameters start at `?n`. Only placeholders are formatted; every value is bound.
+fn log_insert_rows(
+    db: &D1Database,
+    shared: Vec<JsValue>,
+    rows: Vec<Vec<JsValue>>,
+    tuple: impl Fn(usize) -> String,
+) -> Result<D1PreparedStatement, ProxyError> {
+    let first = shared.len() + 1;
+    let per_row = rows.first().map_or(0, Vec::len);
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| tuple(first + per_row * i))
+        .collect();
+    let sql = format!(
+        "INSERT INTO xero_log ({LOG_COLUMNS}) VALUES {}",
+        values.join(", ")
+    );
+    let mut args = shared;
+    args.extend(rows.into_iter().flatten());
+    db.prepare(&sql).bind(&args).map_err(d1)
+}
 
 /// Writes log rows in one batch, in order, as multi-row inserts: rows that share time, user, action and HTTP
-/// status (a call's row and its records' rows) go 18 to a statement, so a 50-invoice write is 3 statements, not 51.
+/// status (a call's row and its records' rows: 6 parameters bound once, 5 a row) go 18 to a statement, so a
+/// 50-invoice write is 3 statements, not 51.
 pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<(), ProxyError> {
     let shared = |a: &LogRow, b: &LogRow| {
         a.at == b.at
@@ -97,30 +128,12 @@ pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<()
     while let Some(first) = rest.first() {
         let n = rest
             .iter()
-            .take(LOG_ROWS_PER_STATEMENT)
+            .take(rows_per_insert(6, 5))
             .take_while(|r| shared(first, r))
             .count();
         let (chunk, tail) = rest.split_at(n);
         rest = tail;
-        // Only the placeholders are formatted; every value is bound.
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = 7 + 5 * i;
-                format!(
-                    "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, ?{}, ?{}, ?6, ?{})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO xero_log (org, at, user_id, user_name, action, record_kind, crm_ref, xero_id, outcome, \
-             http_status, message) VALUES {}",
-            values.join(", ")
-        );
-        let mut args: Vec<JsValue> = vec![
+        let common = vec![
             org.into(),
             first.at.as_str().into(),
             first.user_id.as_str().into(),
@@ -128,16 +141,27 @@ pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<()
             first.action.as_str().into(),
             JsValue::from_f64(first.http_status as f64),
         ];
-        for r in chunk {
-            args.extend([
-                r.record_kind.as_str().into(),
-                r.crm_ref.as_str().into(),
-                r.xero_id.as_str().into(),
-                r.outcome.as_str().into(),
-                r.message.as_str().into(),
-            ]);
-        }
-        stmts.push(db.prepare(&sql).bind(&args).map_err(d1)?);
+        let own = chunk
+            .iter()
+            .map(|r| {
+                vec![
+                    r.record_kind.as_str().into(),
+                    r.crm_ref.as_str().into(),
+                    r.xero_id.as_str().into(),
+                    r.outcome.as_str().into(),
+                    r.message.as_str().into(),
+                ]
+            })
+            .collect();
+        stmts.push(log_insert_rows(db, common, own, |n| {
+            format!(
+                "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, ?{}, ?{}, ?6, ?{})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4
+            )
+        })?);
     }
     if !stmts.is_empty() {
         db.batch(stmts).await.map_err(d1)?;
@@ -145,11 +169,9 @@ pub async fn log_write(db: &D1Database, org: &str, rows: &[LogRow]) -> Result<()
     Ok(())
 }
 
-/// Rows of one refusal insert: D1 binds at most 100 parameters a statement; 6 are shared (org, time, user, name, action, outcome), 3 are the row's.
-const REFUSAL_ROWS_PER_STATEMENT: usize = 31;
-
 /// Rule L1a: writes a refusal report as `xero_log` rows (outcome `refused`, no Xero id, no HTTP status) in one
-/// batch of multi-row inserts, so a 500-entry report is 17 statements, not 500 (D1 counts queries per invocation).
+/// batch of multi-row inserts (6 parameters bound once, 3 a row: 31 rows a statement), so a 500-entry report is 17
+/// statements, not 500 (D1 counts queries per invocation).
 pub async fn refusals_write(
     db: &D1Database,
     org: &str,
@@ -157,24 +179,8 @@ pub async fn refusals_write(
     rows: &[(String, String, String)],
 ) -> Result<(), ProxyError> {
     let mut stmts = Vec::new();
-    for chunk in rows.chunks(REFUSAL_ROWS_PER_STATEMENT) {
-        // Only the placeholders are formatted; every value is bound.
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = 7 + 3 * i;
-                format!(
-                    "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, '', ?6, 0, ?{})",
-                    n + 1,
-                    n + 2
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO xero_log (org, at, user_id, user_name, action, record_kind, crm_ref, xero_id, outcome, \
-             http_status, message) VALUES {}",
-            values.join(", ")
-        );
-        let mut args: Vec<JsValue> = vec![
+    for chunk in rows.chunks(rows_per_insert(6, 3)) {
+        let common = vec![
             org.into(),
             base.at.as_str().into(),
             base.user_id.as_str().into(),
@@ -182,14 +188,23 @@ pub async fn refusals_write(
             base.action.as_str().into(),
             base.outcome.as_str().into(),
         ];
-        for (kind, crm_ref, message) in chunk {
-            args.extend([
-                kind.as_str().into(),
-                crm_ref.as_str().into(),
-                message.as_str().into(),
-            ]);
-        }
-        stmts.push(db.prepare(&sql).bind(&args).map_err(d1)?);
+        let own = chunk
+            .iter()
+            .map(|(kind, crm_ref, message)| {
+                vec![
+                    kind.as_str().into(),
+                    crm_ref.as_str().into(),
+                    message.as_str().into(),
+                ]
+            })
+            .collect();
+        stmts.push(log_insert_rows(db, common, own, |n| {
+            format!(
+                "(?1, ?2, ?3, ?4, ?5, ?{n}, ?{}, '', ?6, 0, ?{})",
+                n + 1,
+                n + 2
+            )
+        })?);
     }
     if !stmts.is_empty() {
         db.batch(stmts).await.map_err(d1)?;
@@ -591,4 +606,21 @@ pub async fn changes_after(
         })
         .collect();
     Ok((changes, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// D1's 100 bound parameters: a call's log rows go 18 to an insert, a refusal report's 31.
+    #[test]
+    fn rows_per_insert_stay_within_d1s_parameters() {
+        assert_eq!(rows_per_insert(6, 5), 18);
+        assert_eq!(rows_per_insert(6, 3), 31);
+        for (shared, per_row) in [(6, 5), (6, 3)] {
+            let rows = rows_per_insert(shared, per_row);
+            assert!(shared + rows * per_row <= D1_MAX_PARAMS);
+            assert!(shared + (rows + 1) * per_row > D1_MAX_PARAMS);
+        }
+    }
 }
