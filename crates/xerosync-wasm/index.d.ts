@@ -131,17 +131,20 @@ export function init(options?: { wasm?: WasmSource }): Promise<void>;
 
 /**
  * Rules S1 (`"selected"`) and A1 (`"allLive"`): which invoices to send to Xero, and why the others are not sent.
+ * With `sentences: true` each skip also carries `sentence`, for a finance user; without it the answer is exactly
+ * the contract's `{ send, skipped: [{ id, rule, reason }] }`.
  * @example
  * planSend([invoice], { mode: "selected" }); // { send: ["inv-1001"], skipped: [] }
  */
-export function planSend(invoices: (Invoice | InvoiceSummary)[], options: { mode: SendMode }): SendSelection;
+export function planSend(invoices: (Invoice | InvoiceSummary)[], options: { mode: SendMode; sentences?: boolean }): SendSelection;
 
 /**
- * Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not.
+ * Rules U1 (`"selected"`) and A2 (`"all"`): which invoices to update from Xero, and why the others are not
+ * (`sentences: true` as for `planSend`).
  * @example
  * planUpdate(invoices, { mode: "all" }).update; // the ids to read back from Xero
  */
-export function planUpdate(invoices: (Invoice | InvoiceSummary)[], options: { mode: UpdateMode }): UpdateSelection;
+export function planUpdate(invoices: (Invoice | InvoiceSummary)[], options: { mode: UpdateMode; sentences?: boolean }): UpdateSelection;
 
 /**
  * Rules S5, S6: the amounts Xero will compute for the invoice, and every difference from the CRM's totals.
@@ -190,7 +193,8 @@ export function prepare(ctx: Ctx): PreparedContext;
 export function buildInvoicePayloads(invoices: Invoice[], ctx: Ctx): InvoicePayloads;
 
 /**
- * Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it.
+ * Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it. With `sentences: true`, each of
+ * `discrepancies` also comes as a sentence for a finance user (`discrepancySentences`, same order).
  * @example
  * const { changes } = applyXeroInvoice(crmInvoice, xeroInvoice, { today: "2026-11-20" });
  * Object.assign(crmInvoice, changes); // e.g. { status: "Part Paid", amountOutstanding: "47.20" }
@@ -198,7 +202,7 @@ export function buildInvoicePayloads(invoices: Invoice[], ctx: Ctx): InvoicePayl
 export function applyXeroInvoice(
   crmInvoice: Invoice,
   xeroInvoice: XeroInvoiceAnswer,
-  options: { today: IsoDate },
+  options: { today: IsoDate; sentences?: boolean },
 ): AppliedXeroInvoice;
 
 /** Rule RC1: the CRM's invoices of a period (`issueDate`, both ends included) against Xero's `Invoices` (as Xero

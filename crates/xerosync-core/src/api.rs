@@ -87,16 +87,36 @@ pub(crate) fn date_option(options: &Value, key: &str) -> Result<IsoDate, Error> 
     })
 }
 
-/// `planSend(invoices, { mode })` (rules S1, A1) → `{ send: [id], skipped: [{ id, rule, reason }] }`.
-pub fn plan_send(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
-    let mode: SendMode = option(options, "mode")?;
-    to_json(&rules::plan_send(&summaries(invoices_json)?, mode))
+/// Whether the caller asked for sentences for people (`options.sentences: true`, issue 12). Without it the contract
+/// functions answer exactly the shapes contract.md fixes, which outside code compares whole.
+fn wants_sentences(options: &Value) -> Result<bool, Error> {
+    option(options, "sentences")
 }
 
-/// `planUpdate(invoices, { mode })` (rules U1, A2) → `{ update: [id], skipped: [{ id, rule, reason }] }`.
+/// Each skip's sentence, kept only when asked for ([`wants_sentences`]).
+fn skips_for(mut skipped: Vec<rules::Skipped>, sentences: bool) -> Vec<rules::Skipped> {
+    if !sentences {
+        skipped.iter_mut().for_each(|s| s.sentence = None);
+    }
+    skipped
+}
+
+/// `planSend(invoices, { mode, sentences? })` (rules S1, A1) → `{ send: [id], skipped: [{ id, rule, reason,
+/// sentence? }] }`.
+pub fn plan_send(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
+    let mode: SendMode = option(options, "mode")?;
+    let mut selection = rules::plan_send(&summaries(invoices_json)?, mode);
+    selection.skipped = skips_for(selection.skipped, wants_sentences(options)?);
+    to_json(&selection)
+}
+
+/// `planUpdate(invoices, { mode, sentences? })` (rules U1, A2) → `{ update: [id], skipped: [{ id, rule, reason,
+/// sentence? }] }`.
 pub fn plan_update(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
     let mode: UpdateMode = option(options, "mode")?;
-    to_json(&rules::plan_update(&summaries(invoices_json)?, mode))
+    let mut selection = rules::plan_update(&summaries(invoices_json)?, mode);
+    selection.skipped = skips_for(selection.skipped, wants_sentences(options)?);
+    to_json(&selection)
 }
 
 /// `previewInvoice(invoice, ctx)` (rules S5, S6, S7) →
@@ -136,14 +156,20 @@ pub fn build_invoice_payloads(invoices: &Value, ctx: &Value) -> Result<Value, Er
     to_json(&crate::batch::build_invoice_payloads(invoices, ctx)?)
 }
 
-/// `applyXeroInvoice(crmInvoice, xeroInvoice, { today })` (rules U2, U4, U5) → `{ changes, discrepancies }`.
+/// `applyXeroInvoice(crmInvoice, xeroInvoice, { today, sentences? })` (rules U2, U4, U5) → `{ changes,
+/// discrepancies, discrepancySentences? }`.
 pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
     let today = date_option(options, "today")?;
     let applied = apply::apply_xero_invoice(&decode_invoice(crm, 0)?, xero, today)?;
+    let sentences = wants_sentences(options)?;
     to_json(&apply::Applied {
         changes: applied.changes.contract_view(),
         discrepancies: applied.discrepancies,
-        discrepancy_sentences: applied.discrepancy_sentences,
+        discrepancy_sentences: if sentences {
+            applied.discrepancy_sentences
+        } else {
+            Vec::new()
+        },
     })
 }
 

@@ -197,7 +197,7 @@ function previewTable(app, invoices) {
 }
 
 function planned(app, invoices) {
-  const plan = callEngine(app.engine, "planSend", invoices, { mode: "selected" });
+  const plan = callEngine(app.engine, "planSend", invoices, { mode: "selected", sentences: true });
   if (plan.error) return { error: plan.error };
   const byId = new Map(invoices.map((invoice) => [invoice.id, invoice]));
   return { send: plan.value.send.map((id) => byId.get(id)).filter(Boolean), skipped: plan.value.skipped };
@@ -250,7 +250,7 @@ export function openSendFlow(app, invoices, rerender) {
 
 /** Update from Xero: plan (U1), run with progress, then outcomes and discrepancies (U2-U5). */
 export function openUpdateFlow(app, invoices, rerender) {
-  const plan = callEngine(app.engine, "planUpdate", invoices, { mode: "selected" });
+  const plan = callEngine(app.engine, "planUpdate", invoices, { mode: "selected", sentences: true });
   const content = h("div", {});
   const byId = new Map(invoices.map((invoice) => [invoice.id, invoice]));
   const toUpdate = plan.value ? plan.value.update.map((id) => byId.get(id)).filter(Boolean) : [];
