@@ -230,7 +230,8 @@ test("rule S10: a sent draft cancelled in the CRM is DELETED in Xero, an approve
   for (const [invoice, state] of [[draft, "DELETED"], [approved, "VOIDED"]]) {
     const row = outcomes.locator(`tr[data-id="${invoice.id}"]`);
     await expect(row).toContainText("sent (cancelled in Xero)");
-    await expect(row).toContainText(`${state} in Xero`);
+    // The package's sentence for people: "Cancelled in the CRM, so it is now deleted (voided) in Xero."
+    await expect(row).toContainText(`now ${state.toLowerCase()} in Xero`);
     await expect(row).toHaveAttribute("data-rule", "S10");
   }
   await shot("cancelled-outcomes");
