@@ -8,7 +8,7 @@
 // flow through the harness, the organisation chosen through the proxy), so the file stays well under 90 s.
 //
 // What counts as a leak (decided here, independently of the page's own code):
-// - rule codes: exactly the rule ids of ../shared/spec/rules.md (A1-A3, B1, B2, C1-C7, K1, K2, L1, L1a, L2, M1, O1,
+// - rule codes: exactly the rule ids of the rules table in README.md (A1-A3, B1, B2, C1-C7, K1, K2, L1, L1a, L2, M1, O1,
 //   O2, RC1, S1-S11, S3a, S3b, S6a, T1, U1-U7, X1, X2) as a word of their own, not inside a code or a number: so Xero's
 //   tax type `OUTPUT2` or an amendment number `INV-1001-A1` are not flagged, "T1" or "(rule S3a)" are;
 // - record ids: the demo CRM's ids (`inv-1173`, `cn-0001`, `co-3`, `pr-1`, `p-12`, `p-f1`, the tax rates' `vat20`, the

@@ -7,7 +7,7 @@
 import { formatMoney } from "./money.js";
 import { STATUS } from "./xero.js";
 
-/** The rule ids of ../shared/spec/rules.md, as they may appear in a developer's message ("(rule S10)"). */
+/** The rule ids of the specification (the rules table of README.md), as they may appear in a developer's message ("(rule S10)"). */
 export const RULE_CODE = /(?<![\w-])(?:A[1-3]|B[12]|C[1-7]|K[12]|L1a?|L2|M1|O[12]|RC1|S(?:10|11|[1-9])|S3[ab]|S6a|T1|U[1-7]|X[12])(?![\w-])/;
 /**
  * The demo CRM's own record id formats (demo-data.js: invoices, credit notes, companies, people, products, tax rates,
