@@ -19,6 +19,7 @@ import type {
   Invoice,
   InvoiceKind,
   InvoicePayloads,
+  RequestBodies,
   InvoiceSummary,
   IsoDate,
   Line,
@@ -191,6 +192,17 @@ export function prepare(ctx: Ctx): PreparedContext;
  * for (const f of failed) console.warn(invoices[f.index].id, f.message);
  */
 export function buildInvoicePayloads(invoices: Invoice[], ctx: Ctx): InvoicePayloads;
+
+/**
+ * Rules S4-S7, S9, L2: the request bodies themselves, for a page that sends through the proxy on its own: each of
+ * `invoices` is a `PUT /Invoices` body (`{"Invoices":[…]}`, JSON text, at most 50 invoices), each of `creditNotes`
+ * a `PUT /CreditNotes` body. The fastest way from CRM invoices to what Xero takes: the documents are written as
+ * text in wasm and never become JS objects. `failed` and the throws are those of `buildInvoicePayloads`.
+ * @example
+ * const { invoices: bodies, failed, needsUnitdp4 } = buildRequestBodies(invoices, ctx);
+ * for (const body of bodies) await fetch(url, { method: "PUT", body }); // PUT /Invoices?summarizeErrors=false
+ */
+export function buildRequestBodies(invoices: Invoice[], ctx: Ctx): RequestBodies;
 
 /**
  * Rules U2, U4, U5: the CRM changes implied by the invoice as Xero returns it. With `sentences: true`, each of

@@ -19,6 +19,7 @@ export {
   previewInvoice,
   buildInvoicePayload,
   buildInvoicePayloads,
+  buildRequestBodies,
   prepare,
   errorCodes,
   PreparedContext,

@@ -570,6 +570,27 @@ matched: number, };
 export type RecordKind = "invoice" | "creditNote" | "company" | "product" | "taxRate" | "settings" | "options" | "xeroRecord";
 
 /**
+ * `buildRequestBodies`: the request bodies themselves (JSON text), as the proxy takes them.
+ */
+export type RequestBodies = { 
+/**
+ * `PUT /Invoices` bodies, `{"Invoices":[…]}` with at most 50 invoices each (Xero's limit), in input order.
+ */
+invoices: Array<string>, 
+/**
+ * `PUT /CreditNotes` bodies, `{"CreditNotes":[…]}`, the same way.
+ */
+creditNotes: Array<string>, 
+/**
+ * The invoices left out, as in `buildInvoicePayloads`.
+ */
+failed: Array<PayloadFailure>, 
+/**
+ * Whether the requests need `unitdp=4`.
+ */
+needsUnitdp4: boolean, };
+
+/**
  * `resolveDiscrepancy`'s result.
  */
 export type Resolution = { 

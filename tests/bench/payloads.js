@@ -3,6 +3,7 @@
 // (as xero-node model objects, built beforehand) in the same process. Two ways with the package:
 //   - buildInvoicePayload: one call per invoice, then the batches wrapped as { Invoices: [...] };
 //   - buildInvoicePayloads: one call for all the invoices (the context read once), then sliced into the bodies;
+//   - buildRequestBodies: one call that answers the bodies themselves (written as text in wasm, never JS objects);
 //   - the send plan: planSendRequests, the items and contacts answers fed back (every element accepted), then the
 //     bodies of the invoice requests: what *Send to Xero* really does.
 // Prints `name: value unit (goal …)` lines. Each figure is the best of BENCH_ROUNDS runs after a warm-up run (V8
@@ -54,6 +55,12 @@ function withBuildInvoicePayloads() {
   return bodies;
 }
 
+function withBuildRequestBodies() {
+  const { invoices: bodies, failed } = xerosync.buildRequestBodies(invoices, ctx);
+  if (failed.length) throw new Error(`buildRequestBodies: ${failed[0].message}`);
+  return bodies;
+}
+
 function withSendPlan() {
   let plan = xerosync.planSendRequests(invoices, ctx, { today: TODAY, mode: "selected" });
   while (plan.stage !== "documents") {
@@ -87,6 +94,7 @@ const theirs = time(withXeroNode);
 const perInvoice = time(withBuildInvoicePayload);
 const withPrepared = time(withPrepare);
 const batch = time(withBuildInvoicePayloads);
+const bodies = time(withBuildRequestBodies);
 const sendPlan = time(withSendPlan);
 const of = `${COUNT} invoices x ${LINES} lines`;
 const ms = (v) => v.toFixed(1);
@@ -94,8 +102,10 @@ console.log(`request bodies, xero-node ObjectSerializer (${of}): ${ms(theirs)} m
 console.log(`request bodies, xerosync buildInvoicePayload (${of}): ${ms(perInvoice)} ms`);
 console.log(`request bodies, xerosync prepare(ctx) then buildInvoicePayload per invoice (${of}): ${ms(withPrepared)} ms`);
 console.log(`request bodies, xerosync buildInvoicePayloads (${of}): ${ms(batch)} ms`);
+console.log(`request bodies, xerosync buildRequestBodies (${of}): ${ms(bodies)} ms`);
 console.log(`request bodies, xerosync send plan (${of}): ${ms(sendPlan)} ms`);
 console.log(`request bodies ratio, buildInvoicePayload (same ctx each call) / xero-node: ${(perInvoice / theirs).toFixed(2)} x (goal <= 0.25)`);
 console.log(`request bodies ratio, prepare(ctx) + buildInvoicePayload / xero-node: ${(withPrepared / theirs).toFixed(2)} x (goal <= 0.25)`);
 console.log(`request bodies ratio, buildInvoicePayloads / xero-node: ${(batch / theirs).toFixed(2)} x (goal <= 0.25)`);
+console.log(`request bodies ratio, buildRequestBodies / xero-node: ${(bodies / theirs).toFixed(2)} x (goal <= 0.25)`);
 console.log(`request bodies ratio, send plan / xero-node: ${(sendPlan / theirs).toFixed(2)} x (goal <= 1.0)`);

@@ -114,4 +114,8 @@ fn main() {
         batch::build_invoice_payloads_text(&list_text, &ctx_text).unwrap()
     });
     assert!(out.len() > count * 100);
+    let bodies = time("request bodies, text in", count, || {
+        batch::build_request_bodies_text(&list_text, &ctx_text).unwrap()
+    });
+    assert_eq!(bodies.invoices.len(), count.div_ceil(50));
 }

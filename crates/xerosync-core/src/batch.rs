@@ -7,6 +7,7 @@
 use crate::decode::{decode_invoice, json_kind, validate_invoice, Ctx};
 use crate::error::{Error, RecordKind};
 use crate::payload::build_invoice_payload;
+use crate::plan::MAX_RECORDS_PER_REQUEST;
 use crate::records::Invoice;
 use crate::xero;
 use serde::Serialize;
@@ -92,22 +93,167 @@ fn decode_invoice_text(text: &str, index: usize) -> Result<Invoice, Error> {
     decode_invoice(&value, index)
 }
 
-/// [`build_invoice_payloads`] from and to JSON text (what the wasm bindings pass): the invoices are never built as a
-/// `serde_json::Value` tree, the answer is written once.
-pub fn build_invoice_payloads_text(invoices: &str, ctx: &str) -> Result<String, Error> {
+/// The invoices of a JSON array text, each decoded on its own (rule L2). Good input is read in one pass; only when
+/// some invoice does not decode is the array read again element by element, so each error names its invoice.
+fn decode_invoices_text(invoices: &str) -> Result<Vec<Result<Invoice, Error>>, Error> {
+    if let Ok(list) = serde_json::from_str::<Vec<Invoice>>(invoices) {
+        return Ok(list
+            .into_iter()
+            .map(|invoice| validate_invoice(&invoice).map(|()| invoice))
+            .collect());
+    }
+    let list: Vec<&RawValue> = match serde_json::from_str(invoices) {
+        Ok(list) => list,
+        Err(e) => {
+            let value = serde_json::from_str::<Value>(invoices)
+                .map_err(|_| Error::options(RecordKind::Options, "invoices", e.to_string()))?;
+            return Err(not_an_array(&value));
+        }
+    };
+    Ok(list
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| decode_invoice_text(raw.get(), index))
+        .collect())
+}
+
+/// Documents of one kind written as JSON text as they are built (issue 13: no tree of Xero structs is kept, and
+/// the text is written once), comma-separated, in groups of at most `per_group`, each group between `head` and
+/// `tail`.
+struct Written {
+    head: &'static str,
+    tail: &'static str,
+    per_group: usize,
+    closed: Vec<String>,
+    /// The group being written, with `in_open` documents (none: not started).
+    open: Vec<u8>,
+    in_open: usize,
+}
+
+impl Written {
+    fn new(head: &'static str, tail: &'static str, per_group: usize) -> Self {
+        Written {
+            head,
+            tail,
+            per_group,
+            closed: Vec::new(),
+            open: Vec::new(),
+            in_open: 0,
+        }
+    }
+
+    fn push(&mut self, document: &impl Serialize) -> Result<(), Error> {
+        if self.in_open == self.per_group {
+            self.close_open()?;
+        }
+        if self.in_open == 0 {
+            self.open.extend_from_slice(self.head.as_bytes());
+        } else {
+            self.open.push(b',');
+        }
+        serde_json::to_writer(&mut self.open, document).map_err(written_error)?;
+        self.in_open += 1;
+        Ok(())
+    }
+
+    fn close_open(&mut self) -> Result<(), Error> {
+        self.open.extend_from_slice(self.tail.as_bytes());
+        // The next body of 50 is about the size of this one: reserve that, rather than grow to it by copies.
+        let next = Vec::with_capacity(self.open.len());
+        let group = std::mem::replace(&mut self.open, next);
+        self.closed
+            .push(String::from_utf8(group).map_err(written_error)?);
+        self.in_open = 0;
+        Ok(())
+    }
+
+    /// The groups as text (serde_json writes UTF-8).
+    fn finish(mut self) -> Result<Vec<String>, Error> {
+        if self.in_open > 0 {
+            self.close_open()?;
+        }
+        Ok(self.closed)
+    }
+}
+
+fn written_error(e: impl ToString) -> Error {
+    Error::options(RecordKind::Options, "(result)", e.to_string())
+}
+
+/// Builds every invoice and hands each document to `invoice` or `credit_note`; a bad one becomes a [`Failure`].
+fn build_each(
+    invoices: &str,
+    ctx: &str,
+    mut write: impl FnMut(&xero::Document) -> Result<(), Error>,
+) -> Result<(Vec<Failure>, bool), Error> {
     let read = |name: &str, text: &str| {
         serde_json::from_str::<Value>(text)
             .map_err(|e| Error::options(RecordKind::Options, name, e.to_string()))
     };
     let ctx = Ctx::from_json(&read("ctx", ctx)?)?;
-    let list: Vec<&RawValue> = match serde_json::from_str(invoices) {
-        Ok(list) => list,
-        Err(_) => return Err(not_an_array(&read("invoices", invoices)?)),
-    };
-    let mut out = Payloads::default();
-    for (index, raw) in list.iter().enumerate() {
-        out.push(index, decode_invoice_text(raw.get(), index), &ctx);
+    let mut failed = Vec::new();
+    let mut needs_unitdp4 = false;
+    for (index, decoded) in decode_invoices_text(invoices)?.into_iter().enumerate() {
+        match decoded.and_then(|invoice| build_invoice_payload(&invoice, &ctx)) {
+            Ok(payload) => {
+                needs_unitdp4 |= payload.needs_unitdp4;
+                write(&payload.document)?;
+            }
+            Err(error) => failed.push(Failure {
+                index,
+                error: error.to_json(),
+            }),
+        }
     }
-    serde_json::to_string(&out)
-        .map_err(|e| Error::options(RecordKind::Options, "(result)", e.to_string()))
+    Ok((failed, needs_unitdp4))
+}
+
+/// [`build_invoice_payloads`] from and to JSON text (what the wasm bindings pass): the invoices are never built as a
+/// `serde_json::Value` tree, and each document is written as text as soon as it is built.
+pub fn build_invoice_payloads_text(invoices: &str, ctx: &str) -> Result<String, Error> {
+    let mut written_invoices = Written::new("", "", usize::MAX);
+    let mut written_notes = Written::new("", "", usize::MAX);
+    let (failed, needs_unitdp4) = build_each(invoices, ctx, |document| match document {
+        xero::Document::Invoice(i) => written_invoices.push(i),
+        xero::Document::CreditNote(c) => written_notes.push(c),
+    })?;
+    let one = |w: Written| w.finish().map(|groups| groups.concat());
+    let (invoices, notes) = (one(written_invoices)?, one(written_notes)?);
+    let failed = serde_json::to_string(&failed).map_err(written_error)?;
+    Ok(format!(
+        r#"{{"Invoices":[{invoices}],"CreditNotes":[{notes}],"failed":{failed},"needsUnitdp4":{needs_unitdp4}}}"#
+    ))
+}
+
+/// `buildRequestBodies`: the request bodies themselves (JSON text), as the proxy takes them.
+// The bindings hand the bodies to JS as strings; `Serialize` gives the shape its generated type and tests read.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RequestBodies {
+    /// `PUT /Invoices` bodies, `{"Invoices":[…]}` with at most 50 invoices each (Xero's limit), in input order.
+    pub invoices: Vec<String>,
+    /// `PUT /CreditNotes` bodies, `{"CreditNotes":[…]}`, the same way.
+    pub credit_notes: Vec<String>,
+    /// The invoices left out, as in `buildInvoicePayloads`.
+    pub failed: Vec<Failure>,
+    /// Whether the requests need `unitdp=4`.
+    pub needs_unitdp4: bool,
+}
+
+/// Rules S4-S7, S9, L2: the `PUT` bodies for many invoices, written straight to text, at most [`MAX_RECORDS_PER_REQUEST`]
+/// documents a body: what sending needs, without a caller turning payload objects back into JSON.
+pub fn build_request_bodies_text(invoices: &str, ctx: &str) -> Result<RequestBodies, Error> {
+    let mut written_invoices = Written::new(r#"{"Invoices":["#, "]}", MAX_RECORDS_PER_REQUEST);
+    let mut written_notes = Written::new(r#"{"CreditNotes":["#, "]}", MAX_RECORDS_PER_REQUEST);
+    let (failed, needs_unitdp4) = build_each(invoices, ctx, |document| match document {
+        xero::Document::Invoice(i) => written_invoices.push(i),
+        xero::Document::CreditNote(c) => written_notes.push(c),
+    })?;
+    Ok(RequestBodies {
+        invoices: written_invoices.finish()?,
+        credit_notes: written_notes.finish()?,
+        failed,
+        needs_unitdp4,
+    })
 }

@@ -232,6 +232,7 @@ fn roots(c: &mut Collect<'_>) {
     c.add::<rules::UpdateSelection>();
     c.add::<preview::Preview>();
     c.add::<batch::Payloads>();
+    c.add::<batch::RequestBodies>();
     c.add::<apply::Applied>();
     c.add::<resolve::Resolution>();
     c.add::<reconcile::Reconciliation>();

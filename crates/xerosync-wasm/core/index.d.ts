@@ -8,6 +8,7 @@ export {
   previewInvoice,
   buildInvoicePayload,
   buildInvoicePayloads,
+  buildRequestBodies,
   prepare,
   errorCodes,
   PreparedContext,

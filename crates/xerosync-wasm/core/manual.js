@@ -17,6 +17,7 @@ export {
   previewInvoice,
   buildInvoicePayload,
   buildInvoicePayloads,
+  buildRequestBodies,
   prepare,
   errorCodes,
   PreparedContext,

@@ -72,3 +72,15 @@ pub fn build_invoice_payloads(invoices: JsValue, ctx: JsValue) -> Result<JsValue
     let result = xerosync_core::batch::build_invoice_payloads_text(&invoices, &ctx);
     convert::parse_text(result)
 }
+
+/// Rules S4-S7, S9, L2: the `PUT /Invoices` and `PUT /CreditNotes` bodies themselves (JSON text, at most 50
+/// documents each) for many invoices: `{ invoices, creditNotes, failed, needsUnitdp4 }`. What sending needs,
+/// without turning payload objects back into JSON (issue 13).
+#[wasm_bindgen(js_name = buildRequestBodies)]
+pub fn build_request_bodies(invoices: JsValue, ctx: JsValue) -> Result<JsValue, JsValue> {
+    let invoices = convert::json_text("invoices", invoices)?;
+    let ctx = convert::json_text("ctx", ctx)?;
+    let bodies = xerosync_core::batch::build_request_bodies_text(&invoices, &ctx)
+        .map_err(|e| error::core_error(&e))?;
+    convert::request_bodies(bodies)
+}

@@ -56,3 +56,47 @@ test("buildInvoicePayloads throws only for a list that is not an array or a malf
   const answer = xerosync.buildInvoicePayloads([], ctx);
   assert.deepEqual(answer, { Invoices: [], CreditNotes: [], failed: [], needsUnitdp4: false });
 });
+
+test("buildRequestBodies gives the batch's documents as PUT bodies of at most 50 (rules S9, L2)", () => {
+  const fixture = fixtures.find((f) => f.expect && f.args[0].kind !== "creditNote");
+  const [invoice, ctx] = fixture.args;
+  const note = { ...structuredClone(invoice), id: "cn-1", kind: "creditNote" };
+  const broken = { ...structuredClone(invoice), id: "inv-bad" };
+  broken.lines[0].quantity = "three";
+  const list = Array.from({ length: 120 }, (_, i) => (i === 7 ? broken : i % 40 === 3 ? note : invoice));
+  const bodies = xerosync.buildRequestBodies(list, ctx);
+  const payloads = xerosync.buildInvoicePayloads(list, ctx);
+  const documents = (texts, key) =>
+    texts.flatMap((text) => {
+      assert.equal(typeof text, "string");
+      const body = JSON.parse(text);
+      assert.deepEqual(Object.keys(body), [key]);
+      assert.ok(body[key].length >= 1 && body[key].length <= 50, `${body[key].length} in one body`);
+      return body[key];
+    });
+  assert.deepEqual(documents(bodies.invoices, "Invoices"), payloads.Invoices);
+  assert.deepEqual(documents(bodies.creditNotes, "CreditNotes"), payloads.CreditNotes);
+  assert.equal(bodies.invoices.length, 3); // 116 invoices
+  assert.deepEqual(bodies.failed, payloads.failed);
+  assert.equal(bodies.failed[0].index, 7);
+  assert.equal(bodies.needsUnitdp4, payloads.needsUnitdp4);
+  assert.throws(() => xerosync.buildRequestBodies({ invoice }, ctx), { code: "invalid_options", field: "invoices" });
+  assert.deepEqual(xerosync.buildRequestBodies([], ctx), { invoices: [], creditNotes: [], failed: [], needsUnitdp4: false });
+});
+
+test("a long argument with any Unicode arrives whole (the TextEncoder path of long JSON text)", () => {
+  const [invoice, ctx] = fixtures.find((f) => f.expect && f.args[0].kind !== "creditNote").args;
+  const description = "Café crème — 😀 naïve 𝄞 \u2028 \"quoted\" \\ back";
+  const list = Array.from({ length: 200 }, (_, i) => {
+    const copy = structuredClone(invoice);
+    copy.id = `inv-${i}`;
+    copy.lines[0].description = `${description} ${i}`;
+    return copy;
+  });
+  assert.ok(JSON.stringify(list).length > 16 * 1024, "long enough for the TextEncoder path");
+  const { invoices: bodies } = xerosync.buildRequestBodies(list, ctx);
+  const lines = bodies.flatMap((b) => JSON.parse(b).Invoices).map((d) => d.LineItems[0].Description);
+  assert.deepEqual(lines, list.map((i) => i.lines[0].description));
+  const short = xerosync.buildInvoicePayload(list[3], ctx);
+  assert.equal(short.LineItems[0].Description, `${description} 3`);
+});

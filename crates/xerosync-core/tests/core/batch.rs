@@ -137,3 +137,66 @@ fn not_an_array_is_invalid_options_and_bad_records_are_named_by_index() {
     assert_eq!(answer["failed"][1]["code"], "missing_field");
     assert_eq!(answer["failed"][1]["record"], "invoice #1");
 }
+
+/// `buildRequestBodies` (rules S9, L2): the same documents and failures as the batch, in bodies of at most 50 that
+/// are valid Xero requests, in input order.
+#[test]
+fn request_bodies_hold_the_batch_fifty_at_a_time_rule_s9() {
+    let fixtures: Vec<_> = single_invoice_fixtures()
+        .into_iter()
+        .filter(|(_, invoice, ctx)| api::build_invoice_payload(invoice, ctx).is_ok())
+        .collect();
+    // Fixtures share no context, so take one context and the invoices that build against it, many times over.
+    let ctx = fixtures[0].2.clone();
+    let mut good: Vec<Value> = fixtures
+        .iter()
+        .filter(|(_, invoice, _)| api::build_invoice_payload(invoice, &ctx).is_ok())
+        .map(|(_, invoice, _)| invoice.clone())
+        .collect();
+    good.retain(|i| i["kind"] != "creditNote");
+    assert!(!good.is_empty());
+    let mut note = good[0].clone();
+    note["kind"] = json!("creditNote");
+    let mut bad = good[0].clone();
+    bad["lines"][0]["listPrice"] = json!("1.23456");
+    let list: Vec<Value> = (0..130)
+        .map(|i| match i % 13 {
+            5 => bad.clone(),
+            7 => note.clone(),
+            _ => good[i % good.len()].clone(),
+        })
+        .collect();
+    let list = Value::Array(list);
+    let payloads = both_ways(&list, &ctx);
+    let bodies = batch::build_request_bodies_text(&list.to_string(), &ctx.to_string()).unwrap();
+    for (key, texts) in [
+        ("Invoices", &bodies.invoices),
+        ("CreditNotes", &bodies.credit_notes),
+    ] {
+        let mut joined = Vec::new();
+        for text in texts.iter() {
+            let body: Value = serde_json::from_str(text).unwrap();
+            let documents = body[key].as_array().unwrap();
+            assert!(
+                !documents.is_empty() && documents.len() <= 50,
+                "{key}: {}",
+                documents.len()
+            );
+            assert_valid_body(key, &body, "request bodies");
+            joined.extend(documents.iter().cloned());
+        }
+        assert_eq!(Value::Array(joined), payloads[key], "{key}");
+    }
+    assert_eq!(bodies.invoices.len(), 3, "110 invoices in bodies of 50");
+    assert_eq!(bodies.credit_notes.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&bodies.failed).unwrap(),
+        payloads["failed"]
+    );
+    assert_eq!(bodies.failed.len(), 10);
+    assert_eq!(json!(bodies.needs_unitdp4), payloads["needsUnitdp4"]);
+    let none = batch::build_request_bodies_text("[]", &ctx.to_string()).unwrap();
+    assert_eq!(none, batch::RequestBodies::default());
+    let err = batch::build_request_bodies_text("{}", &ctx.to_string()).unwrap_err();
+    assert_eq!(err.code(), "invalid_options");
+}
