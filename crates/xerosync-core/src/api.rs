@@ -11,7 +11,7 @@ use crate::error::{Error, RecordKind};
 use crate::organisation;
 use crate::parse;
 use crate::payload;
-use crate::plan::{SendPlan, XeroAnswer};
+use crate::plan::{SendPlan, XeroAnswer, XeroRequest};
 use crate::preview;
 use crate::records::{Company, Invoice};
 use crate::resolve;
@@ -279,38 +279,58 @@ fn read_answer(answer: &Value) -> Result<XeroAnswer, Error> {
 /// changes? }], companies, productFailures, log, … }`. Make every request in `requests`, feed each answer to
 /// `applySendAnswer`, and repeat until `finished`.
 pub fn plan_send_requests(invoices: &Value, ctx: &Value, options: &Value) -> Result<Value, Error> {
-    let today = date_option(options, "today")?;
-    let mode: SendMode = option(options, "mode")?;
-    to_json(&SendPlan::new(invoices.clone(), ctx.clone(), today, mode)?)
+    to_json(&prepare_send(invoices, ctx, options)?)
 }
 
 /// `applySendAnswer(plan, answer)`: `answer` is `{ requestId, status, body, retryAfter?, rateLimitProblem? }` (body as
 /// text or JSON), or an array of them → the updated plan.
 pub fn apply_send_answer(plan: &Value, answer: &Value) -> Result<Value, Error> {
     let mut plan = read_plan(plan)?;
-    match answer {
-        Value::Array(answers) => {
-            for one in answers {
-                plan.apply_answer(&read_answer(one)?)?;
-            }
-        }
-        one => plan.apply_answer(&read_answer(one)?)?,
-    }
+    apply_send_answers(&mut plan, answer)?;
     to_json(&plan)
+}
+
+/// `prepareSend(invoices, ctx, { today, mode? })`: the plan [`plan_send_requests`] gives, kept as a typed plan the
+/// caller holds (issue 13: a JSON plan is read and written whole again on every answer).
+pub fn prepare_send(invoices: &Value, ctx: &Value, options: &Value) -> Result<SendPlan, Error> {
+    let today = date_option(options, "today")?;
+    let mode: SendMode = option(options, "mode")?;
+    SendPlan::new(invoices.clone(), ctx.clone(), today, mode)
+}
+
+/// Feeds one answer or an array of them to a typed plan, in order; an error names its request, and the answers
+/// before it stay applied (each is applied whole or not at all).
+pub fn apply_send_answers(plan: &mut SendPlan, answer: &Value) -> Result<(), Error> {
+    match answer {
+        Value::Array(answers) => answers
+            .iter()
+            .try_for_each(|one| plan.apply_answer(&read_answer(one)?)),
+        one => plan.apply_answer(&read_answer(one)?),
+    }
 }
 
 /// `sendLookupRequest(plan, { requestId })` (rule S8) → a `GET` request finding the documents of a write request
 /// whose answer was lost.
 pub fn send_lookup_request(plan: &Value, options: &Value) -> Result<Value, Error> {
+    to_json(&send_lookup_request_in(&read_plan(plan)?, options)?)
+}
+
+/// [`send_lookup_request`] of a typed plan.
+pub fn send_lookup_request_in(plan: &SendPlan, options: &Value) -> Result<XeroRequest, Error> {
     let request_id: String = option(options, "requestId")?;
-    to_json(&read_plan(plan)?.lookup_request(&request_id)?)
+    plan.lookup_request(&request_id)
 }
 
 /// `applySendLookup(plan, answer)` (rule S8): `answer.requestId` names the write request → `{ found, plan }`; when
 /// `found` is false, re-send the write request (it is idempotent).
 pub fn apply_send_lookup(plan: &Value, answer: &Value) -> Result<Value, Error> {
     let mut plan = read_plan(plan)?;
-    let answer = read_answer(answer)?;
-    let found = plan.apply_lookup(&answer.request_id, &answer)?;
+    let found = apply_send_lookup_in(&mut plan, answer)?;
     Ok(serde_json::json!({ "found": found, "plan": to_json(&plan)? }))
+}
+
+/// [`apply_send_lookup`] of a typed plan: whether the look-up found the documents.
+pub fn apply_send_lookup_in(plan: &mut SendPlan, answer: &Value) -> Result<bool, Error> {
+    let answer = read_answer(answer)?;
+    plan.apply_lookup(&answer.request_id, &answer)
 }
