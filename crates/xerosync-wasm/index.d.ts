@@ -292,6 +292,42 @@ export function applySendLookup(
   answer: XeroHttpAnswer & { requestId: string },
 ): { found: boolean; plan: SendPlan };
 
+/**
+ * Rules S1-S9: `planSendRequests` with the plan held in wasm: the invoices and context are decoded once, and only
+ * requests, answers and results cross (the JSON functions hand the whole plan over on every answer: use them to
+ * store a plan). Same requests, same outcomes.
+ * @example
+ * const send = prepareSend(invoices, ctx, { today: "2026-11-02" });
+ * while (!send.finished) send.apply(await Promise.all(send.requests().map(callProxy)));
+ * const { invoices: outcomes } = send.results();
+ * send.free();
+ */
+export function prepareSend(
+  invoices: Invoice[],
+  ctx: Ctx,
+  options: { today: IsoDate; mode?: SendMode },
+): PreparedSend;
+
+/** A send plan held in wasm (see `prepareSend`). */
+export class PreparedSend {
+  private constructor();
+  free(): void;
+  /** Where the plan is: `"reads"`, `"items"`, `"contacts"`, `"documents"` or `"finished"`. */
+  readonly stage: SendPlan["stage"];
+  readonly finished: boolean;
+  /** The requests to make now (they may run concurrently). */
+  requests(): XeroRequest[];
+  /** Feeds one answer or an array of them; an error names its request, and the answers before it stay applied. */
+  apply(answer: (XeroHttpAnswer & { requestId: string }) | (XeroHttpAnswer & { requestId: string })[]): void;
+  /** Rule S8: the `GET` that finds what a write request created when its answer was lost. */
+  lookupRequest(options: { requestId: string }): XeroRequest;
+  /** Rule S8: feeds the look-up's answer; `false`: send the write request again (it is idempotent). */
+  applyLookup(answer: XeroHttpAnswer & { requestId: string }): boolean;
+  results(): Pick<SendPlan, "invoices" | "companies" | "productFailures" | "log">;
+  /** The whole plan as `planSendRequests`/`applySendAnswer` give it after the same answers. */
+  plan(): SendPlan;
+}
+
 // ---- The sync client (issue 5) -----------------------------------------------------------------------------------
 
 /** A resumable checkpoint: plain JSON (store it anywhere, e.g. localStorage) and pass it back as `checkpoint`. */

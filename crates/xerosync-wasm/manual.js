@@ -33,5 +33,7 @@ export {
   applySendAnswer,
   sendLookupRequest,
   applySendLookup,
+  prepareSend,
+  PreparedSend,
   XeroClient,
 } from "./pkg/web/xerosync.js";

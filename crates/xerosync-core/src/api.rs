@@ -20,7 +20,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-fn to_json<T: Serialize>(value: &T) -> Result<Value, Error> {
+/// Any result as JSON (camelCase, decimals as strings), the way every function here answers.
+pub fn to_json<T: Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value)
         .map_err(|e| Error::options(RecordKind::Options, "(result)", e.to_string()))
 }

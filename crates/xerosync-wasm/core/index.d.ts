@@ -22,5 +22,7 @@ export {
   applySendAnswer,
   sendLookupRequest,
   applySendLookup,
+  prepareSend,
+  PreparedSend,
 } from "../index.js";
 export type * from "../index.js";

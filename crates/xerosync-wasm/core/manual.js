@@ -31,4 +31,6 @@ export {
   applySendAnswer,
   sendLookupRequest,
   applySendLookup,
+  prepareSend,
+  PreparedSend,
 } from "../pkg/core-web/xerosync.js";

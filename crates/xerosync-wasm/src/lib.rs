@@ -7,11 +7,13 @@ mod client;
 mod context;
 mod convert;
 mod error;
+mod send_plan;
 
 #[cfg(feature = "client")]
 pub use client::XeroClient;
 pub use context::PreparedContext;
 pub use error::BindingError;
+pub use send_plan::PreparedSend;
 
 use convert::{call, json};
 use wasm_bindgen::prelude::*;
