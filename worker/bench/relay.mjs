@@ -3,39 +3,14 @@
 // first under `workerd serve` itself with a config of our own (worker/bench/workerd.mjs: what production runs, no
 // proxy in front), then under `wrangler dev` (its proxy chain in front of workerd) for comparison.
 // Prints one figure a line: `name: value unit (goal …)`. BENCH_RUNTIMES=workerd (or wrangler) runs only one.
-import { readFileSync, readdirSync } from "node:fs";
 import { start, session, auth, connect, enable, sim, newTenant } from "../test/harness.mjs";
 import { startWorkerd, startFloor } from "./workerd.mjs";
+import { descendants, cpuTicks } from "./cpu.mjs";
 
 const N = Number(process.env.BENCH_N || 300);
 const RUNTIMES = (process.env.BENCH_RUNTIMES || "workerd,wrangler").split(",");
 const ORGS = 8; // the proxy allows 60 calls a minute per organisation (rule X2): spread the run over several
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-
-function descendants(pid) {
-  const all = readdirSync("/proc").filter((d) => /^\d+$/.test(d));
-  const parent = new Map();
-  for (const d of all) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch { /* gone */ }
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) for (const [c, p] of parent) if (p === out[i]) out.push(c);
-  return out;
-}
-
-function cpuTicks(pids) {
-  let t = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8").slice(0).split(") ")[1].split(" ");
-      t += Number(f[11]) + Number(f[12]); // utime + stime
-    } catch { /* gone */ }
-  }
-  return t;
-}
 
 async function measure(env, runtime) {
   await sim(env, "/limits", { enabled: false });

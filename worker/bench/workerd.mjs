@@ -170,6 +170,7 @@ export async function startWorkerd({ vars = {}, secrets = {}, args = [], build =
       sim: sim.url,
       dir,
       pid: child.pid,
+      simPid: sim.child.pid,
       log: () => log,
       async stop() {
         await kill(child);
