@@ -395,8 +395,14 @@ enum Classified {
 }
 
 fn classify(answer: &XeroAnswer) -> Classified {
-    let proxy = proxy_error(answer);
     let status = answer.status;
+    // The proxy answers its own errors with 4xx/5xx statuses only (`ProxyErrorCode::status`): a 2xx is Xero's, and
+    // its body (50 documents echoed back) is not parsed here only to find no `error` in it (issue 13).
+    let proxy = if (200..300).contains(&status) {
+        None
+    } else {
+        proxy_error(answer)
+    };
     if status == 429 {
         let problem = answer
             .rate_limit_problem
@@ -464,6 +470,20 @@ mod tests {
             query: BTreeMap::new(),
             headers: BTreeMap::new(),
             body: None,
+        }
+    }
+
+    /// `classify` reads a body for the proxy's own error only on a 4xx/5xx: no proxy error code may answer 2xx.
+    #[test]
+    fn the_proxy_never_answers_its_errors_with_a_2xx() {
+        for code in ProxyErrorCode::ALL {
+            assert!(!(200..300).contains(&code.status()), "{code:?}");
+            let body = format!(
+                r#"{{"error":{{"code":"{}","message":"m"}}}}"#,
+                code.as_str()
+            );
+            let classified = classify(&answer("r-1", code.status(), &body));
+            assert!(!matches!(classified, Classified::Answer), "{code:?}");
         }
     }
 
