@@ -1,15 +1,17 @@
 // `npm run bench` (scripts/bench.sh), issue 13's scale: *Update all* over 100,000 sent invoices (BENCH_SCALE_INVOICES)
-// through the proxy (`wrangler dev`) and the simulator, with the package in Node: Xero calls, wall time, and the peak
+// through the proxy (the built Worker under `workerd serve`, as in production; BENCH_RUNTIME=wrangler for `wrangler
+// dev`) and the simulator, with the package in Node: Xero calls, wall time, and the peak
 // memory of the process. The invoices are seeded straight into the simulator an hour before,
 // with no latency; the update runs at Xero's limits (5 in flight, 60 a minute), without added latency.
 import { start, sim } from "../../worker/test/harness.mjs";
+import { startWorkerd } from "../../worker/bench/workerd.mjs";
 import { line, invoice, companyList, organisation, seedInvoices } from "./kit.mjs";
 
 const N = Number(process.env.BENCH_SCALE_INVOICES ?? 100_000);
 const COMPANIES = 1_000;
 const MB = (bytes) => (bytes / 1_048_576).toFixed(0);
 
-const env = await start();
+const env = process.env.BENCH_RUNTIME === "wrangler" ? await start() : await startWorkerd();
 try {
   const updater = await organisation(env, "scale");
   await sim(env, "/faults", { latencyMs: 0 });
