@@ -6,7 +6,7 @@
 use crate::apply;
 use crate::contacts::{self, XeroContact};
 use crate::date::IsoDate;
-use crate::decode::{decode_invoice, decode_record, json_kind, Ctx};
+use crate::decode::{decode_invoice_text, decode_record_text, json_kind, Ctx};
 use crate::error::{Error, RecordKind};
 use crate::organisation;
 use crate::parse;
@@ -18,6 +18,7 @@ use crate::resolve;
 use crate::rules::{self, SendMode, UpdateMode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Any result as JSON (camelCase, decimals as strings), the way every function here answers.
@@ -26,28 +27,37 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<Value, Error> {
         .map_err(|e| Error::options(RecordKind::Options, "(result)", e.to_string()))
 }
 
-/// Each invoice of an `invoices` argument decoded by `decode` (named by its position on error).
+/// Each invoice of an `invoices` argument's JSON text decoded by `decode` from its own text (named by its position
+/// on error).
 fn each_invoice<T>(
-    value: &Value,
-    decode: impl Fn(&Value, usize) -> Result<T, Error>,
+    invoices: &str,
+    decode: impl Fn(&str, usize) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
-    let list = value.as_array().ok_or_else(|| {
-        Error::options(
-            RecordKind::Options,
-            "invoices",
-            format!("expected an array, got {}", json_kind(value)),
-        )
-    })?;
-    list.iter().enumerate().map(|(i, v)| decode(v, i)).collect()
+    let list: Vec<&RawValue> = match serde_json::from_str(invoices) {
+        Ok(list) => list,
+        Err(e) => {
+            let value: Value = serde_json::from_str(invoices)
+                .map_err(|_| Error::options(RecordKind::Options, "invoices", e.to_string()))?;
+            return Err(Error::options(
+                RecordKind::Options,
+                "invoices",
+                format!("expected an array, got {}", json_kind(&value)),
+            ));
+        }
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, raw)| decode(raw.get(), i))
+        .collect()
 }
 
-fn invoices(value: &Value) -> Result<Vec<Invoice>, Error> {
-    each_invoice(value, decode_invoice)
+fn invoices(text: &str) -> Result<Vec<Invoice>, Error> {
+    each_invoice(text, decode_invoice_text)
 }
 
 /// What `planSend`/`planUpdate` read of each invoice (a list screen's summary is enough), each named on error.
-fn summaries(value: &Value) -> Result<Vec<rules::InvoiceSummary>, Error> {
-    each_invoice(value, |v, i| decode_record(v, RecordKind::Invoice, i))
+fn summaries(text: &str) -> Result<Vec<rules::InvoiceSummary>, Error> {
+    each_invoice(text, |v, i| decode_record_text(v, RecordKind::Invoice, i))
 }
 
 /// Reads one option: absent or `null` → default.
@@ -104,7 +114,12 @@ fn skips_for(mut skipped: Vec<rules::Skipped>, sentences: bool) -> Vec<rules::Sk
 
 /// `planSend(invoices, { mode, sentences? })` (rules S1, A1) → `{ send: [id], skipped: [{ id, rule, reason,
 /// sentence? }] }`.
-pub fn plan_send(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
+pub fn plan_send(invoices: &Value, options: &Value) -> Result<Value, Error> {
+    plan_send_text(&invoices.to_string(), options)
+}
+
+/// [`plan_send`] of the invoices' JSON text (what the bindings hold: no `Value` tree of the invoices is built).
+pub fn plan_send_text(invoices_json: &str, options: &Value) -> Result<Value, Error> {
     let mode: SendMode = option(options, "mode")?;
     let mut selection = rules::plan_send(&summaries(invoices_json)?, mode);
     selection.skipped = skips_for(selection.skipped, wants_sentences(options)?);
@@ -113,7 +128,12 @@ pub fn plan_send(invoices_json: &Value, options: &Value) -> Result<Value, Error>
 
 /// `planUpdate(invoices, { mode, sentences? })` (rules U1, A2) → `{ update: [id], skipped: [{ id, rule, reason,
 /// sentence? }] }`.
-pub fn plan_update(invoices_json: &Value, options: &Value) -> Result<Value, Error> {
+pub fn plan_update(invoices: &Value, options: &Value) -> Result<Value, Error> {
+    plan_update_text(&invoices.to_string(), options)
+}
+
+/// [`plan_update`] of the invoices' JSON text.
+pub fn plan_update_text(invoices_json: &str, options: &Value) -> Result<Value, Error> {
     let mode: UpdateMode = option(options, "mode")?;
     let mut selection = rules::plan_update(&summaries(invoices_json)?, mode);
     selection.skipped = skips_for(selection.skipped, wants_sentences(options)?);
@@ -132,17 +152,33 @@ pub fn prepare(ctx: &Value) -> Result<Ctx, Error> {
     Ctx::from_json(ctx)
 }
 
+/// [`prepare`] of the context's JSON text, as the bindings hold it (issue 13: each record is decoded from its own
+/// text, never through a `Value` tree).
+pub fn prepare_text(ctx: &str) -> Result<Ctx, Error> {
+    Ctx::from_text(ctx)
+}
+
 /// [`preview_invoice`] with a prepared context.
 pub fn preview_invoice_in(invoice: &Value, ctx: &Ctx) -> Result<Value, Error> {
+    preview_invoice_text(&invoice.to_string(), ctx)
+}
+
+/// [`preview_invoice_in`] of the invoice's JSON text.
+pub fn preview_invoice_text(invoice: &str, ctx: &Ctx) -> Result<Value, Error> {
     to_json(&preview::preview_invoice(
-        &decode_invoice(invoice, 0)?,
+        &decode_invoice_text(invoice, 0)?,
         ctx,
     )?)
 }
 
 /// [`build_invoice_payload`] with a prepared context.
 pub fn build_invoice_payload_in(invoice: &Value, ctx: &Ctx) -> Result<Value, Error> {
-    to_json(&payload::build_invoice_payload(&decode_invoice(invoice, 0)?, ctx)?.document)
+    build_invoice_payload_text(&invoice.to_string(), ctx)
+}
+
+/// [`build_invoice_payload_in`] of the invoice's JSON text.
+pub fn build_invoice_payload_text(invoice: &str, ctx: &Ctx) -> Result<Value, Error> {
+    to_json(&payload::build_invoice_payload(&decode_invoice_text(invoice, 0)?, ctx)?.document)
 }
 
 /// `buildInvoicePayload(invoice, ctx)` (rules S4-S7, T1) → one Xero `Invoice` or `CreditNote` (PascalCase).
@@ -160,8 +196,13 @@ pub fn build_invoice_payloads(invoices: &Value, ctx: &Value) -> Result<Value, Er
 /// `applyXeroInvoice(crmInvoice, xeroInvoice, { today, sentences? })` (rules U2, U4, U5) → `{ changes,
 /// discrepancies, discrepancySentences? }`.
 pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
+    apply_xero_invoice_text(&crm.to_string(), xero, options)
+}
+
+/// [`apply_xero_invoice`] of the CRM invoice's JSON text.
+pub fn apply_xero_invoice_text(crm: &str, xero: &Value, options: &Value) -> Result<Value, Error> {
     let today = date_option(options, "today")?;
-    let applied = apply::apply_xero_invoice(&decode_invoice(crm, 0)?, xero, today)?;
+    let applied = apply::apply_xero_invoice(&decode_invoice_text(crm, 0)?, xero, today)?;
     let sentences = wants_sentences(options)?;
     to_json(&apply::Applied {
         changes: applied.changes.contract_view(),
@@ -177,6 +218,11 @@ pub fn apply_xero_invoice(crm: &Value, xero: &Value, options: &Value) -> Result<
 /// `resolveDiscrepancy(crmInvoice, xeroInvoice, { choice, today })` (rule U6) → `{ changes, send, log }`: a person's
 /// choice (`acceptXero`, `sendCrm`, `dismiss`) on a discrepancy, the CRM fields to store and the log line to record.
 pub fn resolve_discrepancy(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
+    resolve_discrepancy_text(&crm.to_string(), xero, options)
+}
+
+/// [`resolve_discrepancy`] of the CRM invoice's JSON text.
+pub fn resolve_discrepancy_text(crm: &str, xero: &Value, options: &Value) -> Result<Value, Error> {
     let today = date_option(options, "today")?;
     let choice = options
         .get("choice")
@@ -197,7 +243,7 @@ pub fn resolve_discrepancy(crm: &Value, xero: &Value, options: &Value) -> Result
             })
         })?;
     to_json(&resolve::resolve_discrepancy(
-        &decode_invoice(crm, 0)?,
+        &decode_invoice_text(crm, 0)?,
         xero,
         choice,
         today,
@@ -228,6 +274,11 @@ pub fn tracking_map_for(category: &Value, values: &Value) -> Result<Value, Error
 /// `reconcile(crmInvoices, xeroInvoices, { companies?, from?, to? })` (rule RC1) → `{ onlyInCrm, onlyInXero,
 /// differing, matched, csv }`: the CRM's invoices of a period against Xero's, exportable as CSV.
 pub fn reconcile(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Error> {
+    reconcile_text(&crm.to_string(), xero, options)
+}
+
+/// [`reconcile`] of the CRM invoices' JSON text.
+pub fn reconcile_text(crm: &str, xero: &Value, options: &Value) -> Result<Value, Error> {
     let (companies, period) = crate::reconcile::options(options)?;
     let xero = xero.as_array().ok_or_else(|| {
         Error::options(
@@ -245,7 +296,12 @@ pub fn reconcile(crm: &Value, xero: &Value, options: &Value) -> Result<Value, Er
 /// `matchContact(company, xeroContacts)` (rule S3a) → `{ contactId, by, candidates }`: which existing Xero contact
 /// (PascalCase `Contact` objects, as Xero returns them) the CRM company is.
 pub fn match_contact(company: &Value, xero_contacts: &Value) -> Result<Value, Error> {
-    let company: Company = decode_record(company, RecordKind::Company, 0)?;
+    match_contact_text(&company.to_string(), xero_contacts)
+}
+
+/// [`match_contact`] of the company's JSON text.
+pub fn match_contact_text(company: &str, xero_contacts: &Value) -> Result<Value, Error> {
+    let company: Company = decode_record_text(company, RecordKind::Company, 0)?;
     let contacts = XeroContact::list_from_json(xero_contacts)?;
     to_json(&contacts::match_contact(&company, &contacts))
 }

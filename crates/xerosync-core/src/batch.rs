@@ -4,7 +4,7 @@
 //! invoice is decoded and built on its own, and a bad invoice becomes an entry of `failed` without costing the others
 //! their payloads (rule L2). The answer is built as typed structs and serialised once.
 
-use crate::decode::{decode_invoice, json_kind, validate_invoice, Ctx};
+use crate::decode::{decode_invoice, decode_invoice_text, json_kind, validate_invoice, Ctx};
 use crate::error::{Error, RecordKind};
 use crate::payload::build_invoice_payload;
 use crate::plan::MAX_RECORDS_PER_REQUEST;
@@ -76,26 +76,9 @@ pub fn build_invoice_payloads(invoices: &Value, ctx: &Value) -> Result<Payloads,
     Ok(out)
 }
 
-/// Decodes one invoice from its JSON text: straight into the record, and only when that fails through a
-/// `serde_json::Value`, whose slow path names the record and the field exactly as [`decode_invoice`] does.
-fn decode_invoice_text(text: &str, index: usize) -> Result<Invoice, Error> {
-    if let Ok(invoice) = serde_json::from_str::<Invoice>(text) {
-        validate_invoice(&invoice)?;
-        return Ok(invoice);
-    }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        Error::options(
-            RecordKind::Options,
-            format!("invoices[{index}]"),
-            e.to_string(),
-        )
-    })?;
-    decode_invoice(&value, index)
-}
-
 /// The invoices of a JSON array text, each decoded on its own (rule L2). Good input is read in one pass; only when
 /// some invoice does not decode is the array read again element by element, so each error names its invoice.
-fn decode_invoices_text(invoices: &str) -> Result<Vec<Result<Invoice, Error>>, Error> {
+pub(crate) fn decode_invoices_text(invoices: &str) -> Result<Vec<Result<Invoice, Error>>, Error> {
     if let Ok(list) = serde_json::from_str::<Vec<Invoice>>(invoices) {
         return Ok(list
             .into_iter()
@@ -186,11 +169,7 @@ fn build_each(
     ctx: &str,
     mut write: impl FnMut(&xero::Document) -> Result<(), Error>,
 ) -> Result<(Vec<Failure>, bool), Error> {
-    let read = |name: &str, text: &str| {
-        serde_json::from_str::<Value>(text)
-            .map_err(|e| Error::options(RecordKind::Options, name, e.to_string()))
-    };
-    let ctx = Ctx::from_json(&read("ctx", ctx)?)?;
+    let ctx = Ctx::from_text(ctx)?;
     let mut failed = Vec::new();
     let mut needs_unitdp4 = false;
     for (index, decoded) in decode_invoices_text(invoices)?.into_iter().enumerate() {

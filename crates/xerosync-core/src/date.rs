@@ -117,10 +117,21 @@ impl Serialize for IsoDate {
 
 impl<'de> Deserialize<'de> for IsoDate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        IsoDate::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("expected a date YYYY-MM-DD, got {text:?}"))
-        })
+        // A visitor, not `String::deserialize` then a check: an error raised inside the visitor is placed by
+        // serde_json just after the string, which is how the decoder finds the field's path (decode/path.rs).
+        struct DateVisitor;
+        impl serde::de::Visitor<'_> for DateVisitor {
+            type Value = IsoDate;
+            // `String`'s words, so a date given as a number reads as it always did.
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<IsoDate, E> {
+                IsoDate::parse(text)
+                    .ok_or_else(|| E::custom(format!("expected a date YYYY-MM-DD, got {text:?}")))
+            }
+        }
+        deserializer.deserialize_str(DateVisitor)
     }
 }
 

@@ -69,7 +69,7 @@ pub fn from_json(value: &serde_json::Value) -> Option<Decimal> {
 
 struct DecimalVisitor;
 
-impl Visitor<'_> for DecimalVisitor {
+impl<'de> Visitor<'de> for DecimalVisitor {
     type Value = Decimal;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -100,6 +100,12 @@ impl Visitor<'_> for DecimalVisitor {
     }
     fn visit_unit<E: de::Error>(self) -> Result<Decimal, E> {
         Err(E::custom("expected a decimal, got null"))
+    }
+    /// serde's own refusal, after reading the array through: serde_json then places the error after its `]`, in
+    /// the field (not in its first element), which is how the decoder finds the field's path (decode/path.rs).
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Decimal, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
     }
 }
 

@@ -2,14 +2,21 @@
 
 use crate::decimal::places;
 use crate::error::{Error, RecordKind, RecordRef};
-use crate::records::{Company, Invoice, InvoiceKind, Product, Settings, TaxRate};
+use crate::records::{Invoice, InvoiceKind};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+
+mod canonical;
+mod ctx;
+mod field;
+mod path;
+pub use ctx::Ctx;
+#[cfg(test)]
+mod tests;
 
 /// Reads the record's id for error messages, before the record itself is decoded.
-fn record_ref_of(value: &Value, kind: RecordKind, index: usize) -> RecordRef {
+pub(crate) fn record_ref_of(value: &Value, kind: RecordKind, index: usize) -> RecordRef {
     let kind = match (kind, value.get("kind").and_then(Value::as_str)) {
         (RecordKind::Invoice, Some("creditNote")) => RecordKind::CreditNote,
         (kind, _) => kind,
@@ -21,59 +28,95 @@ fn record_ref_of(value: &Value, kind: RecordKind, index: usize) -> RecordRef {
     }
 }
 
-/// Decodes one record of type `T`; errors carry the record and the JSON path of the field.
+/// Decodes one record of type `T` from its JSON text; errors carry the record and the JSON path of the field.
 ///
-/// Two passes, for speed: the record is decoded directly first (the common case: good input), and only when that
-/// fails is it decoded again through `serde_path_to_error`, which tracks the path of every field it visits (several
-/// times slower) to name the bad one.
+/// Records are only ever decoded from text (issue 13: one serde instantiation per record type in the wasm, where a
+/// `Value` tree and `serde_path_to_error` each added their own). Good input is read once, straight into `T`; only
+/// when that fails is the record read again, as a [`Value`], to name it and the bad field ([`decode_record_slowly`]).
+pub fn decode_record_text<T: DeserializeOwned>(
+    text: &str,
+    kind: RecordKind,
+    index: usize,
+) -> Result<T, Error> {
+    // Only an object is a record (serde would also take a struct written as an array of its fields).
+    if text.trim_start().starts_with('{') {
+        if let Ok(decoded) = serde_json::from_str::<T>(text) {
+            return Ok(decoded);
+        }
+    }
+    decode_record_slowly(text, kind, index)
+}
+
+/// [`decode_record_text`] of a record already held as a [`Value`] (the send plan and the sync client keep their
+/// input so): through its text, so no record type is deserialized from a `Value` anywhere.
 pub fn decode_record<T: DeserializeOwned>(
     value: &Value,
     kind: RecordKind,
     index: usize,
 ) -> Result<T, Error> {
-    if value.is_object() {
-        if let Ok(decoded) = T::deserialize(value) {
-            return Ok(decoded);
-        }
-    }
-    decode_record_slowly(value, kind, index)
+    decode_record_text(&value.to_string(), kind, index)
 }
 
-/// The failure path of [`decode_record`]: the error names the record and the JSON path of the field.
+/// The failure path of [`decode_record_text`]: the error names the record and the JSON path of the field.
+///
+/// The record is read again from its text as a [`Value`] holds it (`canonical`): members ordered by key, a repeated
+/// key's last value kept, so the first error serde meets is the one it met when records were decoded from a `Value`
+/// (and a record whose text only repeats a key decodes, as it did). The path is found from where serde_json stopped
+/// (`path`), the message worded as from a `Value` (`field`).
 #[cold]
 fn decode_record_slowly<T: DeserializeOwned>(
-    value: &Value,
+    text: &str,
     kind: RecordKind,
     index: usize,
 ) -> Result<T, Error> {
-    let record = record_ref_of(value, kind, index);
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Error::invalid(
+            &RecordRef::at_index(kind, index),
+            "(record)",
+            message_of(&e),
+        )
+    })?;
+    let record = record_ref_of(&value, kind, index);
     if !value.is_object() {
         return Err(Error::invalid(
             &record,
             "(record)",
-            format!("expected an object, got {}", json_kind(value)),
+            format!("expected an object, got {}", json_kind(&value)),
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let message = err.inner().to_string();
-        // serde says "missing field `x`" at the path of the containing object.
-        if let Some(name) = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            return Error::MissingField {
-                record: record.clone(),
-                field: join_path(&path, name),
-            };
-        }
-        let field = if path == "." {
-            "(record)".to_string()
-        } else {
-            path
-        };
-        Error::invalid(&record, field, message)
-    })
+    let canonical = canonical::canonical(text).unwrap_or_else(|| value.to_string());
+    let err = match serde_json::from_str::<T>(&canonical) {
+        Ok(decoded) => return Ok(decoded),
+        Err(err) => err,
+    };
+    let (path, message) = field::locate(&canonical, &value, &err);
+    let path = path.to_string();
+    // serde says "missing field `x`" at the path of the containing object.
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return Err(Error::MissingField {
+            record: record.clone(),
+            field: join_path(&path, name),
+        });
+    }
+    let field = if path == "." {
+        "(record)".to_string()
+    } else {
+        path
+    };
+    Err(Error::invalid(&record, field, message))
+}
+
+/// serde_json's message without the position it appends (` at line 1 column 42`).
+pub(crate) fn message_of(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let position = format!(" at line {} column {}", err.line(), err.column());
+    match full.strip_suffix(&position) {
+        Some(message) if err.line() > 0 => message.to_owned(),
+        _ => full,
+    }
 }
 
 fn join_path(path: &str, name: &str) -> String {
@@ -85,7 +128,7 @@ fn join_path(path: &str, name: &str) -> String {
 }
 
 /// An ISO 4217 code as xerosync takes it: three upper-case letters (`GBP`).
-fn is_currency_code(code: &str) -> bool {
+pub(crate) fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
@@ -103,31 +146,33 @@ pub fn json_kind(value: &Value) -> String {
 
 /// Decodes and checks one invoice or credit note.
 pub fn decode_invoice(value: &Value, index: usize) -> Result<Invoice, Error> {
-    let invoice: Invoice = decode_record(value, RecordKind::Invoice, index)?;
+    decode_invoice_text(&value.to_string(), index)
+}
+
+/// Decodes and checks one invoice or credit note from its JSON text.
+pub fn decode_invoice_text(text: &str, index: usize) -> Result<Invoice, Error> {
+    let invoice: Invoice = decode_record_text(text, RecordKind::Invoice, index)?;
     validate_invoice(&invoice)?;
     Ok(invoice)
 }
 
 /// Decodes a list of invoices, each on its own (rule L2: a bad one does not stop the others).
 pub fn decode_invoices(value: &Value) -> Result<Vec<Result<Invoice, Error>>, Error> {
-    let list = value.as_array().ok_or_else(|| {
-        Error::options(
+    if !value.is_array() {
+        return Err(Error::options(
             RecordKind::Invoice,
             "invoices",
             format!("expected an array, got {}", json_kind(value)),
-        )
-    })?;
-    Ok(list
-        .iter()
-        .enumerate()
-        .map(|(index, item)| decode_invoice(item, index))
-        .collect())
+        ));
+    }
+    // Through the list's text, written once and read in one pass when every invoice is good.
+    crate::batch::decode_invoices_text(&value.to_string())
 }
 
 // The checks below answer only the message; the caller names the record and the field on failure, so a good
 // invoice costs no string formatting (issue 13: eager field names were a tenth of a batch's time).
 
-fn non_empty(text: &str, max_chars: usize) -> Result<(), String> {
+pub(crate) fn non_empty(text: &str, max_chars: usize) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err("must not be empty".to_owned());
     }
@@ -254,268 +299,4 @@ pub fn validate_invoice(invoice: &Invoice) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// The context every function that builds for Xero needs: `{ companies, products, taxRates, settings }`.
-///
-/// Each company, product and tax rate is decoded on its own; a malformed one is kept as its error and only the
-/// invoices that use it fail (rule L2).
-#[derive(Debug, Clone, Default)]
-pub struct Ctx {
-    companies: HashMap<String, Result<Company, Error>>,
-    products: HashMap<String, Result<Product, Error>>,
-    tax_rates: HashMap<String, Result<TaxRate, Error>>,
-    pub settings: Settings,
-    /// Rule M1: the currency codes the Xero organisation has enabled (`ctx.currencies`, from `GET /Currencies`);
-    /// `None` when the caller did not say (Xero itself then refuses another currency, per invoice).
-    pub currencies: Option<BTreeSet<String>>,
-}
-
-fn keyed<T: DeserializeOwned>(
-    value: Option<&Value>,
-    name: &str,
-    kind: RecordKind,
-    check: fn(&T, &RecordRef) -> Result<(), Error>,
-    id_of: fn(&T) -> &str,
-) -> Result<HashMap<String, Result<T, Error>>, Error> {
-    let mut out = HashMap::new();
-    let list = match value {
-        None | Some(Value::Null) => return Ok(out),
-        Some(Value::Array(list)) => list,
-        Some(other) => {
-            return Err(Error::options(
-                RecordKind::Options,
-                format!("ctx.{name}"),
-                format!("expected an array, got {}", json_kind(other)),
-            ))
-        }
-    };
-    for (index, item) in list.iter().enumerate() {
-        let record = record_ref_of(item, kind, index);
-        let decoded =
-            decode_record::<T>(item, kind, index).and_then(|r| check(&r, &record).map(|()| r));
-        let key = match &decoded {
-            Ok(r) => id_of(r).to_string(),
-            Err(_) => record.id.clone().unwrap_or_default(),
-        };
-        out.entry(key).or_insert(decoded);
-    }
-    Ok(out)
-}
-
-/// `ctx.currencies`: ISO codes (`"EUR"`) or Xero's `{ code }` / `{ Code }` objects, as `organisationOptions` and
-/// `GET /Currencies` give them.
-fn currencies(value: Option<&Value>) -> Result<Option<BTreeSet<String>>, Error> {
-    let list = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Array(list)) => list,
-        Some(other) => {
-            return Err(Error::options(
-                RecordKind::Options,
-                "ctx.currencies",
-                format!(
-                    "expected an array of currency codes, got {}",
-                    json_kind(other)
-                ),
-            ))
-        }
-    };
-    list.iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let code = item
-                .as_str()
-                .or_else(|| item.get("code").and_then(Value::as_str))
-                .or_else(|| item.get("Code").and_then(Value::as_str))
-                .map(|c| c.trim().to_ascii_uppercase())
-                .filter(|c| is_currency_code(c));
-            code.ok_or_else(|| {
-                Error::options(
-                    RecordKind::Options,
-                    format!("ctx.currencies[{i}]"),
-                    "expected a three-letter currency code",
-                )
-            })
-        })
-        .collect::<Result<BTreeSet<_>, _>>()
-        .map(Some)
-}
-
-fn check_company(company: &Company, record: &RecordRef) -> Result<(), Error> {
-    non_empty(&company.name, 255).map_err(|m| Error::invalid(record, "name", m))?;
-    if let Some(number) = &company.account_number {
-        if number.chars().count() > 50 {
-            return Err(Error::invalid(
-                record,
-                "accountNumber",
-                "at most 50 characters",
-            ));
-        }
-    }
-    // Rule S3b: Xero's limits on the contact fields the company fills.
-    for (field, value, max) in [
-        ("phone", &company.phone, 50),
-        ("taxNumber", &company.tax_number, 50),
-    ] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-            return Err(Error::invalid(
-                record,
-                field,
-                format!("at most {max} characters"),
-            ));
-        }
-    }
-    if let Some(currency) = company
-        .currency
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        if !is_currency_code(currency) {
-            return Err(Error::invalid(
-                record,
-                "currency",
-                format!("expected a 3-letter ISO code, got {currency:?}"),
-            ));
-        }
-    }
-    if company.id.chars().count() > 50 {
-        return Err(Error::invalid(
-            record,
-            "id",
-            "at most 50 characters (it becomes Xero's ContactNumber)",
-        ));
-    }
-    Ok(())
-}
-
-fn check_tax_rate(rate: &TaxRate, record: &RecordRef) -> Result<(), Error> {
-    if (rate.percent.is_sign_negative() && !rate.percent.is_zero())
-        || rate.percent > Decimal::ONE_THOUSAND
-    {
-        return Err(Error::invalid(
-            record,
-            "percent",
-            format!("must be 0 to 1000, got {}", rate.percent),
-        ));
-    }
-    Ok(())
-}
-
-fn no_check<T>(_: &T, _: &RecordRef) -> Result<(), Error> {
-    Ok(())
-}
-
-impl Ctx {
-    /// A context from typed records (the Worker's entry point).
-    pub fn new(
-        companies: Vec<Company>,
-        products: Vec<Product>,
-        tax_rates: Vec<TaxRate>,
-        settings: Settings,
-    ) -> Ctx {
-        Ctx {
-            companies: companies
-                .into_iter()
-                .map(|c| (c.id.clone(), Ok(c)))
-                .collect(),
-            products: products
-                .into_iter()
-                .map(|p| (p.id.clone(), Ok(p)))
-                .collect(),
-            tax_rates: tax_rates
-                .into_iter()
-                .map(|t| (t.id.clone(), Ok(t)))
-                .collect(),
-            settings,
-            currencies: None,
-        }
-    }
-
-    /// Reads `{ companies, products, taxRates, settings }`; only a malformed shape or settings is an error here.
-    pub fn from_json(value: &Value) -> Result<Ctx, Error> {
-        if !value.is_object() {
-            return Err(Error::options(
-                RecordKind::Options,
-                "ctx",
-                format!("expected an object, got {}", json_kind(value)),
-            ));
-        }
-        let settings = match value.get("settings") {
-            None | Some(Value::Null) => Settings::default(),
-            Some(s) => {
-                decode_record::<Settings>(s, RecordKind::Settings, 0).map_err(|e| match e {
-                    Error::InvalidField { field, message, .. } => {
-                        Error::options(RecordKind::Settings, field, message)
-                    }
-                    other => other,
-                })?
-            }
-        };
-        Ok(Ctx {
-            companies: keyed(
-                value.get("companies"),
-                "companies",
-                RecordKind::Company,
-                check_company,
-                |c: &Company| &c.id,
-            )?,
-            products: keyed(
-                value.get("products"),
-                "products",
-                RecordKind::Product,
-                no_check,
-                |p: &Product| &p.id,
-            )?,
-            tax_rates: keyed(
-                value.get("taxRates"),
-                "taxRates",
-                RecordKind::TaxRate,
-                check_tax_rate,
-                |t: &TaxRate| &t.id,
-            )?,
-            currencies: currencies(value.get("currencies"))?,
-            settings,
-        })
-    }
-
-    fn find<'a, T>(
-        map: &'a HashMap<String, Result<T, Error>>,
-        id: &str,
-        from: &RecordRef,
-        field: &str,
-        target: &str,
-    ) -> Result<&'a T, Error> {
-        match map.get(id) {
-            Some(Ok(found)) => Ok(found),
-            Some(Err(err)) => Err(err.clone()),
-            None => Err(Error::UnknownReference {
-                record: from.clone(),
-                field: field.to_string(),
-                target: target.to_string(),
-                target_id: id.to_string(),
-            }),
-        }
-    }
-
-    pub fn company(&self, id: &str, from: &RecordRef, field: &str) -> Result<&Company, Error> {
-        Ctx::find(&self.companies, id, from, field, "company")
-    }
-    pub fn product(&self, id: &str, from: &RecordRef, field: &str) -> Result<&Product, Error> {
-        Ctx::find(&self.products, id, from, field, "product")
-    }
-    pub fn tax_rate(&self, id: &str, from: &RecordRef, field: &str) -> Result<&TaxRate, Error> {
-        Ctx::find(&self.tax_rates, id, from, field, "tax rate")
-    }
-    /// A tax rate's decoded record or its decoding error.
-    pub fn tax_rate_entry(&self, id: &str) -> Option<&Result<TaxRate, Error>> {
-        self.tax_rates.get(id)
-    }
-    /// A product's decoded record or its decoding error (for the S2 product report).
-    pub fn company_entry(&self, id: &str) -> Option<&Result<Company, Error>> {
-        self.companies.get(id)
-    }
-    pub fn product_entry(&self, id: &str) -> Option<&Result<Product, Error>> {
-        self.products.get(id)
-    }
 }

@@ -3,7 +3,7 @@
 //! ctx)` reuse the last context they decoded when the context's JSON is the same. Keyed by content, not by object
 //! identity: a context edited in place between two calls is decoded again, never served stale.
 
-use crate::convert::{call, json, json_text};
+use crate::convert::{call, json_text};
 use crate::error::core_error;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,14 +29,7 @@ fn decoded(value: JsValue) -> Result<Rc<Ctx>, JsValue> {
     if let Some(ctx) = hit {
         return Ok(ctx);
     }
-    let parsed: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        crate::error::BindingError::InvalidArgument {
-            argument: "ctx",
-            message: e.to_string(),
-        }
-        .to_js()
-    })?;
-    let ctx = Rc::new(api::prepare(&parsed).map_err(|e| core_error(&e))?);
+    let ctx = Rc::new(api::prepare_text(&text).map_err(|e| core_error(&e))?);
     LAST.with(|last| *last.borrow_mut() = Some((text, ctx.clone())));
     Ok(ctx)
 }
@@ -45,15 +38,18 @@ fn decoded(value: JsValue) -> Result<Rc<Ctx>, JsValue> {
 #[wasm_bindgen(js_name = previewInvoice)]
 pub fn preview_invoice(invoice: JsValue, ctx: JsValue) -> Result<JsValue, JsValue> {
     let ctx = decoded(ctx)?;
-    call(api::preview_invoice_in(&json("invoice", invoice)?, &ctx))
+    call(api::preview_invoice_text(
+        &json_text("invoice", invoice)?,
+        &ctx,
+    ))
 }
 
 /// Rules S4-S7: the Xero `Invoice` or `CreditNote` object for a CRM invoice.
 #[wasm_bindgen(js_name = buildInvoicePayload)]
 pub fn build_invoice_payload(invoice: JsValue, ctx: JsValue) -> Result<JsValue, JsValue> {
     let ctx = decoded(ctx)?;
-    call(api::build_invoice_payload_in(
-        &json("invoice", invoice)?,
+    call(api::build_invoice_payload_text(
+        &json_text("invoice", invoice)?,
         &ctx,
     ))
 }
@@ -68,7 +64,7 @@ pub struct PreparedContext {
 /// `prepare(ctx)`: the context checked and decoded once (the errors `buildInvoicePayload` would throw for it).
 #[wasm_bindgen]
 pub fn prepare(ctx: JsValue) -> Result<PreparedContext, JsValue> {
-    let ctx = api::prepare(&json("ctx", ctx)?).map_err(|e| core_error(&e))?;
+    let ctx = api::prepare_text(&json_text("ctx", ctx)?).map_err(|e| core_error(&e))?;
     Ok(PreparedContext { ctx })
 }
 
@@ -77,8 +73,8 @@ impl PreparedContext {
     /// `buildInvoicePayload(invoice, ctx)` with this context.
     #[wasm_bindgen(js_name = buildInvoicePayload)]
     pub fn build_invoice_payload(&self, invoice: JsValue) -> Result<JsValue, JsValue> {
-        call(api::build_invoice_payload_in(
-            &json("invoice", invoice)?,
+        call(api::build_invoice_payload_text(
+            &json_text("invoice", invoice)?,
             &self.ctx,
         ))
     }
@@ -86,8 +82,8 @@ impl PreparedContext {
     /// `previewInvoice(invoice, ctx)` with this context.
     #[wasm_bindgen(js_name = previewInvoice)]
     pub fn preview_invoice(&self, invoice: JsValue) -> Result<JsValue, JsValue> {
-        call(api::preview_invoice_in(
-            &json("invoice", invoice)?,
+        call(api::preview_invoice_text(
+            &json_text("invoice", invoice)?,
             &self.ctx,
         ))
     }
