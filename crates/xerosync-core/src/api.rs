@@ -355,6 +355,18 @@ pub fn prepare_send(invoices: &Value, ctx: &Value, options: &Value) -> Result<Se
     SendPlan::new(invoices.clone(), ctx.clone(), today, mode)
 }
 
+/// [`prepare_send`] from the records' JSON text (what the bindings hold): decoded from the text itself.
+pub fn prepare_send_text(invoices: &str, ctx: &str, options: &Value) -> Result<SendPlan, Error> {
+    let today = date_option(options, "today")?;
+    let mode: SendMode = option(options, "mode")?;
+    SendPlan::from_text(invoices, ctx, today, mode)
+}
+
+/// [`plan_send_requests`] from the records' JSON text.
+pub fn plan_send_requests_text(invoices: &str, ctx: &str, options: &Value) -> Result<Value, Error> {
+    to_json(&prepare_send_text(invoices, ctx, options)?)
+}
+
 /// Feeds one answer or an array of them to a typed plan, in order; an error names its request, and the answers
 /// before it stay applied (each is applied whole or not at all).
 pub fn apply_send_answers(plan: &mut SendPlan, answer: &Value) -> Result<(), Error> {

@@ -60,7 +60,7 @@ exports! {
     /// Any failed answer from Xero (`{ status, body, retryAfter?, rateLimitProblem? }`), JSON or not, as data.
     parseXeroError => parse_xero_error(json answer);
     /// Rules S1-S9: *Send to Xero* as a plan of requests (items, then contacts, then invoices; batches of 50).
-    planSendRequests => plan_send_requests(json invoices, json ctx, json options);
+    planSendRequests => plan_send_requests_text(text invoices, text ctx, json options);
     /// Feeds one answer (or an array of answers) to the send plan; returns the updated plan.
     applySendAnswer => apply_send_answer(json plan, json answer);
     /// Rule S8: the `GET` that finds the documents of a write request whose answer was lost.

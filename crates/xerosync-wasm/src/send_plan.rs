@@ -3,7 +3,7 @@
 //! boundary and decode it again on every answer; a [`PreparedSend`] keeps the decoded plan, and only requests,
 //! answers and results cross. Its `plan()` is the same JSON plan, for storing or for the JSON functions.
 
-use crate::convert::{call, json};
+use crate::convert::{call, json, json_text};
 use crate::error::core_error;
 use wasm_bindgen::prelude::*;
 use xerosync_core::api;
@@ -28,9 +28,9 @@ pub fn prepare_send(
     ctx: JsValue,
     options: JsValue,
 ) -> Result<PreparedSend, JsValue> {
-    let plan = api::prepare_send(
-        &json("invoices", invoices)?,
-        &json("ctx", ctx)?,
+    let plan = api::prepare_send_text(
+        &json_text("invoices", invoices)?,
+        &json_text("ctx", ctx)?,
         &json("options", options)?,
     )
     .map_err(|e| core_error(&e))?;

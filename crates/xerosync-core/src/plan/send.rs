@@ -154,6 +154,52 @@ impl SendPlan {
         today: IsoDate,
         mode: SendMode,
     ) -> Result<SendPlan, Error> {
+        let input = Input {
+            invoices,
+            ctx,
+            today,
+            mode,
+        };
+        Self::start(input, DecodedInput::default())
+    }
+
+    /// [`SendPlan::new`] from the JSON texts the bindings hold: the records are decoded from the text itself, and
+    /// the `Value`s are kept only for the plan's own JSON (issue 13: decoding a `Value` means writing it out as text
+    /// first). The same plan, and the same errors, as `new` with the parsed texts.
+    pub fn from_text(
+        invoices: &str,
+        ctx: &str,
+        today: IsoDate,
+        mode: SendMode,
+    ) -> Result<SendPlan, Error> {
+        let parse = |name: &str, text: &str| {
+            serde_json::from_str::<Value>(text)
+                .map_err(|e| Error::options(RecordKind::Options, name, e.to_string()))
+        };
+        let input = Input {
+            invoices: parse("invoices", invoices)?,
+            ctx: parse("ctx", ctx)?,
+            today,
+            mode,
+        };
+        let records = if input.invoices.is_array() {
+            crate::batch::decode_invoices_text(invoices)?
+        } else {
+            decode_invoices(&input.invoices)?
+        };
+        let decoded = DecodedInput::default();
+        let _ = decoded
+            .0
+            .set(std::sync::Arc::new((records, Ctx::from_text(ctx)?)));
+        Self::start(input, decoded)
+    }
+
+    /// The invoices as given (JSON), in input order.
+    pub(crate) fn input_invoices(&self) -> &Value {
+        &self.input.invoices
+    }
+
+    fn start(input: Input, decoded: DecodedInput) -> Result<SendPlan, Error> {
         let mut plan = SendPlan {
             stage: Stage::Reads,
             finished: false,
@@ -162,15 +208,10 @@ impl SendPlan {
             companies: Vec::new(),
             product_failures: Vec::new(),
             log: Vec::new(),
-            input: Input {
-                invoices,
-                ctx,
-                today,
-                mode,
-            },
+            input,
             batches: Vec::new(),
             found: Found::default(),
-            decoded: DecodedInput::default(),
+            decoded,
         };
         let input = plan.read_input()?;
         let (decoded, ctx) = (&input.0, &input.1);

@@ -100,7 +100,27 @@ impl SendRun {
         mode: SendMode,
         now: u64,
     ) -> Result<SendRun, Error> {
-        let plan = SendPlan::new(invoices.clone(), ctx, today, mode)?;
+        Ok(Self::with_plan(
+            SendPlan::new(invoices, ctx, today, mode)?,
+            now,
+        ))
+    }
+
+    /// [`SendRun::new`] from the JSON texts the bindings hold (see [`SendPlan::from_text`]).
+    pub fn from_text(
+        invoices: &str,
+        ctx: &str,
+        today: IsoDate,
+        mode: SendMode,
+        now: u64,
+    ) -> Result<SendRun, Error> {
+        Ok(Self::with_plan(
+            SendPlan::from_text(invoices, ctx, today, mode)?,
+            now,
+        ))
+    }
+
+    fn with_plan(plan: SendPlan, now: u64) -> SendRun {
         let pending: BTreeSet<&str> = plan
             .invoices
             .iter()
@@ -109,7 +129,7 @@ impl SendRun {
             .collect();
         let mut companies = BTreeSet::new();
         let (mut docs, mut credit_notes) = (0, 0);
-        for record in invoices.as_array().into_iter().flatten() {
+        for record in plan.input_invoices().as_array().into_iter().flatten() {
             let id = record.get("id").and_then(Value::as_str).unwrap_or("");
             if !pending.contains(id) {
                 continue;
@@ -135,7 +155,7 @@ impl SendRun {
             refusals_taken: 0,
         };
         run.queue_new_requests(now);
-        Ok(run)
+        run
     }
 
     /// A run from its checkpoint. Requests that were in flight when it was taken are treated as lost: documents

@@ -573,3 +573,57 @@ fn the_plan_round_trips_through_json_api() {
     let err = api::plan_send_requests(&invoices, &ctx(), &json!({})).unwrap_err();
     assert_eq!(err.code(), "invalid_options");
 }
+
+/// `SendPlan::from_text` (what the bindings call, issue 13) is `SendPlan::new` of the parsed texts: the same plan
+/// for good and bad invoices alike, and the same errors for arguments that are not a list or a context (rule L2).
+#[test]
+fn a_plan_from_text_is_the_plan_from_values_rule_l2() {
+    let mut bad = invoice("inv-bad", "co-1", None, "pr-1");
+    bad["lines"][0]["quantity"] = json!("three");
+    let invoices = json!([
+        invoice("inv-1", "co-1", Some("p-2"), "pr-1"),
+        bad,
+        invoice("inv-3", "co-2", None, "pr-2"),
+        invoice("inv-4", "co-9", None, "pr-1"),
+        5
+    ]);
+    let from_values = SendPlan::new(invoices.clone(), ctx(), today(), SendMode::Selected).unwrap();
+    let from_text = SendPlan::from_text(
+        &invoices.to_string(),
+        &ctx().to_string(),
+        today(),
+        SendMode::Selected,
+    )
+    .unwrap();
+    assert_eq!(from_text, from_values);
+    assert_eq!(
+        serde_json::to_value(&from_text).unwrap(),
+        serde_json::to_value(&from_values).unwrap()
+    );
+    assert!(
+        from_text
+            .invoices
+            .iter()
+            .filter(|r| r.outcome == Outcome::Failed)
+            .count()
+            >= 2
+    );
+    for (list, context) in [
+        (json!({ "id": "inv-1" }), ctx()),
+        (json!([]), json!(5)),
+        (json!(null), ctx()),
+    ] {
+        let by_value = SendPlan::new(list.clone(), context.clone(), today(), SendMode::Selected);
+        let by_text = SendPlan::from_text(
+            &list.to_string(),
+            &context.to_string(),
+            today(),
+            SendMode::Selected,
+        );
+        assert_eq!(
+            by_text.unwrap_err(),
+            by_value.unwrap_err(),
+            "{list} / {context}"
+        );
+    }
+}

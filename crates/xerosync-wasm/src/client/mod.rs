@@ -156,9 +156,9 @@ async fn send(
     let checkpoint = json_field(&options, "checkpoint")?;
     let on_progress = function_field(&options, "onProgress")?;
     let mut run = if checkpoint.is_null() {
-        let invoices = crate::convert::json("invoices", invoices)?;
-        let ctx = crate::convert::json("ctx", ctx)?;
-        SendRun::new(invoices, ctx, today(&options)?, mode, now()).map_err(core)?
+        let invoices = crate::convert::json_text("invoices", invoices)?;
+        let ctx = crate::convert::json_text("ctx", ctx)?;
+        SendRun::from_text(&invoices, &ctx, today(&options)?, mode, now()).map_err(core)?
     } else {
         SendRun::resume(&checkpoint, now()).map_err(core)?
     };
