@@ -270,12 +270,15 @@ impl Pump {
                 self.session_refusals = 0;
                 (SlotState::Done, false, Verdict::Answer)
             }
-            Classified::RateLimited { retry_after_secs } => {
+            Classified::RateLimited {
+                retry_after_secs,
+                by_proxy,
+            } => {
                 let at = now + retry_after_secs * 1000;
                 self.paused_until = self.paused_until.max(at);
                 (
                     SlotState::Queued { not_before: at },
-                    false,
+                    by_proxy,
                     Verdict::Retry { at },
                 )
             }
@@ -386,12 +389,25 @@ impl Pump {
 
 enum Classified {
     Answer,
-    RateLimited { retry_after_secs: u64 },
-    Unavailable { message: String },
-    Lost { reason: String },
+    /// `by_proxy`: the proxy's own limiter refused (rule X2) before any call to Xero.
+    RateLimited {
+        retry_after_secs: u64,
+        by_proxy: bool,
+    },
+    Unavailable {
+        message: String,
+    },
+    Lost {
+        reason: String,
+    },
     Session,
-    Stop { code: String, message: String },
-    Refused { message: String },
+    Stop {
+        code: String,
+        message: String,
+    },
+    Refused {
+        message: String,
+    },
 }
 
 fn classify(answer: &XeroAnswer) -> Classified {
@@ -421,7 +437,13 @@ fn classify(answer: &XeroAnswer) -> Classified {
                 ),
             };
         }
-        return Classified::RateLimited { retry_after_secs };
+        let by_proxy = proxy
+            .as_ref()
+            .is_some_and(|(code, _)| code == ProxyErrorCode::RateLimited.as_str());
+        return Classified::RateLimited {
+            retry_after_secs,
+            by_proxy,
+        };
     }
     if let Some((code, message)) = proxy {
         return match ProxyErrorCode::parse(&code) {
@@ -527,6 +549,26 @@ mod tests {
         assert_eq!(pump.next_wake(), Some(4_000));
         let ids: Vec<String> = pump.ready(4_000).into_iter().map(|r| r.id).collect();
         assert_eq!(ids, ["a", "c"]);
+    }
+
+    /// The proxy's own 429 (its limiter, before any call to Xero) is not a Xero call; Xero's 429 is one.
+    #[test]
+    fn the_proxys_own_429_is_not_a_xero_call_rule_x2() {
+        let mut pump = Pump::default();
+        pump.push(request("a"), 0);
+        pump.push(request("b"), 0);
+        pump.ready(0);
+        let refused =
+            r#"{"error":{"code":"rate_limited","message":"the minute's 60 calls are spent"}}"#;
+        let mut by_proxy = answer("a", 429, refused);
+        by_proxy.retry_after = Some("2".into());
+        assert_eq!(pump.settle(&by_proxy, 0), Verdict::Retry { at: 2_000 });
+        let mut by_xero = answer("b", 429, "Rate limit exceeded");
+        by_xero.retry_after = Some("2".into());
+        assert_eq!(pump.settle(&by_xero, 0), Verdict::Retry { at: 2_000 });
+        assert_eq!(pump.calls, 1, "only Xero's answer was a call");
+        assert_eq!(pump.ready(2_000).len(), 2);
+        assert_eq!(pump.calls, 3);
     }
 
     #[test]
