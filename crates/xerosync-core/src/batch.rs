@@ -2,7 +2,8 @@
 //!
 //! The context is decoded once for the whole batch (not once per invoice, as `buildInvoicePayload` must), each
 //! invoice is decoded and built on its own, and a bad invoice becomes an entry of `failed` without costing the others
-//! their payloads (rule L2). The answer is built as typed structs and serialised once.
+//! their payloads (rule L2). From JSON text (what the bindings pass), each document is written to text as soon as it
+//! is built ([`Written`]); `buildRequestBodies` answers those texts as the request bodies themselves.
 
 use crate::decode::{decode_invoice, decode_invoice_text, json_kind, validate_invoice, Ctx};
 use crate::error::{Error, RecordKind};
@@ -79,10 +80,10 @@ pub fn build_invoice_payloads(invoices: &Value, ctx: &Value) -> Result<Payloads,
 /// The invoices of a JSON array text, each decoded on its own (rule L2). Good input is read in one pass; only when
 /// some invoice does not decode is the array read again element by element, so each error names its invoice.
 pub(crate) fn decode_invoices_text(invoices: &str) -> Result<Vec<Result<Invoice, Error>>, Error> {
-    if let Ok(list) = serde_json::from_str::<Vec<Invoice>>(invoices) {
+    if let Ok(list) = serde_json::from_str::<Vec<AnObject<Invoice>>>(invoices) {
         return Ok(list
             .into_iter()
-            .map(|invoice| validate_invoice(&invoice).map(|()| invoice))
+            .map(|AnObject(invoice)| validate_invoice(&invoice).map(|()| invoice))
             .collect());
     }
     let list: Vec<&RawValue> = match serde_json::from_str(invoices) {
@@ -128,6 +129,8 @@ impl Written {
     fn push(&mut self, document: &impl Serialize) -> Result<(), Error> {
         if self.in_open == self.per_group {
             self.close_open()?;
+            // The next body of 50 is about the size of the last: reserve that, rather than grow to it by copies.
+            self.open.reserve(self.closed.last().map_or(0, String::len));
         }
         if self.in_open == 0 {
             self.open.extend_from_slice(self.head.as_bytes());
@@ -141,9 +144,7 @@ impl Written {
 
     fn close_open(&mut self) -> Result<(), Error> {
         self.open.extend_from_slice(self.tail.as_bytes());
-        // The next body of 50 is about the size of this one: reserve that, rather than grow to it by copies.
-        let next = Vec::with_capacity(self.open.len());
-        let group = std::mem::replace(&mut self.open, next);
+        let group = std::mem::take(&mut self.open);
         self.closed
             .push(String::from_utf8(group).map_err(written_error)?);
         self.in_open = 0;
@@ -159,11 +160,35 @@ impl Written {
     }
 }
 
+/// A record that must be a JSON object: a derived `Deserialize` also takes a struct as an array of its fields, which
+/// the one-record path refuses ("expected an object"), so the one-pass read of a list must refuse it too.
+#[derive(Debug)]
+struct AnObject<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for AnObject<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = AnObject<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(AnObject)
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 fn written_error(e: impl ToString) -> Error {
     Error::options(RecordKind::Options, "(result)", e.to_string())
 }
 
-/// Builds every invoice and hands each document to `invoice` or `credit_note`; a bad one becomes a [`Failure`].
+/// Builds every invoice and hands each document to `write`; a bad one becomes a [`Failure`].
 fn build_each(
     invoices: &str,
     ctx: &str,
@@ -235,4 +260,27 @@ pub fn build_request_bodies_text(invoices: &str, ctx: &str) -> Result<RequestBod
         failed,
         needs_unitdp4,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnObject;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Point {
+        x: u8,
+        y: u8,
+    }
+
+    /// Rule L2: a record given as an array of its fields is refused on the one-pass path too.
+    #[test]
+    fn only_an_object_is_a_record() {
+        let read = |text: &str| serde_json::from_str::<Vec<AnObject<Point>>>(text);
+        assert!(read("[[1, 2]]").is_err(), "a derived Deserialize alone takes [1, 2]");
+        assert!(serde_json::from_str::<Vec<Point>>("[[1, 2]]").is_ok());
+        let ok = read(r#"[{"x": 1, "y": 2}]"#).unwrap();
+        assert_eq!(ok[0].0, Point { x: 1, y: 2 });
+        let err = read(r#"[{"x": 1}]"#).unwrap_err().to_string();
+        assert!(err.contains("missing field `y`"), "{err}");
+    }
 }
