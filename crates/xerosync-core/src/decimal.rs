@@ -39,6 +39,19 @@ pub fn places(value: Decimal) -> u32 {
     value.normalize().scale()
 }
 
+/// The double nearest to `value` without formatting it (issue 13: the text round trip was most of writing a
+/// number). When the mantissa and the power of ten are both exact doubles (|m| < 2^53, scale ≤ 22), IEEE division
+/// rounds their quotient correctly, so this is the double `value.to_string().parse()` gives; otherwise `None`.
+pub(crate) fn exact_f64(value: &Decimal) -> Option<f64> {
+    const EXACT_POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let mantissa = value.mantissa();
+    let power = *EXACT_POWERS.get(value.scale() as usize)?;
+    (mantissa.unsigned_abs() < 1 << 53).then(|| mantissa as f64 / power)
+}
+
 /// A decimal as a JSON number with exactly the decimal's digits (Xero's JSON wants numbers).
 ///
 /// Goes through the shortest float representation, which round-trips every decimal of up to 15 significant digits;
@@ -50,10 +63,8 @@ pub fn json_number(value: Decimal) -> serde_json::Value {
             return serde_json::Value::from(i);
         }
     }
-    normalized
-        .to_string()
-        .parse::<f64>()
-        .ok()
+    exact_f64(&normalized)
+        .or_else(|| normalized.to_string().parse::<f64>().ok())
         .and_then(serde_json::Number::from_f64)
         .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
@@ -170,5 +181,23 @@ mod tests {
         assert_eq!(json_number(d("30.10")).to_string(), "30.1");
         assert_eq!(json_number(d("0.1234")).to_string(), "0.1234");
         assert_eq!(json_number(d("-5.5")).to_string(), "-5.5");
+    }
+
+    proptest::proptest! {
+        /// The fast path of writing a money figure gives the very double the text round trip gives (so the JSON
+        /// carries exactly the decimal's digits, as before).
+        #[test]
+        fn exact_f64_is_the_parsed_text(mantissa in -(1i64 << 53) + 1..(1i64 << 53), scale in 0u32..=22) {
+            let value = Decimal::new(mantissa, scale);
+            let parsed: f64 = value.to_string().parse().unwrap();
+            proptest::prop_assert_eq!(exact_f64(&value), Some(parsed));
+        }
+    }
+
+    #[test]
+    fn beyond_exact_doubles_there_is_no_fast_path() {
+        assert_eq!(exact_f64(&Decimal::new(1 << 53, 2)), None);
+        assert_eq!(exact_f64(&Decimal::from_i128_with_scale(1, 23)), None);
+        assert_eq!(exact_f64(&Decimal::new(-12345, 2)), Some(-123.45));
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Money goes out as JSON numbers carrying exactly the decimal's digits (see [`crate::decimal::json_number`]).
 
+use crate::decimal::exact_f64;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -22,19 +23,6 @@ fn number<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Err
         Some(f) if f.is_finite() => serializer.serialize_f64(f),
         _ => serializer.serialize_none(),
     }
-}
-
-/// The double nearest to `value` without formatting it (issue 13: the text round trip was most of writing a
-/// number). When the mantissa and the power of ten are both exact doubles (|m| < 2^53, scale ≤ 22), IEEE division
-/// rounds their quotient correctly, so this is the double `value.to_string().parse()` gives; otherwise `None`.
-fn exact_f64(value: &Decimal) -> Option<f64> {
-    const EXACT_POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-    let mantissa = value.mantissa();
-    let power = *EXACT_POWERS.get(value.scale() as usize)?;
-    (mantissa.unsigned_abs() < 1 << 53).then(|| mantissa as f64 / power)
 }
 
 fn opt_number<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -342,29 +330,4 @@ pub(crate) fn text(value: &serde_json::Value, key: &str) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::exact_f64;
-    use proptest::prelude::*;
-    use rust_decimal::Decimal;
-
-    proptest! {
-        /// The fast path of writing a money figure gives the very double the text round trip gives (so the JSON
-        /// carries exactly the decimal's digits, as before).
-        #[test]
-        fn exact_f64_is_the_parsed_text(mantissa in -(1i64 << 53) + 1..(1i64 << 53), scale in 0u32..=22) {
-            let value = Decimal::new(mantissa, scale.min(28));
-            let parsed: f64 = value.to_string().parse().unwrap();
-            prop_assert_eq!(exact_f64(&value), Some(parsed));
-        }
-    }
-
-    #[test]
-    fn beyond_exact_doubles_there_is_no_fast_path() {
-        assert_eq!(exact_f64(&Decimal::new(1 << 53, 2)), None);
-        assert_eq!(exact_f64(&Decimal::from_i128_with_scale(1, 23)), None);
-        assert_eq!(exact_f64(&Decimal::new(-12345, 2)), Some(-123.45));
-    }
 }
