@@ -107,11 +107,11 @@ impl Proxy {
         let retry_after = headers.get("retry-after");
         let rate_limit_problem = headers.get("x-rate-limit-problem");
         // As bytes, copied into wasm at once: `text()` would cross as a JS string, which wasm-bindgen copies one
-        // character at a time (issue 13: the answers of a send are megabytes). Invalid UTF-8 becomes U+FFFD, as
-        // `text()` would make it.
+        // character at a time (issue 13: the answers of a send are megabytes). Decoded as `text()` decodes: invalid
+        // UTF-8 becomes U+FFFD and a leading byte order mark is dropped.
         let bytes = response.binary().await.map_err(|e| e.to_string())?;
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let text = String::from_utf8_lossy(bytes).into_owned();
         Ok(XeroAnswer {
             request_id: request.id.clone(),
             status,
