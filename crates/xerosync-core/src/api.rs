@@ -368,7 +368,7 @@ pub fn plan_send_requests_text(invoices: &str, ctx: &str, options: &Value) -> Re
 }
 
 /// Feeds one answer or an array of them to a typed plan, in order; an error names its request, and the answers
-/// before it stay applied (each is applied whole or not at all).
+/// before it stay applied.
 pub fn apply_send_answers(plan: &mut SendPlan, answer: &Value) -> Result<(), Error> {
     match answer {
         Value::Array(answers) => answers

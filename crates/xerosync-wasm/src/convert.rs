@@ -43,7 +43,7 @@ pub fn json_text(argument: &'static str, value: JsValue) -> Result<String, JsVal
     Ok(rust_string(&text))
 }
 
-/// Above this many UTF-16 units a JS string comes into wasm through `TextEncoder.encode` and one copy.
+/// From this many UTF-16 units on, a JS string comes into wasm through `TextEncoder.encode` and one copy.
 const LONG_TEXT: u32 = 16 * 1024;
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,7 +1,7 @@
 //! Which field a serde_json error of a record's text is about, and its message as decoding from a `Value` gave it.
 //!
-//! The text decoded is the record's [`Value`] written out again (see `decode_record_slowly`), so the value at the
-//! path can be looked up. The messages of serde's two JSON deserializers differ in one place only: an enum given
+//! The text decoded on the failure path is the record re-read in a `Value`'s member order with its numbers as written
+//! (`canonical`, see `decode_record_slowly`), so the value at the path can be looked up. The messages of serde's two JSON deserializers differ in one place only: an enum given
 //! neither as a string nor as a one-member object (`"status": 3`, `"status": {}`). The text deserializer then says
 //! `expected value` (or meets the object's members as a variant); the `Value` one, whose messages rule L2 has always
 //! shown, says what it got. Those are rewritten to the `Value` deserializer's words, at the enum's path.
