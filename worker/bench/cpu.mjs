@@ -1,6 +1,15 @@
-// The benches' CPU meter: a process tree's user + system time from /proc (Linux), in clock ticks (usually 100 a
-// second: `getconf CLK_TCK`).
+// The benches' CPU meter: a process tree's user + system time from /proc (Linux), in clock ticks.
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+
+/** Clock ticks a second (`getconf CLK_TCK`; 100 on Linux where getconf is missing). */
+export const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 /** `pid` and every process under it. */
 export function descendants(pid) {
