@@ -276,7 +276,10 @@ mod tests {
     #[test]
     fn only_an_object_is_a_record() {
         let read = |text: &str| serde_json::from_str::<Vec<AnObject<Point>>>(text);
-        assert!(read("[[1, 2]]").is_err(), "a derived Deserialize alone takes [1, 2]");
+        assert!(
+            read("[[1, 2]]").is_err(),
+            "a derived Deserialize alone takes [1, 2]"
+        );
         assert!(serde_json::from_str::<Vec<Point>>("[[1, 2]]").is_ok());
         let ok = read(r#"[{"x": 1, "y": 2}]"#).unwrap();
         assert_eq!(ok[0].0, Point { x: 1, y: 2 });
