@@ -274,7 +274,7 @@ mod tests {
 
     /// Rule L2: a record given as an array of its fields is refused on the one-pass path too.
     #[test]
-    fn only_an_object_is_a_record() {
+    fn only_an_object_is_a_record_rule_l2() {
         let read = |text: &str| serde_json::from_str::<Vec<AnObject<Point>>>(text);
         assert!(
             read("[[1, 2]]").is_err(),

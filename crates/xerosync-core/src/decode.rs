@@ -90,23 +90,27 @@ fn decode_record_slowly<T: DeserializeOwned>(
         Err(err) => err,
     };
     let (path, message) = field::locate(&canonical, &value, &err);
-    let path = path.to_string();
+    Err(error_at(&record, path.to_string(), message))
+}
+
+/// The error for serde's `message` at `path` (`.` for the record itself) of a record.
+fn error_at(record: &RecordRef, path: String, message: String) -> Error {
     // serde says "missing field `x`" at the path of the containing object.
     if let Some(name) = message
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next())
     {
-        return Err(Error::MissingField {
+        return Error::MissingField {
             record: record.clone(),
             field: join_path(&path, name),
-        });
+        };
     }
     let field = if path == "." {
         "(record)".to_string()
     } else {
         path
     };
-    Err(Error::invalid(&record, field, message))
+    Error::invalid(record, field, message)
 }
 
 /// serde_json's message without the position it appends (` at line 1 column 42`).

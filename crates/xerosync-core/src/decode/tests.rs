@@ -22,25 +22,9 @@ fn reference<T: DeserializeOwned>(
             format!("expected an object, got {}", json_kind(value)),
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let message = err.inner().to_string();
-        if let Some(name) = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            return Error::MissingField {
-                record: record.clone(),
-                field: join_path(&path, name),
-            };
-        }
-        let field = if path == "." {
-            "(record)".to_string()
-        } else {
-            path
-        };
-        Error::invalid(&record, field, message)
-    })
+    // The path and the message as serde_path_to_error gave them; the error built from them as the decoder does.
+    serde_path_to_error::deserialize(value)
+        .map_err(|err| error_at(&record, err.path().to_string(), err.inner().to_string()))
 }
 
 fn invoice() -> Value {
