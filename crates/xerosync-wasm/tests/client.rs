@@ -13,6 +13,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use xerosync_core::proxy_contract::ProxyErrorCode;
 use xerosync_wasm::XeroClient;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -217,10 +218,8 @@ async fn call_rows(token: &str, expected: u64) -> u64 {
                 // The proxy logs its own limiter's refusals too (rule X2); they are not Xero calls, and the run
                 // does not count them as calls.
                 .filter(|r| {
-                    !r["message"]
-                        .as_str()
-                        .unwrap_or("")
-                        .starts_with("rate_limited:")
+                    let refused = format!("{}:", ProxyErrorCode::RateLimited.as_str());
+                    !r["message"].as_str().unwrap_or("").starts_with(&refused)
                 })
                 .count() as u64;
             match body["nextBefore"].as_i64() {
